@@ -1,0 +1,28 @@
+"""Framework adapters, discovered by file name: adding a framework adds one `<key>_adapter.py`.
+
+Adapter modules import only the standard library and numpy at top level, so the harness can
+read their metadata without the framework; the framework itself is imported inside a worker.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from typing import Dict
+
+from benchmarks.adapters.base import Adapter
+
+
+@lru_cache(maxsize=None)
+def all_adapters() -> Dict[str, Adapter]:
+    """Every adapter by key, in display order."""
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.endswith("_adapter"):
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            found.append(module.ADAPTER)
+    return {a.key: a for a in sorted(found, key=lambda a: a.order)}
+
+
+def get_adapter(key: str) -> Adapter:
+    return all_adapters()[key]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.adapters.base import Adapter
+
+
+class PaddleAdapter(Adapter):
+    key, display, order, package = "paddle", "PaddlePaddle", 4, "paddlepaddle"
+    dense_layout = "in_out"
+
+    def load(self, threads: int):
+        import paddle
+
+        paddle.set_device("cpu")
+        paddle.base.core.set_num_threads(threads)
+        self.paddle = paddle
+        return paddle
+
+    def version(self) -> str:
+        return self.paddle.__version__
+
+    def tensor(self, array: np.ndarray):
+        return self.paddle.to_tensor(array)
+
+    def assign(self, model, name, param, array) -> None:
+        param.set_value(array)
+
+
+ADAPTER = PaddleAdapter()

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.adapters.base import Adapter
+
+
+class TorchAdapter(Adapter):
+    key, display, order, package = "torch", "PyTorch", 0, "torch"
+    dense_layout = "out_in"
+
+    def load(self, threads: int):
+        import torch
+
+        torch.set_num_threads(threads)
+        torch.set_num_interop_threads(threads)
+        self.torch = torch
+        return torch
+
+    def version(self) -> str:
+        return self.torch.__version__
+
+    def tensor(self, array: np.ndarray):
+        return self.torch.from_numpy(np.ascontiguousarray(array))
+
+    def to_numpy(self, value) -> np.ndarray:
+        return value.detach().numpy()
+
+    def assign(self, model, name, param, array) -> None:
+        with self.torch.no_grad():
+            param.copy_(self.torch.from_numpy(array))
+
+
+ADAPTER = TorchAdapter()

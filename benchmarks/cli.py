@@ -1,0 +1,194 @@
+"""`fwbench` command line: parse, call, print. Errors are one line on stderr, exit 2."""
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from benchmarks import REPO_ROOT, envs
+from benchmarks.adapters import all_adapters
+from benchmarks.errors import UserError
+
+RESULTS = REPO_ROOT / "results"
+
+
+def available_models() -> List[str]:
+    return sorted(p.parent.name for p in (REPO_ROOT / "models").glob("*/spec.py"))
+
+
+def choose(kind: str, given: Optional[Sequence[str]], valid: Sequence[str]) -> List[str]:
+    """Validate names (comma-separated or repeated); unknown ones name the valid choices."""
+    if not given:
+        return list(valid)
+    names = [n.strip() for item in given for n in item.split(",") if n.strip()]
+    for name in names:
+        if name not in valid:
+            close = difflib.get_close_matches(name, valid, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise UserError(f"unknown {kind} '{name}'{hint}; valid: {', '.join(valid)}")
+    return list(dict.fromkeys(names))
+
+
+def console():
+    from rich.console import Console
+
+    return Console(stderr=False)
+
+
+def cmd_setup(args) -> int:
+    frameworks = choose("framework", args.frameworks, list(all_adapters()))
+    ensure_envs(frameworks)
+    return 0
+
+
+def ensure_envs(frameworks: Sequence[str]) -> None:
+    """Create every missing environment; one failing framework does not stop the others."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    failures = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console()) as bar:
+        for fw in frameworks:
+            spec = envs.load_spec(fw)
+            if spec.marker():
+                bar.console.print(f"[green]ready[/] {fw} ({spec.path})")
+                continue
+            task = bar.add_task(f"{fw}: starting")
+            try:
+                marker = envs.create(spec, lambda line: bar.update(task, description=f"{fw}: {line[:100]}"))
+                bar.update(task, description=f"[green]built[/] {fw} {marker['framework_version']} "
+                                             f"in {marker['install_s']:.0f} s, {marker['size_mb']:.0f} MB")
+            except (RuntimeError, OSError) as exc:
+                bar.update(task, description=f"[red]failed[/] {fw}")
+                failures.append(f"{fw}: {exc}")
+            bar.stop_task(task)
+    if failures:
+        for failure in failures:
+            print(failure, file=sys.stderr)
+        raise UserError(f"setup failed for {', '.join(f.split(':')[0] for f in failures)} (details above)")
+
+
+def cmd_doctor(args) -> int:
+    from rich.table import Table
+
+    table = Table(title=f"fwbench environments under {envs.cache_root() / 'envs'}")
+    for col in ("Framework", "Status", "Python", "Version", "Size MB", "Install s", "Path"):
+        table.add_column(col)
+    for key, adapter in all_adapters().items():
+        spec = envs.load_spec(key)
+        m = spec.marker()
+        if m:
+            table.add_row(adapter.display, "[green]ready", m["python"], m["framework_version"],
+                          f"{m['size_mb']:.0f}", f"{m['install_s']:.0f}", str(spec.path))
+        else:
+            table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–",
+                          f"run: fwbench setup {key}")
+    console().print(table)
+    return 0
+
+
+def cmd_list(args) -> int:
+    print("frameworks:", ", ".join(all_adapters()))
+    print("models:", ", ".join(available_models()))
+    return 0
+
+
+def cmd_run(args) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from benchmarks import report, runner
+    from benchmarks.hardware import machine_meta
+
+    frameworks = choose("framework", args.frameworks, list(all_adapters()))
+    models = choose("model", args.models, available_models())
+    threads = [int(t) for t in choose("thread setting", args.threads, ["1", str(os.cpu_count())])] if args.threads else [1]
+    profile = runner.PROFILES["quick" if args.quick else "default"]
+    ensure_envs(frameworks)
+
+    run_dir = Path(args.out) if args.out else RESULTS / time.strftime("%Y%m%d-%H%M%S")
+    try:
+        run_dir.mkdir(parents=True, exist_ok=False)
+        (run_dir / ".write-test").touch()
+        (run_dir / ".write-test").unlink()
+    except OSError as exc:
+        raise UserError(f"cannot write results to {run_dir} ({exc.strerror}): pass a writable folder with --out")
+    meta = machine_meta()
+    meta["profile"] = "quick" if args.quick else "default"
+    meta["profile_settings"] = runner.asdict(profile)
+    meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in frameworks}
+    cells = [runner.Cell(fw, m, "eager", t) for t in threads for m in models for fw in frameworks]
+    jobs = len(runner.plan(cells, profile.processes))
+    started = time.time()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  TimeRemainingColumn(), console=console()) as bar:
+        task = bar.add_task("starting", total=jobs)
+
+        def on_job(cell, rep):
+            bar.update(task, advance=0 if bar.tasks[0].description == "starting" else 1,
+                       description=f"{cell.framework} {cell.model} {cell.mode} t{cell.threads} p{rep + 1}")
+
+        results = runner.run_matrix(run_dir, cells, profile, on_job=on_job)
+        bar.update(task, completed=jobs, description="done")
+    meta["loadavg_after"] = list(os.getloadavg())
+    meta["wall_s"] = round(time.time() - started, 1)
+    (run_dir / "meta.json").write_text(json.dumps(meta, indent=1))
+    report.write_summary(run_dir)
+    report.print_table(results, console())
+    print(f"results: {run_dir} ({meta['wall_s']:.0f} s)")
+    return 0 if all(r["status"] == "ok" for r in results) else 1
+
+
+def cmd_report(args) -> int:
+    from benchmarks import report
+
+    run_dir = Path(args.run)
+    if not run_dir.is_dir():
+        raise UserError(f"no run folder {run_dir}: pass a folder under results/, e.g. results/reference")
+    records = report.write_summary(run_dir)
+    report.print_table(records, console())
+    print(f"wrote {run_dir / 'summary.md'}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="fwbench", description=__doc__)
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("setup", help="create missing framework environments")
+    s.add_argument("frameworks", nargs="*")
+    s.set_defaults(func=cmd_setup)
+    sub.add_parser("doctor", help="list environments: ready or not").set_defaults(func=cmd_doctor)
+    sub.add_parser("list", help="list frameworks and models").set_defaults(func=cmd_list)
+    r = sub.add_parser("run", help="set up what is missing, run the benchmark, print the table")
+    r.add_argument("--frameworks", "-f", action="append", help="e.g. torch,paddle")
+    r.add_argument("--models", "-m", action="append")
+    r.add_argument("--threads", "-t", action="append", help="1 and/or the core count")
+    r.add_argument("--quick", action="store_true", help="one process, few samples")
+    r.add_argument("--out", help="run folder (default results/<timestamp>)")
+    r.set_defaults(func=cmd_run)
+    rep = sub.add_parser("report", help="rebuild the table and summary.md from a run's records")
+    rep.add_argument("run")
+    rep.set_defaults(func=cmd_report)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        if args.debug:
+            raise
+        print(f"fwbench: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("fwbench: interrupted; finished records are kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

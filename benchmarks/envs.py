@@ -1,0 +1,194 @@
+"""One environment per framework, outside the repo: locate, create, verify.
+
+`envs/<framework>.txt` is a pip requirements file whose first line names the Python
+(`# python: 3.11`). An environment lives in `~/.cache/fwbench/envs/<framework>-<hash>`; the hash
+covers the spec, so an edited spec builds a new one. An environment counts as ready only once
+its marker file exists, written last and atomically: a half-built one is never used.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+from benchmarks import REPO_ROOT
+from benchmarks.adapters import get_adapter
+from benchmarks.errors import UserError
+
+ENV_SPECS = REPO_ROOT / "envs"
+MARKER = ".fwbench-ready.json"
+SETUP_REVISION = "1"  # bump when the way environments are built changes
+MIN_FREE_GB = 6.0
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("FWBENCH_HOME", Path.home() / ".cache" / "fwbench"))
+
+
+@dataclass(frozen=True)
+class EnvSpec:
+    framework: str
+    python: str  # "3.11"
+    file: Path
+
+    @property
+    def digest(self) -> str:
+        text = self.file.read_bytes() + SETUP_REVISION.encode()
+        return hashlib.sha256(text).hexdigest()[:12]
+
+    @property
+    def path(self) -> Path:
+        return cache_root() / "envs" / f"{self.framework}-{self.digest}"
+
+    @property
+    def interpreter(self) -> Path:
+        return self.path / "bin" / "python"
+
+    def marker(self) -> Optional[Dict]:
+        """The ready marker's contents, or None when the environment is missing or half-built."""
+        try:
+            return json.loads((self.path / MARKER).read_text())
+        except (OSError, ValueError):
+            return None
+
+
+def load_spec(framework: str) -> EnvSpec:
+    file = ENV_SPECS / f"{framework}.txt"
+    match = re.match(r"#\s*python:\s*(\d+\.\d+)", file.read_text())
+    if not match:
+        raise UserError(f"{file} must start with a line '# python: 3.X'")
+    return EnvSpec(framework, match.group(1), file)
+
+
+def _works(candidate: str, version: str) -> bool:
+    """True when `candidate` runs, is Python `version`, and can make a venv with pip."""
+    code = "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"
+    try:
+        out = subprocess.run([candidate, "-c", code], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode == 0 and out.stdout.strip() == version
+
+
+def find_python(version: str) -> Optional[str]:
+    """A working interpreter for `version`: PATH, then pyenv, uv and system locations."""
+    home = Path.home()
+    candidates = [shutil.which(f"python{version}") or ""]
+    if f"{sys.version_info[0]}.{sys.version_info[1]}" == version:
+        candidates.insert(0, sys.executable)
+    for pattern in (
+        f"{os.environ.get('PYENV_ROOT', home / '.pyenv')}/versions/{version}.*/bin/python{version}",
+        f"{home}/.local/share/uv/python/cpython-{version}.*/bin/python{version}",
+        f"/usr/local/bin/python{version}",
+        f"/usr/bin/python{version}",
+    ):
+        candidates += sorted(glob.glob(pattern), reverse=True)
+    return next((c for c in candidates if c and _works(c, version)), None)
+
+
+def dir_size_mb(path: Path) -> float:
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total / 2**20
+
+
+def _stream(cmd: List[str], on_line: Callable[[str], None], env: Optional[Dict[str, str]] = None) -> None:
+    """Run a command, passing each output line to `on_line`; raise with its tail on failure."""
+    tail: List[str] = []
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        for line in proc.stdout:
+            line = line.rstrip()
+            if line:
+                tail = (tail + [line])[-15:]
+                on_line(line)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} … failed ({proc.returncode}):\n" + "\n".join(tail))
+
+
+def worker_env(spec: EnvSpec, threads: int = 1) -> Dict[str, str]:
+    """The complete, explicit environment a worker process gets."""
+    adapter = get_adapter(spec.framework)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(Path.home()),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        "FWBENCH_HOME": str(cache_root()),
+    }
+    env.update(adapter.thread_env(threads))
+    env.update(adapter.extra_env(spec.path))
+    return env
+
+
+def probe(spec: EnvSpec) -> Dict:
+    """Import the framework in its environment; return its version and Python."""
+    out = subprocess.run(
+        [str(spec.interpreter), "-m", "benchmarks.worker", "--probe", spec.framework],
+        capture_output=True, text=True, env=worker_env(spec), cwd=REPO_ROOT, timeout=3600,
+    )
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise RuntimeError(f"{spec.framework} does not import:\n" + "\n".join(out.stderr.splitlines()[-10:]))
+    return json.loads(lines[-1])
+
+
+def check_free_space(path: Path, need_gb: float = MIN_FREE_GB) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(path).free / 2**30
+    if free < need_gb:
+        raise UserError(f"only {free:.1f} GB free under {path}; setup needs {need_gb:.0f} GB: free space or set FWBENCH_HOME")
+
+
+def create(spec: EnvSpec, on_line: Callable[[str], None]) -> Dict:
+    """Build the environment from scratch and mark it ready; returns the marker."""
+    adapter = get_adapter(spec.framework)
+    check_free_space(cache_root())
+    python = find_python(spec.python)
+    if python is None:
+        raise UserError(
+            f"{spec.framework} needs Python {spec.python} and none was found: install python{spec.python} "
+            f"(with venv) on PATH, or with pyenv: `pyenv install {spec.python}`"
+        )
+    started = time.time()
+    shutil.rmtree(spec.path, ignore_errors=True)
+    on_line(f"creating venv with {python}")
+    _stream([python, "-m", "venv", str(spec.path)], on_line)
+    pip = [str(spec.interpreter), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
+    _stream(pip + ["-r", str(spec.file)], on_line)
+    for cmd in adapter.post_install(spec.interpreter):
+        _stream(cmd, on_line, env=worker_env(spec))
+    on_line("checking the import")
+    info = probe(spec)
+    marker = {
+        "framework": spec.framework,
+        "framework_version": info["version"],
+        "python": info["python"],
+        "spec_digest": spec.digest,
+        "install_s": round(time.time() - started, 1),
+        "size_mb": round(dir_size_mb(spec.path), 1),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "deviations": list(adapter.deviations),
+    }
+    tmp = spec.path / (MARKER + ".tmp")
+    tmp.write_text(json.dumps(marker, indent=1))
+    tmp.replace(spec.path / MARKER)
+    for stale in (cache_root() / "envs").glob(f"{spec.framework}-*"):
+        if stale != spec.path:
+            shutil.rmtree(stale, ignore_errors=True)
+    return marker

@@ -1,0 +1,64 @@
+"""Records: one JSON object per line, appended and flushed as each one exists."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Dict, Iterable, List
+
+from benchmarks.errors import UserError
+
+REQUIRED_KEYS = (
+    "framework", "framework_version", "python", "model", "task", "mode", "threads", "batch",
+    "status", "reason", "samples_ms", "median_ms", "ci95_ms", "first_step_ms",
+    "parity_forward_max_abs", "parity_loss_max_rel", "loc",
+)
+STATUSES = ("ok", "failed", "timeout", "parity-failed")
+
+
+def append(path: Path, record: Dict) -> None:
+    with open(path, "a") as f:
+        f.write(json.dumps(record) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read(path: Path) -> List[Dict]:
+    """All records; a torn last line (a killed run) is skipped with a warning."""
+    if not path.exists():
+        raise UserError(f"no records at {path}: run `fwbench run` first, or name a run folder")
+    lines = path.read_text().splitlines()
+    out = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            if number == len(lines):
+                print(f"warning: {path}:{number} is a torn last line; skipped", file=sys.stderr)
+                continue
+            raise UserError(f"{path}:{number} is not a JSON record: is this a fwbench records.jsonl?")
+        if not isinstance(obj, dict):
+            raise UserError(f"{path}:{number} is not a JSON object")
+        out.append(obj)
+    return out
+
+
+def missing_keys(record: Dict) -> List[str]:
+    return [k for k in REQUIRED_KEYS if k not in record]
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def cell_key(record: Dict) -> tuple:
+    return (record["framework"], record["model"], record["mode"], record["threads"], record["task"])
+
+
+def by_cell(records: Iterable[Dict]) -> Dict[tuple, Dict]:
+    return {cell_key(r): r for r in records}

@@ -1,0 +1,158 @@
+"""Plans the matrix, launches one worker process at a time, aggregates and stores records."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Dict, List, Optional, Sequence
+
+from benchmarks import REPO_ROOT, records
+from benchmarks.envs import load_spec, worker_env
+from benchmarks.loc import impl_path, source_lines
+from benchmarks.stats import summarize
+
+TASKS = ("train", "infer_b1", "infer_b64")
+
+
+@dataclass(frozen=True)
+class Cell:
+    framework: str
+    model: str
+    mode: str
+    threads: int
+
+
+@dataclass(frozen=True)
+class Profile:
+    processes: int  # worker processes per cell
+    samples: int  # most samples per task per process
+    min_samples: int
+    max_seconds: float  # time budget per task per process, once min_samples are in
+    warmup: int
+    min_sample_ms: float  # fast calls are looped so one sample lasts at least this long
+    timeout_s: float  # per worker process
+
+
+PROFILES = {
+    "quick": Profile(processes=1, samples=20, min_samples=5, max_seconds=0.5, warmup=3, min_sample_ms=1.0, timeout_s=900),
+    "default": Profile(processes=3, samples=60, min_samples=10, max_seconds=2.0, warmup=10, min_sample_ms=1.0, timeout_s=900),
+}
+
+
+def plan(cells: Sequence[Cell], processes: int) -> List[tuple]:
+    """(cell, process index) jobs, interleaved: each round visits every cell, rotated."""
+    jobs = []
+    for rep in range(processes):
+        shift = rep % max(len(cells), 1)
+        jobs += [(cell, rep) for cell in list(cells[shift:]) + list(cells[:shift])]
+    return jobs
+
+
+def cpus_for(threads: int) -> List[int]:
+    available = sorted(os.sched_getaffinity(0))
+    return available[:threads]
+
+
+def failure_records(cell: Cell, status: str, reason: str, tasks: Sequence[str]) -> List[Dict]:
+    return [dict(asdict(cell), task=t, status=status, reason=reason) for t in tasks]
+
+
+def launch(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int = 0) -> List[Dict]:
+    """Run one worker process; always returns one record per task, failed ones included."""
+    spec = load_spec(cell.framework)
+    request = dict(asdict(cell), **asdict(profile), tasks=list(tasks), seed=seed,
+                   cpus=cpus_for(cell.threads), launched_at=time.time())
+    cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(request)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
+                            env=worker_env(spec, cell.threads), start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=profile.timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return failure_records(cell, "timeout", f"worker exceeded {profile.timeout_s:.0f} s", tasks)
+    except BaseException:  # Ctrl-C: leave no orphan behind
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    found, error = {}, None
+    for line in out.splitlines():
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and "error" in obj:
+            error = obj["error"]
+        elif isinstance(obj, dict) and obj.get("task") in tasks:
+            found[obj["task"]] = obj
+    if proc.returncode != 0 or len(found) < len(tasks):
+        if error is None:
+            tail = " | ".join(err.strip().splitlines()[-3:])
+            how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
+            error = f"worker {how}: {tail}"[:500]
+        missing = [t for t in tasks if t not in found]
+        return list(found.values()) + failure_records(cell, "failed", error, missing)
+    return [found[t] for t in tasks]
+
+
+def aggregate(raw: List[Dict], processes: int) -> Dict:
+    """One record for one cell and task from its per-process records."""
+    ok = [r for r in raw if r["status"] == "ok"]
+    base = dict(ok[0] if ok else raw[0])
+    base.pop("loops", None)
+    base["processes"] = len(raw)
+    bad = [r for r in raw if r["status"] != "ok"]
+    if bad:
+        base.update(status=bad[0]["status"], reason=bad[0]["reason"])
+        if len(bad) < len(raw):
+            base["reason"] = f"{len(bad)} of {len(raw)} processes: {base['reason']}"
+    groups = [r["samples_ms"] for r in ok if r.get("samples_ms")]
+    base["samples_ms"] = [s for g in groups for s in g]
+    base["process_medians_ms"] = [statistics.median(g) for g in groups]
+    if groups and not bad:
+        base.update(summarize(groups))
+        base["first_step_ms"] = statistics.median(r["first_step_ms"] for r in ok)
+        for key in ("import_s", "time_to_first_step_s", "cpu_wall_ratio"):
+            base[key] = statistics.median(r[key] for r in ok)
+        base["peak_rss_mb"] = max(r["peak_rss_mb"] for r in ok)
+        base["achieved_gflops"] = base["flops_per_step"] / (base["median_ms"] / 1000) / 1e9
+    else:
+        base.update(median_ms=None, ci95_ms=None, cv=None, noisy=None)
+    for key in ("framework_version", "python", "first_step_ms", "parity_forward_max_abs",
+                "parity_loss_max_rel", "batch"):
+        base.setdefault(key, None)
+    base["loc"] = source_lines(impl_path(base["model"], base["framework"]))
+    return base
+
+
+def run_matrix(
+    run_dir: Path,
+    cells: Sequence[Cell],
+    profile: Profile,
+    tasks: Sequence[str] = TASKS,
+    on_job: Optional[Callable[[Cell, int], None]] = None,
+) -> List[Dict]:
+    """Run every job; raw per-process records go to raw.jsonl, per-cell ones to records.jsonl."""
+    jobs = plan(cells, profile.processes)
+    pending: Dict[Cell, List[Dict]] = {c: [] for c in cells}
+    done_jobs = {c: 0 for c in cells}
+    results = []
+    for cell, rep in jobs:
+        if on_job:
+            on_job(cell, rep)
+        for raw in launch(cell, profile, tasks):
+            raw["process"] = rep
+            records.append(run_dir / "raw.jsonl", raw)
+            pending[cell].append(raw)
+        done_jobs[cell] += 1
+        if done_jobs[cell] == profile.processes:
+            for task in tasks:
+                record = aggregate([r for r in pending[cell] if r["task"] == task], profile.processes)
+                records.append(run_dir / "records.jsonl", record)
+                results.append(record)
+    return results

@@ -1,0 +1,154 @@
+"""Runs inside one framework's environment: load, check parity, time; one JSON line per task.
+
+Needs only the standard library, numpy and the framework. Started by the runner as
+`<env python> -m benchmarks.worker '<request json>'` with PYTHONPATH at the repo root.
+Framework chatter on stdout is redirected to stderr so that stdout carries records only.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import platform
+import resource
+import sys
+import time
+import traceback
+from typing import Any, Callable, Dict, List
+
+import numpy as np
+
+TASK_BATCH = {"train": None, "infer_b1": 1, "infer_b64": 64}  # None: the spec's train batch
+
+
+def pin_cpus(cpus: List[int]) -> None:
+    """Pin this process (and threads it will start) before the framework is imported."""
+    if cpus and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, cpus)
+
+
+def time_calls(fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]:
+    """Warm up, calibrate loops so one sample lasts >= min_sample_ms, then sample."""
+    for _ in range(request["warmup"]):
+        fn()
+    start = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - start, 1e-9)
+    loops = max(1, math.ceil(request["min_sample_ms"] / 1000 / once))
+    samples: List[float] = []
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    deadline = wall0 + request["max_seconds"]
+    while len(samples) < request["samples"]:
+        t0 = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        samples.append((time.perf_counter() - t0) * 1000 / loops)
+        if time.perf_counter() > deadline and len(samples) >= request["min_samples"]:
+            break
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return {"samples_ms": samples, "loops": loops, "cpu_wall_ratio": cpu / wall}
+
+
+def max_rel(values: List[float], reference: List[float]) -> float:
+    return max(abs(a - b) / max(abs(b), 1e-12) for a, b in zip(values, reference))
+
+
+def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None:
+    from benchmarks.adapters import get_adapter
+
+    pin_cpus(request.get("cpus", []))
+    adapter = get_adapter(request["framework"])
+    os.environ.update(adapter.thread_env(request["threads"]))
+    t0 = time.perf_counter()
+    adapter.load(request["threads"])
+    import_s = time.perf_counter() - t0
+
+    model_name = request["model"]
+    spec = importlib.import_module(f"models.{model_name}.spec")
+    impl = importlib.import_module(f"models.{model_name}.{adapter.key}_impl")
+    params = spec.init_params(request["seed"])
+    x, y = spec.make_batch(spec.BATCH, request["seed"] + 1)
+
+    model = adapter.load_params(impl.build_model(spec.SIZES), params, spec.PARAM_KINDS)
+    xt, yt = adapter.tensor(x), adapter.labels(y)
+    logits = adapter.to_numpy(impl.predict(model, xt))
+    forward_diff = float(np.max(np.abs(logits.astype(np.float64) - spec.forward(params, x))))
+
+    train_step = impl.build_trainer(model, spec.LR)
+    losses, first_step_ms = [], None
+    for _ in range(spec.PARITY_STEPS):
+        t = time.perf_counter()
+        losses.append(float(train_step(xt, yt)))
+        if first_step_ms is None:
+            first_step_ms = (time.perf_counter() - t) * 1000
+            time_to_first_step_s = time.time() - request["launched_at"]
+    loss_diff = max_rel(losses, spec.reference_losses(params, x, y, spec.LR, spec.PARITY_STEPS))
+    parity_ok = forward_diff <= spec.FORWARD_TOL and loss_diff <= spec.LOSS_TOL and all(map(math.isfinite, losses))
+
+    common = {
+        "framework": adapter.key,
+        "framework_version": adapter.version(),
+        "python": platform.python_version(),
+        "model": model_name,
+        "mode": request["mode"],
+        "threads": request["threads"],
+        "parity_forward_max_abs": forward_diff,
+        "parity_loss_max_rel": loss_diff,
+        "forward_tol": spec.FORWARD_TOL,
+        "loss_tol": spec.LOSS_TOL,
+        "import_s": import_s,
+        "time_to_first_step_s": time_to_first_step_s,
+    }
+    for task in request["tasks"]:
+        batch = TASK_BATCH[task] or spec.BATCH
+        record = dict(common, task=task, batch=batch, flops_per_step=spec.flops(batch)["train" if task == "train" else "forward"])
+        if not parity_ok:
+            reason = f"parity: forward {forward_diff:.2e} (tol {spec.FORWARD_TOL:g}), loss {loss_diff:.2e} (tol {spec.LOSS_TOL:g})"
+            emit(dict(record, status="parity-failed", reason=reason, samples_ms=[], first_step_ms=None))
+            continue
+        if task == "train":
+            record["first_step_ms"] = first_step_ms
+            fn = lambda: train_step(xt, yt)  # noqa: E731
+        else:
+            xb = adapter.tensor(np.ascontiguousarray(spec.make_batch(batch, request["seed"] + 2)[0]))
+            fn = lambda xb=xb: adapter.to_numpy(impl.predict(model, xb))  # noqa: E731
+            t = time.perf_counter()
+            fn()
+            record["first_step_ms"] = (time.perf_counter() - t) * 1000
+        record.update(time_calls(fn, request), status="ok", reason="")
+        record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        emit(record)
+
+
+def probe(framework: str, emit: Callable[[Dict[str, Any]], None]) -> None:
+    """Import the framework once (setup uses this to verify an environment)."""
+    from benchmarks.adapters import get_adapter
+
+    adapter = get_adapter(framework)
+    adapter.load(1)
+    emit({"version": adapter.version(), "python": platform.python_version()})
+
+
+def main() -> int:
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # anything the framework prints goes to stderr
+
+    def emit(obj: Dict[str, Any]) -> None:
+        out.write(json.dumps(obj) + "\n")
+        out.flush()
+
+    try:
+        if sys.argv[1] == "--probe":
+            probe(sys.argv[2], emit)
+        else:
+            run(json.loads(sys.argv[1]), emit)
+    except Exception as exc:  # reported as a record by the runner, never swallowed
+        traceback.print_exc()
+        emit({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:500]})
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+import paddle
+from paddle import nn
+
+
+class MLP(nn.Layer):
+    def __init__(self, n_in, n_hidden, n_out):
+        super().__init__()
+        self.fc1 = nn.Linear(n_in, n_hidden)
+        self.fc2 = nn.Linear(n_hidden, n_out)
+
+    def forward(self, x):
+        return self.fc2(nn.functional.relu(self.fc1(x)))
+
+
+def build_model(sizes):
+    return MLP(*sizes)
+
+
+def build_trainer(model, lr):
+    optimizer = paddle.optimizer.SGD(learning_rate=lr, parameters=model.parameters())
+    loss_fn = nn.CrossEntropyLoss()
+
+    def train_step(x, y):
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        optimizer.clear_grad()
+        return float(loss)
+
+    return train_step
+
+
+@paddle.no_grad()
+def predict(model, x):
+    return model(x)
