@@ -37,7 +37,7 @@ def choose(kind: str, given: Optional[Sequence[str]], valid: Sequence[str]) -> L
 def console():
     from rich.console import Console
 
-    return Console(stderr=False)
+    return Console(width=None if sys.stdout.isatty() else 200)
 
 
 def cmd_setup(args) -> int:
@@ -151,6 +151,9 @@ def cmd_report(args) -> int:
     records = report.write_summary(run_dir)
     report.print_table(records, console())
     print(f"wrote {run_dir / 'summary.md'}")
+    if args.readme:
+        report.update_readme(REPO_ROOT / "README.md", run_dir.resolve().relative_to(REPO_ROOT))
+        print("updated README.md")
     return 0
 
 
@@ -172,6 +175,7 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="rebuild the table and summary.md from a run's records")
     rep.add_argument("run")
+    rep.add_argument("--readme", action="store_true", help="also rewrite README's results block from this run")
     rep.set_defaults(func=cmd_report)
     return p
 

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.adapters.base import Adapter
+
+
+class JaxAdapter(Adapter):
+    key, display, order, package = "jax", "JAX", 2, "jax"
+    dense_layout = "in_out"
+    # XLA's CPU thread flags do not cap its pools; the worker's CPU affinity does.
+
+    def load(self, threads: int):
+        import jax
+        import jax.numpy as jnp
+
+        jax.config.update("jax_platforms", "cpu")
+        self.jax, self.jnp = jax, jnp
+        return jax
+
+    def version(self) -> str:
+        import flax
+
+        return f"{self.jax.__version__} (flax {flax.__version__})"
+
+    def tensor(self, array: np.ndarray):
+        return self.jnp.asarray(array)
+
+    def to_numpy(self, value) -> np.ndarray:
+        return np.asarray(value)
+
+    def named_parameters(self, model):
+        from flax import nnx
+
+        names = {"kernel": "weight", "bias": "bias"}
+        out = {}
+        for path, _ in nnx.to_flat_state(nnx.state(model, nnx.Param)):
+            variable = model
+            for part in path:
+                variable = variable[part] if isinstance(part, int) else getattr(variable, part)
+            out[".".join(map(str, path[:-1])) + "." + names[path[-1]]] = variable
+        return out
+
+    def assign(self, model, name, param, array) -> None:
+        param.value = self.jnp.asarray(array)
+
+
+ADAPTER = JaxAdapter()

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.adapters.base import Adapter
+
+
+class JittorAdapter(Adapter):
+    key, display, order, package = "jittor", "Jittor", 6, "jittor"
+    dense_layout = "out_in"
+    deviations = ("Jittor's oneDNN 2.2.0 comes from the PyPI package jittor-offline instead of Jittor's "
+                  "own download server (same archive); CUDA detection is off (nvcc_path='').",)
+
+    def extra_env(self, env_dir: Path):
+        return {"nvcc_path": "", "cc_path": "g++"}
+
+    def post_install(self, python: Path):
+        # Jittor compiles its core at first import (minutes): do it at setup, with its output shown.
+        return [[str(python), "-c", "import jittor; jittor.flags.use_cuda = 0; print('jittor core compiled')"]]
+
+    def load(self, threads: int):
+        import jittor as jt
+
+        jt.flags.use_cuda = 0
+        self.jt = jt
+        return jt
+
+    def version(self) -> str:
+        return self.jt.__version__
+
+    def tensor(self, array: np.ndarray):
+        return self.jt.array(array)
+
+    def named_parameters(self, model):
+        return dict(model.named_parameters())
+
+    def assign(self, model, name, param, array) -> None:
+        param.assign(self.jt.array(array))
+
+
+ADAPTER = JittorAdapter()

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.adapters.base import Adapter
+
+
+class MegEngineAdapter(Adapter):
+    key, display, order, package = "megengine", "MegEngine", 8, "megengine"
+    dense_layout = "out_in"
+    deviations = ("MegEngine 1.13.0 runs on Python 3.9 (no wheels past CPython 3.10).",)
+
+    def load(self, threads: int):
+        import megengine as mge
+
+        mge.set_default_device("cpu0" if threads == 1 else f"multithread{threads}:0")
+        self.mge = mge
+        return mge
+
+    def version(self) -> str:
+        return self.mge.__version__
+
+    def tensor(self, array: np.ndarray):
+        return self.mge.tensor(array)
+
+    def labels(self, array: np.ndarray):
+        return self.mge.tensor(array.astype(np.int32))
+
+    def named_parameters(self, model):
+        return dict(model.named_parameters())
+
+    def assign(self, model, name, param, array) -> None:
+        param._reset(self.mge.Parameter(array))
+
+
+ADAPTER = MegEngineAdapter()

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.adapters.base import Adapter
+
+
+class MindSporeAdapter(Adapter):
+    key, display, order, package = "mindspore", "MindSpore", 5, "mindspore"
+    dense_layout = "out_in"
+    # OMP_NUM_THREADS is ignored; the worker's CPU affinity is what holds it to its cores.
+
+    def thread_env(self, threads: int):
+        return dict(super().thread_env(threads), GLOG_v="3")
+
+    def load(self, threads: int):
+        import mindspore as ms
+
+        ms.set_context(mode=ms.PYNATIVE_MODE)
+        ms.set_device("CPU")
+        self.ms = ms
+        return ms
+
+    def version(self) -> str:
+        return self.ms.__version__
+
+    def tensor(self, array: np.ndarray):
+        return self.ms.Tensor(array)
+
+    def labels(self, array: np.ndarray):
+        return self.ms.Tensor(array.astype(np.int32))
+
+    def to_numpy(self, value) -> np.ndarray:
+        return value.asnumpy()
+
+    def named_parameters(self, model):
+        return {name: p for name, p in model.parameters_and_names()}
+
+    def assign(self, model, name, param, array) -> None:
+        param.set_data(self.ms.Tensor(array))
+
+
+ADAPTER = MindSporeAdapter()

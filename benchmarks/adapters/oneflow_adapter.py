@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.adapters.base import Adapter
+
+
+class OneFlowAdapter(Adapter):
+    key, display, order, package = "oneflow", "OneFlow", 7, "oneflow"
+    dense_layout = "out_in"
+    deviations = ("OneFlow 0.9.0 runs on Python 3.9 (no wheels past CPython 3.10).",
+                  "OneFlow's PyPI wheel is a CUDA build; it runs on the CPU with cuDNN/cuBLAS from PyPI "
+                  "on its library path.")
+
+    def extra_env(self, env_dir: Path):
+        libs = sorted(str(p) for p in env_dir.glob("lib/python3*/site-packages/nvidia/*/lib"))
+        return {"LD_LIBRARY_PATH": ":".join(libs), "ONEFLOW_DEBUG_MODE": "0", "GLOG_minloglevel": "2"}
+
+    def load(self, threads: int):
+        import oneflow as flow
+
+        self.flow = flow
+        return flow
+
+    def version(self) -> str:
+        return self.flow.__version__
+
+    def tensor(self, array: np.ndarray):
+        return self.flow.tensor(array)
+
+    def assign(self, model, name, param, array) -> None:
+        with self.flow.no_grad():
+            param.copy_(self.flow.tensor(array))
+
+
+ADAPTER = OneFlowAdapter()

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import numpy as np
+
+from benchmarks.adapters.base import Adapter
+
+
+class TensorFlowAdapter(Adapter):
+    key, display, order, package = "tensorflow", "TensorFlow", 1, "tensorflow-cpu"
+    dense_layout = "in_out"
+
+    def thread_env(self, threads: int):
+        return dict(super().thread_env(threads), TF_CPP_MIN_LOG_LEVEL="2")
+
+    def load(self, threads: int):
+        import tensorflow as tf
+
+        # Only effective before the first op runs.
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+        self.tf = tf
+        return tf
+
+    def version(self) -> str:
+        return self.tf.__version__
+
+    def tensor(self, array: np.ndarray):
+        return self.tf.constant(array)
+
+    def named_parameters(self, model):
+        names = {"kernel": "weight", "bias": "bias"}
+        return {f"{layer.name}.{names[w.name]}": w for layer in model.layers for w in layer.weights}
+
+    def assign(self, model, name, param, array) -> None:
+        param.assign(array)
+
+
+ADAPTER = TensorFlowAdapter()

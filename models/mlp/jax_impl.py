@@ -1,0 +1,36 @@
+import jax
+import optax
+from flax import nnx
+
+
+class MLP(nnx.Module):
+    def __init__(self, n_in, n_hidden, n_out, rngs):
+        self.fc1 = nnx.Linear(n_in, n_hidden, rngs=rngs)
+        self.fc2 = nnx.Linear(n_hidden, n_out, rngs=rngs)
+
+    def __call__(self, x):
+        return self.fc2(jax.nn.relu(self.fc1(x)))
+
+
+def build_model(sizes):
+    return MLP(*sizes, rngs=nnx.Rngs(0))
+
+
+def loss_fn(model, x, y):
+    logits = model(x)
+    return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+
+def build_trainer(model, lr):
+    optimizer = nnx.Optimizer(model, optax.sgd(lr), wrt=nnx.Param)
+
+    def train_step(model, optimizer, x, y):
+        loss, grads = nnx.value_and_grad(loss_fn)(model, x, y)
+        optimizer.update(model, grads)
+        return loss
+
+    return lambda x, y: float(train_step(model, optimizer, x, y))
+
+
+def predict(model, x):
+    return model(x)

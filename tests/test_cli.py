@@ -1,0 +1,40 @@
+import subprocess
+import sys
+
+from benchmarks import REPO_ROOT
+from benchmarks.cli import main
+
+
+def fwbench(*args):
+    return subprocess.run([sys.executable, "-m", "benchmarks.cli", *args], capture_output=True, text=True,
+                          cwd=REPO_ROOT, timeout=120)
+
+
+def test_unknown_framework_is_one_line_listing_valid_names():
+    out = fwbench("run", "--frameworks", "pytorch")
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "unknown framework 'pytorch'" in lines[0]
+    assert "did you mean torch?" in lines[0]
+    for name in ("torch", "paddle", "tensorflow", "megengine"):
+        assert name in lines[0]
+    assert "Traceback" not in out.stderr
+
+
+def test_unknown_model_is_one_line_listing_valid_names():
+    out = fwbench("run", "-f", "torch", "--models", "resnet9000")
+    assert out.returncode == 2
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "unknown model 'resnet9000'" in out.stderr and "mlp" in out.stderr
+
+
+def test_report_on_missing_run_names_the_fix(tmp_path):
+    assert main(["report", str(tmp_path / "nope")]) == 2
+
+
+def test_list_names_all_nine_frameworks(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    for name in ("torch", "tensorflow", "jax", "mxnet", "paddle", "mindspore", "jittor", "oneflow", "megengine"):
+        assert name in out

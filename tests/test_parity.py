@@ -1,0 +1,28 @@
+"""Integration: the real worker in each framework's own environment matches the numpy reference."""
+import pytest
+
+from benchmarks import records
+from benchmarks.adapters import all_adapters
+from benchmarks.cli import available_models
+from benchmarks.runner import TASKS, Cell, Profile, aggregate, launch
+from tests.conftest import require_env
+
+TINY = Profile(processes=1, samples=3, min_samples=3, max_seconds=0.1, warmup=1, min_sample_ms=0.5, timeout_s=900)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("model", available_models())
+@pytest.mark.parametrize("framework", list(all_adapters()))
+def test_worker_matches_reference_and_writes_complete_records(framework, model):
+    require_env(framework)
+    raw = launch(Cell(framework, model, "eager", 1), TINY, TASKS)
+    assert [r["task"] for r in raw] == list(TASKS)
+    for r in raw:
+        assert r["status"] == "ok", r.get("reason")
+        assert r["parity_forward_max_abs"] <= r["forward_tol"]
+        assert r["parity_loss_max_rel"] <= r["loss_tol"]
+        assert len(r["samples_ms"]) >= 3 and min(r["samples_ms"]) > 0
+        assert r["first_step_ms"] > 0 and r["import_s"] > 0
+        record = aggregate([dict(r, process=0)], processes=1)
+        assert records.missing_keys(record) == []
+        assert record["framework_version"]

@@ -1,0 +1,59 @@
+import json
+
+import pytest
+
+from benchmarks import records
+from benchmarks.errors import UserError
+from benchmarks.runner import aggregate
+
+
+def raw(process, samples, status="ok"):
+    return {
+        "framework": "torch", "framework_version": "2", "python": "3.11", "model": "mlp", "mode": "eager",
+        "threads": 1, "task": "train", "batch": 64, "status": status, "reason": "" if status == "ok" else "boom",
+        "samples_ms": samples, "first_step_ms": 5.0, "parity_forward_max_abs": 1e-7, "parity_loss_max_rel": 1e-8,
+        "import_s": 1.0, "time_to_first_step_s": 2.0, "cpu_wall_ratio": 1.0, "peak_rss_mb": 100.0 + process,
+        "flops_per_step": 1e6, "process": process,
+    }
+
+
+def test_aggregate_has_every_required_key():
+    record = aggregate([raw(0, [1.0, 1.1]), raw(1, [1.2, 1.0])], processes=2)
+    assert records.missing_keys(record) == []
+    assert record["status"] == "ok"
+    assert record["samples_ms"] == [1.0, 1.1, 1.2, 1.0]
+    assert record["processes"] == 2
+    assert record["peak_rss_mb"] == 101.0
+    assert record["ci95_ms"][0] <= record["median_ms"] <= record["ci95_ms"][1]
+    assert record["loc"] > 10
+
+
+def test_one_failed_process_fails_the_cell():
+    failed = dict(raw(1, []), status="failed", reason="worker killed by signal 11")
+    record = aggregate([raw(0, [1.0]), failed], processes=2)
+    assert record["status"] == "failed"
+    assert "1 of 2 processes" in record["reason"]
+    assert record["median_ms"] is None
+
+
+def test_torn_last_line_is_skipped(tmp_path, capsys):
+    path = tmp_path / "records.jsonl"
+    records.append(path, {"a": 1})
+    with open(path, "a") as f:
+        f.write('{"a": 2, "b"')
+    assert records.read(path) == [{"a": 1}]
+    assert "torn" in capsys.readouterr().err
+
+
+def test_garbage_in_the_middle_names_the_line(tmp_path):
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps({"a": 1}) + "\nnot json\n" + json.dumps({"a": 2}) + "\n")
+    with pytest.raises(UserError, match="records.jsonl:2"):
+        records.read(path)
+
+
+def test_write_atomic_leaves_no_temp_file(tmp_path):
+    path = tmp_path / "summary.md"
+    records.write_atomic(path, "hello")
+    assert path.read_text() == "hello"
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.md"]

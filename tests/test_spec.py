@@ -1,0 +1,79 @@
+import importlib
+
+import numpy as np
+import pytest
+
+from benchmarks.cli import available_models
+from models.common import cross_entropy
+
+MODELS = available_models()
+
+
+@pytest.fixture(params=MODELS)
+def spec(request):
+    return importlib.import_module(f"models.{request.param}.spec")
+
+
+def test_weights_and_data_are_deterministic_float32(spec):
+    a, b = spec.init_params(0), spec.init_params(0)
+    assert set(a) == set(spec.PARAM_KINDS)
+    for name in a:
+        assert a[name].dtype == np.float32
+        np.testing.assert_array_equal(a[name], b[name])
+    assert not np.array_equal(spec.init_params(1)[next(iter(a))], a[next(iter(a))])
+    x1, y1 = spec.make_batch(8, 3)
+    x2, y2 = spec.make_batch(8, 3)
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(y1, y2)
+    assert x1.dtype == np.float32 and y1.dtype == np.int64
+
+
+def test_gradients_match_finite_differences(spec):
+    params = {k: v.astype(np.float64) for k, v in spec.init_params(0).items()}
+    x, y = spec.make_batch(4, 1)
+    _, grads = spec.loss_and_grads(params, x, y)
+    rng = np.random.default_rng(0)
+    eps = 1e-6
+    for name, value in params.items():
+        for _ in range(5):
+            idx = tuple(rng.integers(0, n) for n in value.shape)
+            plus = {k: v.copy() for k, v in params.items()}
+            minus = {k: v.copy() for k, v in params.items()}
+            plus[name][idx] += eps
+            minus[name][idx] -= eps
+            numeric = (spec.loss_and_grads(plus, x, y)[0] - spec.loss_and_grads(minus, x, y)[0]) / (2 * eps)
+            assert grads[name][idx] == pytest.approx(numeric, rel=1e-5, abs=1e-8), name
+
+
+def test_reference_training_lowers_the_loss(spec):
+    params = spec.init_params(0)
+    x, y = spec.make_batch(spec.BATCH, 1)
+    losses = spec.reference_losses(params, x, y)
+    assert len(losses) == spec.PARITY_STEPS
+    assert losses[-1] < losses[0]
+    assert np.all(np.isfinite(losses))
+
+
+def test_mlp_forward_hand_worked():
+    from models.mlp import spec
+
+    params = {
+        "fc1.weight": np.array([[1.0, -1.0], [2.0, 0.5]]),  # [in=2, out=2]
+        "fc1.bias": np.array([0.0, 1.0]),
+        "fc2.weight": np.array([[1.0, 0.0, -1.0], [0.0, 2.0, 1.0]]),  # [in=2, out=3]
+        "fc2.bias": np.array([0.1, 0.2, 0.3]),
+    }
+    x = np.array([[1.0, 1.0]])
+    # hidden = relu([1+2, -1+0.5+1]) = [3, 0.5]; logits = [3+0.1, 1+0.2, -3+0.5+0.3]
+    np.testing.assert_allclose(spec.forward(params, x), [[3.1, 1.2, -2.2]])
+
+
+def test_cross_entropy_hand_worked():
+    logits = np.array([[0.0, 0.0], [np.log(3.0), 0.0]])
+    # p(label) = 1/2 and 3/4
+    assert cross_entropy(logits, np.array([1, 0])) == pytest.approx(-(np.log(0.5) + np.log(0.75)) / 2)
+
+
+def test_flops_scale_with_batch(spec):
+    assert spec.flops(64)["forward"] == 64 * spec.flops(1)["forward"]
+    assert spec.flops(64)["train"] > spec.flops(64)["forward"]
