@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from benchmarks import REPO_ROOT, envs
+from benchmarks import REPO_ROOT, envs, records
 from benchmarks.adapters import all_adapters
 from benchmarks.errors import UserError
 
@@ -97,46 +97,84 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_run(args) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    from benchmarks import report, runner
-    from benchmarks.hardware import machine_meta
-
-    frameworks = choose("framework", args.frameworks, list(all_adapters()))
-    models = choose("model", args.models, available_models())
-    threads = [int(t) for t in choose("thread setting", args.threads, ["1", str(os.cpu_count())])] if args.threads else [1]
-    profile = runner.PROFILES["quick" if args.quick else "default"]
-    ensure_envs(frameworks)
-
-    run_dir = Path(args.out) if args.out else RESULTS / time.strftime("%Y%m%d-%H%M%S")
+def new_run_dir(out: Optional[str]) -> Path:
+    run_dir = Path(out) if out else RESULTS / time.strftime("%Y%m%d-%H%M%S")
     try:
         run_dir.mkdir(parents=True, exist_ok=False)
         (run_dir / ".write-test").touch()
         (run_dir / ".write-test").unlink()
+    except FileExistsError:
+        raise UserError(f"{run_dir} exists: pass a new folder with --out, or finish it with --resume {run_dir}")
     except OSError as exc:
         raise UserError(f"cannot write results to {run_dir} ({exc.strerror}): pass a writable folder with --out")
-    meta = machine_meta()
-    meta["profile"] = "quick" if args.quick else "default"
-    meta["profile_settings"] = runner.asdict(profile)
+    return run_dir
+
+
+def cmd_run(args) -> int:
+    from benchmarks import runner
+    from benchmarks.hardware import machine_meta
+
+    if args.resume:
+        run_dir = Path(args.resume)
+        try:
+            meta = json.loads((run_dir / "meta.json").read_text())
+            cells = [runner.Cell(**c) for c in meta["plan"]["cells"]]
+            profile = runner.Profile(**meta["plan"]["profile"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise UserError(f"{run_dir} is not a fwbench run folder (no usable meta.json): start a new run instead")
+        frameworks = list(dict.fromkeys(c.framework for c in cells))
+    else:
+        frameworks = choose("framework", args.frameworks, list(all_adapters()))
+        models = choose("model", args.models, available_models())
+        threads = [int(t) for t in choose("thread setting", args.threads, ["1", str(os.cpu_count())])] if args.threads else [1]
+        profile = runner.PROFILES["quick" if args.quick else "default"]
+        if args.timeout:
+            profile = runner.replace(profile, timeout_s=args.timeout)
+        if args.processes:
+            profile = runner.replace(profile, processes=args.processes)
+        cells = [runner.Cell(fw, m, "eager", t) for t in threads for m in models for fw in frameworks]
+        run_dir = new_run_dir(args.out)
+        meta = machine_meta()
+        meta["profile"] = "quick" if args.quick else "default"
+        meta["plan"] = {"cells": [runner.asdict(c) for c in cells], "profile": runner.asdict(profile),
+                        "tasks": list(runner.TASKS)}
+    ensure_envs(frameworks)
     meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in frameworks}
-    cells = [runner.Cell(fw, m, "eager", t) for t in threads for m in models for fw in frameworks]
-    jobs = len(runner.plan(cells, profile.processes))
+    records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
+    return execute(run_dir, cells, profile, meta)
+
+
+def execute(run_dir: Path, cells: list, profile, meta: dict) -> int:
+    """Run (or finish) the plan, then write meta.json and summary.md and print the table."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from benchmarks import report, runner
+
     started = time.time()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console()) as bar:
-        task = bar.add_task("starting", total=jobs)
+    interrupted = False
+    todo = runner.remaining_jobs(run_dir, cells, profile.processes)
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn(), console=console()) as bar:
+            task = bar.add_task("starting", total=len(todo))
 
-        def on_job(cell, rep):
-            bar.update(task, advance=0 if bar.tasks[0].description == "starting" else 1,
-                       description=f"{cell.framework} {cell.model} {cell.mode} t{cell.threads} p{rep + 1}")
+            def on_job(cell, rep, finished):
+                bar.update(task, completed=finished,
+                           description=f"{cell.framework} {cell.model} {cell.mode} t{cell.threads} p{rep + 1}")
 
-        results = runner.run_matrix(run_dir, cells, profile, on_job=on_job)
-        bar.update(task, completed=jobs, description="done")
+            runner.run_matrix(run_dir, cells, profile, todo, on_job=on_job)
+            bar.update(task, completed=len(todo), description="done")
+    except KeyboardInterrupt:
+        interrupted = True
     meta["loadavg_after"] = list(os.getloadavg())
-    meta["wall_s"] = round(time.time() - started, 1)
-    (run_dir / "meta.json").write_text(json.dumps(meta, indent=1))
-    report.write_summary(run_dir)
+    meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
+    meta["interrupted"] = interrupted
+    records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
+    if interrupted:
+        print(f"fwbench: interrupted; finished cells are kept. Finish with: fwbench run --resume {run_dir}",
+              file=sys.stderr)
+        return 130
+    results = report.write_summary(run_dir)
     report.print_table(results, console())
     print(f"results: {run_dir} ({meta['wall_s']:.0f} s)")
     return 0 if all(r["status"] == "ok" for r in results) else 1
@@ -172,6 +210,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--threads", "-t", action="append", help="1 and/or the core count")
     r.add_argument("--quick", action="store_true", help="one process, few samples")
     r.add_argument("--out", help="run folder (default results/<timestamp>)")
+    r.add_argument("--resume", metavar="RUN", help="finish an interrupted run: only its missing cells run")
+    r.add_argument("--processes", type=int, help="worker processes per cell (default 3; 1 with --quick)")
+    r.add_argument("--timeout", type=float, help="seconds one worker process may take (default 900)")
     r.set_defaults(func=cmd_run)
     rep = sub.add_parser("report", help="rebuild the table and summary.md from a run's records")
     rep.add_argument("run")

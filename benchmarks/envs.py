@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from benchmarks import REPO_ROOT
-from benchmarks.adapters import get_adapter
+from benchmarks.adapters import EXTRA_ENV, get_adapter
 from benchmarks.errors import UserError
 
-ENV_SPECS = REPO_ROOT / "envs"
 MARKER = ".fwbench-ready.json"
 SETUP_REVISION = "1"  # bump when the way environments are built changes
 MIN_FREE_GB = 6.0
@@ -38,7 +37,7 @@ def cache_root() -> Path:
 class EnvSpec:
     framework: str
     python: str  # "3.11"
-    file: Path
+    file: Path  # frameworks naming the same file share one environment
 
     @property
     def digest(self) -> str:
@@ -47,7 +46,7 @@ class EnvSpec:
 
     @property
     def path(self) -> Path:
-        return cache_root() / "envs" / f"{self.framework}-{self.digest}"
+        return cache_root() / "envs" / f"{self.file.stem}-{self.digest}"
 
     @property
     def interpreter(self) -> Path:
@@ -62,7 +61,7 @@ class EnvSpec:
 
 
 def load_spec(framework: str) -> EnvSpec:
-    file = ENV_SPECS / f"{framework}.txt"
+    file = get_adapter(framework).spec_file
     match = re.match(r"#\s*python:\s*(\d+\.\d+)", file.read_text())
     if not match:
         raise UserError(f"{file} must start with a line '# python: 3.X'")
@@ -131,6 +130,8 @@ def worker_env(spec: EnvSpec, threads: int = 1) -> Dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         "FWBENCH_HOME": str(cache_root()),
     }
+    if os.environ.get(EXTRA_ENV):
+        env[EXTRA_ENV] = os.environ[EXTRA_ENV]
     env.update(adapter.thread_env(threads))
     env.update(adapter.extra_env(spec.path))
     return env
@@ -188,7 +189,7 @@ def create(spec: EnvSpec, on_line: Callable[[str], None]) -> Dict:
     tmp = spec.path / (MARKER + ".tmp")
     tmp.write_text(json.dumps(marker, indent=1))
     tmp.replace(spec.path / MARKER)
-    for stale in (cache_root() / "envs").glob(f"{spec.framework}-*"):
+    for stale in (cache_root() / "envs").glob(f"{spec.file.stem}-*"):
         if stale != spec.path:
             shutil.rmtree(stale, ignore_errors=True)
     return marker

@@ -8,7 +8,9 @@ from benchmarks import REPO_ROOT
 
 
 def impl_path(model: str, framework: str) -> Path:
-    return REPO_ROOT / "models" / model / f"{framework}_impl.py"
+    from benchmarks.adapters import get_adapter
+
+    return REPO_ROOT / (get_adapter(framework).impl_module(model).replace(".", "/") + ".py")
 
 
 @lru_cache(maxsize=None)

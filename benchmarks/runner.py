@@ -7,7 +7,7 @@ import signal
 import statistics
 import subprocess
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass, replace  # noqa: F401 (replace used by the CLI)
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -62,14 +62,32 @@ def failure_records(cell: Cell, status: str, reason: str, tasks: Sequence[str]) 
     return [dict(asdict(cell), task=t, status=status, reason=reason) for t in tasks]
 
 
+def parse_worker_output(out: str, tasks: Sequence[str]) -> tuple:
+    """Task records and the worker's error from its stdout; lines that are not records are ignored."""
+    found, error = {}, None
+    for line in out.splitlines():
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and "error" in obj:
+            error = str(obj["error"])
+        elif isinstance(obj, dict) and obj.get("task") in tasks and isinstance(obj.get("status"), str):
+            found[obj["task"]] = obj
+    return found, error
+
+
 def launch(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int = 0) -> List[Dict]:
     """Run one worker process; always returns one record per task, failed ones included."""
     spec = load_spec(cell.framework)
     request = dict(asdict(cell), **asdict(profile), tasks=list(tasks), seed=seed,
                    cpus=cpus_for(cell.threads), launched_at=time.time())
     cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(request)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT,
-                            env=worker_env(spec, cell.threads), start_new_session=True)
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
+                                cwd=REPO_ROOT, env=worker_env(spec, cell.threads), start_new_session=True)
+    except OSError as exc:
+        return failure_records(cell, "failed", f"cannot start worker: {exc} (run `fwbench setup {cell.framework}`)", tasks)
     try:
         out, err = proc.communicate(timeout=profile.timeout_s)
     except subprocess.TimeoutExpired:
@@ -80,16 +98,7 @@ def launch(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int = 0) ->
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         raise
-    found, error = {}, None
-    for line in out.splitlines():
-        try:
-            obj = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(obj, dict) and "error" in obj:
-            error = obj["error"]
-        elif isinstance(obj, dict) and obj.get("task") in tasks:
-            found[obj["task"]] = obj
+    found, error = parse_worker_output(out, tasks)
     if proc.returncode != 0 or len(found) < len(tasks):
         if error is None:
             tail = " | ".join(err.strip().splitlines()[-3:])
@@ -130,29 +139,35 @@ def aggregate(raw: List[Dict], processes: int) -> Dict:
     return base
 
 
+def remaining_jobs(run_dir: Path, cells: Sequence[Cell], processes: int) -> List[tuple]:
+    """The planned jobs whose per-process records are not yet in raw.jsonl (all of them for a new run)."""
+    raw_path = run_dir / "raw.jsonl"
+    done = set()
+    if raw_path.exists():
+        done = {(Cell(r["framework"], r["model"], r["mode"], r["threads"]), r["process"]) for r in records.read(raw_path)}
+    return [job for job in plan(cells, processes) if job not in done]
+
+
 def run_matrix(
     run_dir: Path,
     cells: Sequence[Cell],
     profile: Profile,
+    jobs: Sequence[tuple],
     tasks: Sequence[str] = TASKS,
-    on_job: Optional[Callable[[Cell, int], None]] = None,
-) -> List[Dict]:
-    """Run every job; raw per-process records go to raw.jsonl, per-cell ones to records.jsonl."""
-    jobs = plan(cells, profile.processes)
-    pending: Dict[Cell, List[Dict]] = {c: [] for c in cells}
-    done_jobs = {c: 0 for c in cells}
-    results = []
-    for cell, rep in jobs:
+    on_job: Optional[Callable[[Cell, int, int], None]] = None,
+) -> None:
+    """Run `jobs`; per-process records go to raw.jsonl at once, and a cell's aggregated records go
+    to records.jsonl as soon as its last process is in."""
+    raw_path, records_path = run_dir / "raw.jsonl", run_dir / "records.jsonl"
+    finished = {(r["framework"], r["model"], r["mode"], r["threads"]) for r in
+                (records.read(records_path) if records_path.exists() else [])}
+    for number, (cell, rep) in enumerate(jobs):
         if on_job:
-            on_job(cell, rep)
+            on_job(cell, rep, number)
         for raw in launch(cell, profile, tasks):
-            raw["process"] = rep
-            records.append(run_dir / "raw.jsonl", raw)
-            pending[cell].append(raw)
-        done_jobs[cell] += 1
-        if done_jobs[cell] == profile.processes:
+            records.append(raw_path, dict(raw, process=rep))
+        cell_raw = [r for r in records.read(raw_path) if Cell(r["framework"], r["model"], r["mode"], r["threads"]) == cell]
+        if len({r["process"] for r in cell_raw}) == profile.processes and astuple(cell) not in finished:
             for task in tasks:
-                record = aggregate([r for r in pending[cell] if r["task"] == task], profile.processes)
-                records.append(run_dir / "records.jsonl", record)
-                results.append(record)
-    return results
+                records.append(records_path, aggregate([r for r in cell_raw if r["task"] == task], profile.processes))
+            finished.add(astuple(cell))

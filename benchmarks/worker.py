@@ -66,7 +66,7 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
 
     model_name = request["model"]
     spec = importlib.import_module(f"models.{model_name}.spec")
-    impl = importlib.import_module(f"models.{model_name}.{adapter.key}_impl")
+    impl = importlib.import_module(adapter.impl_module(model_name))
     params = spec.init_params(request["seed"])
     x, y = spec.make_batch(spec.BATCH, request["seed"] + 1)
 

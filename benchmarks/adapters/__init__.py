@@ -6,21 +6,26 @@ read their metadata without the framework; the framework itself is imported insi
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from functools import lru_cache
 from typing import Dict
 
 from benchmarks.adapters.base import Adapter
 
+EXTRA_ENV = "FWBENCH_EXTRA_ADAPTERS"  # more packages to search, e.g. the tests' fault-injecting adapters
+
 
 @lru_cache(maxsize=None)
 def all_adapters() -> Dict[str, Adapter]:
     """Every adapter by key, in display order."""
+    packages = [__name__] + [p for p in os.environ.get(EXTRA_ENV, "").split(",") if p]
     found = []
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.endswith("_adapter"):
-            module = importlib.import_module(f"{__name__}.{info.name}")
-            found.append(module.ADAPTER)
+    for package in packages:
+        for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            if info.name.endswith("_adapter"):
+                module = importlib.import_module(f"{package}.{info.name}")
+                found.extend(getattr(module, "ADAPTERS", [getattr(module, "ADAPTER", None)]))
     return {a.key: a for a in sorted(found, key=lambda a: a.order)}
 
 

@@ -6,6 +6,8 @@ from typing import Any, Dict, List
 
 import numpy as np
 
+from benchmarks import REPO_ROOT
+
 
 class Adapter:
     key: str = ""  # short name: the env file, the impl file prefix, the CLI value
@@ -16,6 +18,15 @@ class Adapter:
     deviations: tuple = ()  # ways this setup differs from what a user with internet gets
 
     # ---- harness side: no framework import -------------------------------------------
+    @property
+    def spec_file(self) -> Path:
+        """Pinned requirements of this framework's environment."""
+        return REPO_ROOT / "envs" / f"{self.key}.txt"
+
+    def impl_module(self, model: str) -> str:
+        """The module holding this framework's implementation of `model`."""
+        return f"models.{model}.{self.key}_impl"
+
     def thread_env(self, threads: int) -> Dict[str, str]:
         """Environment variables that cap the framework's thread pools before import."""
         n = str(threads)

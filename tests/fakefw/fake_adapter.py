@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.adapters.base import Adapter
+
+HERE = Path(__file__).resolve().parent
+
+
+class FakeAdapter(Adapter):
+    """numpy as a framework, with one fault injected by name."""
+
+    def __init__(self, fault: str, order: int):
+        self.fault = fault
+        self.key = self.display = f"fake_{fault}"
+        self.order = 100 + order
+
+    @property
+    def spec_file(self) -> Path:
+        return HERE / "fake.txt"  # every fake shares one environment
+
+    def impl_module(self, model: str) -> str:
+        return "tests.fakefw.numpy_impl"
+
+    def load(self, threads: int):
+        if self.fault == "segfault":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        elif self.fault == "abort":
+            os.abort()
+        elif self.fault == "hang":
+            time.sleep(3600)
+        elif self.fault == "import":
+            raise ModuleNotFoundError("No module named 'fakeflow'")
+        elif self.fault == "garbage":
+            print("{not json", flush=True)
+            os.write(1, b"\x00\xff garbage on stdout\n[1, 2\n")
+        elif self.fault == "slow":
+            time.sleep(float(os.environ.get("FAKE_SLOW_S", "3")))
+        return np
+
+    def version(self) -> str:
+        return np.__version__
+
+    def tensor(self, array: np.ndarray):
+        return array
+
+    def to_numpy(self, value) -> np.ndarray:
+        return np.asarray(value)
+
+    def named_parameters(self, model):
+        return model
+
+    def assign(self, model, name, param, array) -> None:
+        param[...] = array + (0.01 if self.fault == "parity" else 0.0)
+
+    def extra_env(self, env_dir: Path):
+        return {"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")}
+
+
+FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow")
+ADAPTERS = [FakeAdapter(fault, i) for i, fault in enumerate(FAULTS)]

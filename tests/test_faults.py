@@ -1,0 +1,147 @@
+"""Fault injection: each broken fake framework becomes a clear record; every other cell is intact.
+
+The fakes (tests/fakefw) are numpy dressed as a framework, run through the real CLI, runner and
+worker in a real environment built by `fwbench setup` in a temporary FWBENCH_HOME.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from benchmarks import REPO_ROOT, records
+from benchmarks.runner import TASKS, parse_worker_output
+
+
+@pytest.fixture(scope="module")
+def fake_env(tmp_path_factory):
+    home = tmp_path_factory.mktemp("fwbench-home")
+    env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_ADAPTERS="tests.fakefw", FAKE_SLOW_S="4")
+    out = subprocess.run([sys.executable, "-m", "benchmarks.cli", "setup", "fake_ok"], env=env, cwd=REPO_ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    return env
+
+
+def fwbench(env, *args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "benchmarks.cli", *args], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def by_framework(run_dir):
+    out = {}
+    for r in records.read(run_dir / "records.jsonl"):
+        out.setdefault(r["framework"], []).append(r)
+    return out
+
+
+@pytest.fixture(scope="module")
+def faulty_run(fake_env, tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("runs") / "faulty"
+    fakes = "fake_ok,fake_segfault,fake_abort,fake_hang,fake_import,fake_garbage,fake_parity"
+    out = fwbench(fake_env, "run", "-f", fakes, "--quick", "--timeout", "5", "--out", str(run_dir))
+    assert out.returncode == 1, out.stderr  # some cells failed, and the run still finished
+    return by_framework(run_dir)
+
+
+def assert_healthy(cells):
+    assert [r["task"] for r in cells] == list(TASKS)
+    for r in cells:
+        assert r["status"] == "ok", r["reason"]
+        assert records.missing_keys(r) == []
+        assert r["median_ms"] > 0
+
+
+def test_fault_01_segfault_is_a_failed_record(faulty_run):
+    for r in faulty_run["fake_segfault"]:
+        assert r["status"] == "failed" and "signal 11" in r["reason"]
+
+
+def test_fault_02_abort_is_a_failed_record(faulty_run):
+    for r in faulty_run["fake_abort"]:
+        assert r["status"] == "failed" and "signal 6" in r["reason"]
+
+
+def test_fault_03_hang_past_timeout_is_a_timeout_record(faulty_run):
+    for r in faulty_run["fake_hang"]:
+        assert r["status"] == "timeout" and "5 s" in r["reason"]
+
+
+def test_fault_04_import_error_names_the_module(faulty_run):
+    for r in faulty_run["fake_import"]:
+        assert r["status"] == "failed" and "fakeflow" in r["reason"]
+
+
+def test_fault_05_junk_on_stdout_does_not_corrupt_records(faulty_run):
+    assert_healthy(faulty_run["fake_garbage"])
+
+
+def test_fault_06_parity_failure_is_recorded_not_timed(faulty_run):
+    for r in faulty_run["fake_parity"]:
+        assert r["status"] == "parity-failed"
+        assert r["parity_forward_max_abs"] > r["forward_tol"]
+        assert r["samples_ms"] == [] and r["median_ms"] is None
+
+
+def test_fault_07_the_healthy_framework_keeps_complete_rows(faulty_run):
+    assert_healthy(faulty_run["fake_ok"])
+    assert len(faulty_run) == 7  # every cell has its records, failed ones included
+
+
+def test_fault_08_garbage_worker_output_parses_to_nothing():
+    junk = "\x00\xff\n{not json\n[1, 2]\n" + json.dumps({"task": "train"}) + "\n" + json.dumps({"error": "boom"})
+    found, error = parse_worker_output(junk, TASKS)
+    assert found == {} and error == "boom"
+
+
+def fake_workers(home):
+    alive = []
+    for proc in psutil.process_iter(["cmdline"]):
+        try:
+            if "benchmarks.worker" in " ".join(proc.info["cmdline"] or []) and \
+                    proc.environ().get("FWBENCH_HOME") == home:
+                alive.append(proc)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return alive
+
+
+def test_fault_09_sigint_mid_run_keeps_records_and_resume_finishes(fake_env, tmp_path):
+    run_dir = tmp_path / "interrupted"
+    cmd = [sys.executable, "-m", "benchmarks.cli", "run", "-f", "fake_ok,fake_slow", "--quick",
+           "--processes", "2", "--out", str(run_dir)]
+    proc = subprocess.Popen(cmd, env=fake_env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (run_dir / "raw.jsonl").exists():
+        time.sleep(0.1)
+    time.sleep(1.0)  # the slow fake's worker is now running
+    assert fake_workers(fake_env["FWBENCH_HOME"]), "expected a worker in flight"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "--resume" in err
+    time.sleep(0.5)
+    assert fake_workers(fake_env["FWBENCH_HOME"]) == []  # no orphans
+    done_before = records.read(run_dir / "raw.jsonl")
+    assert done_before and all(r["status"] == "ok" for r in done_before)
+
+    out = fwbench(fake_env, "run", "--resume", str(run_dir))
+    assert out.returncode == 0, out.stderr
+    raw = records.read(run_dir / "raw.jsonl")
+    jobs = [(r["framework"], r["process"]) for r in raw if r["task"] == "train"]
+    assert sorted(jobs) == sorted({(f, p) for f in ("fake_ok", "fake_slow") for p in (0, 1)})  # none run twice
+    assert raw[: len(done_before)] == done_before
+    final = by_framework(run_dir)
+    for framework in ("fake_ok", "fake_slow"):
+        assert_healthy(final[framework])
+        assert all(r["processes"] == 2 for r in final[framework])
+
+
+def test_fault_10_resume_of_a_non_run_folder_is_one_line(fake_env, tmp_path):
+    out = fwbench(fake_env, "run", "--resume", str(tmp_path))
+    assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+    assert "not a fwbench run folder" in out.stderr
