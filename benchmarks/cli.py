@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 from benchmarks import REPO_ROOT, envs, records
-from benchmarks.adapters import all_adapters
+from benchmarks.adapters import all_adapters, get_adapter
 from benchmarks.errors import UserError
 
 RESULTS = REPO_ROOT / "results"
@@ -93,6 +93,9 @@ def cmd_doctor(args) -> int:
 
 def cmd_list(args) -> int:
     print("frameworks:", ", ".join(all_adapters()))
+    for key, adapter in all_adapters().items():
+        print(f"  {key}: " + "; ".join(f"{m} = {what}" for m, what in adapter.modes.items()))
+    print("thread settings:", ", ".join(thread_settings()))
     print("models:", ", ".join(available_models()))
     return 0
 
@@ -108,6 +111,11 @@ def new_run_dir(out: Optional[str]) -> Path:
     except OSError as exc:
         raise UserError(f"cannot write results to {run_dir} ({exc.strerror}): pass a writable folder with --out")
     return run_dir
+
+
+def thread_settings() -> List[str]:
+    """1 thread pinned to one core, and all usable cores."""
+    return list(dict.fromkeys(["1", str(len(os.sched_getaffinity(0)))]))
 
 
 def cmd_run(args) -> int:
@@ -126,19 +134,28 @@ def cmd_run(args) -> int:
     else:
         frameworks = choose("framework", args.frameworks, list(all_adapters()))
         models = choose("model", args.models, available_models())
-        threads = [int(t) for t in choose("thread setting", args.threads, ["1", str(os.cpu_count())])] if args.threads else [1]
+        all_modes = list(dict.fromkeys(m for a in all_adapters().values() for m in a.modes))
+        modes = choose("mode", args.modes, all_modes)
+        threads = [int(t) for t in choose("thread setting", args.threads, thread_settings())]
         profile = runner.PROFILES["quick" if args.quick else "default"]
         if args.timeout:
             profile = runner.replace(profile, timeout_s=args.timeout)
         if args.processes:
             profile = runner.replace(profile, processes=args.processes)
-        cells = [runner.Cell(fw, m, "eager", t) for t in threads for m in models for fw in frameworks]
+        cells = [runner.Cell(fw, m, mode, t) for t in threads for m in models for mode in modes
+                 for fw in frameworks if mode in get_adapter(fw).modes]
+        if not cells:
+            raise UserError(f"no framework among {', '.join(frameworks)} has mode {', '.join(modes)}: see `fwbench list`")
         run_dir = new_run_dir(args.out)
         meta = machine_meta()
         meta["profile"] = "quick" if args.quick else "default"
         meta["plan"] = {"cells": [runner.asdict(c) for c in cells], "profile": runner.asdict(profile),
                         "tasks": list(runner.TASKS)}
     ensure_envs(frameworks)
+    if "peak_gflops" not in meta:
+        from benchmarks.peak import peak_gflops
+
+        meta["peak_gflops"] = {str(t): peak_gflops(runner.cpus_for(t)) for t in sorted({c.threads for c in cells})}
     meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in frameworks}
     records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
     return execute(run_dir, cells, profile, meta)
@@ -162,7 +179,7 @@ def execute(run_dir: Path, cells: list, profile, meta: dict) -> int:
                 bar.update(task, completed=finished,
                            description=f"{cell.framework} {cell.model} {cell.mode} t{cell.threads} p{rep + 1}")
 
-            runner.run_matrix(run_dir, cells, profile, todo, on_job=on_job)
+            runner.run_matrix(run_dir, cells, profile, todo, on_job=on_job, peaks=meta["peak_gflops"])
             bar.update(task, completed=len(todo), description="done")
     except KeyboardInterrupt:
         interrupted = True
@@ -207,7 +224,8 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="set up what is missing, run the benchmark, print the table")
     r.add_argument("--frameworks", "-f", action="append", help="e.g. torch,paddle")
     r.add_argument("--models", "-m", action="append")
-    r.add_argument("--threads", "-t", action="append", help="1 and/or the core count")
+    r.add_argument("--modes", action="append", help="eager, compiled, xla (default: every mode a framework has)")
+    r.add_argument("--threads", "-t", action="append", help="1 and/or the core count (default: both)")
     r.add_argument("--quick", action="store_true", help="one process, few samples")
     r.add_argument("--out", help="run folder (default results/<timestamp>)")
     r.add_argument("--resume", metavar="RUN", help="finish an interrupted run: only its missing cells run")

@@ -40,6 +40,8 @@ def table_rows(records: List[Dict]) -> List[List[str]]:
         if r.get("median_ms") is not None:
             lo, hi = r["ci95_ms"]
             median = f"{r['median_ms']:.3g} [{lo:.3g}, {hi:.3g}]" + (" noisy" if r.get("noisy") else "")
+            if r.get("threads_verified") is False:
+                median += f" ⚠ cpu×{r['cpu_wall_ratio']:.1f}"
         ratio = baseline_ratio(r, cells)
         parity = "–" if r.get("parity_forward_max_abs") is None else (
             f"{r['parity_forward_max_abs']:.1e} / {r['parity_loss_max_rel']:.1e}")

@@ -109,7 +109,12 @@ def launch(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int = 0) ->
     return [found[t] for t in tasks]
 
 
-def aggregate(raw: List[Dict], processes: int) -> Dict:
+def threads_verified(cpu_wall_ratio: float, threads: int) -> bool:
+    """False when the worker burned more CPU than its thread setting allows (oversubscription)."""
+    return cpu_wall_ratio <= threads * 1.1 + 0.05
+
+
+def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = None) -> Dict:
     """One record for one cell and task from its per-process records."""
     ok = [r for r in raw if r["status"] == "ok"]
     base = dict(ok[0] if ok else raw[0])
@@ -130,6 +135,9 @@ def aggregate(raw: List[Dict], processes: int) -> Dict:
             base[key] = statistics.median(r[key] for r in ok)
         base["peak_rss_mb"] = max(r["peak_rss_mb"] for r in ok)
         base["achieved_gflops"] = base["flops_per_step"] / (base["median_ms"] / 1000) / 1e9
+        base["threads_verified"] = threads_verified(base["cpu_wall_ratio"], base["threads"])
+        base["peak_gflops"] = peak_gflops
+        base["peak_fraction"] = base["achieved_gflops"] / peak_gflops if peak_gflops else None
     else:
         base.update(median_ms=None, ci95_ms=None, cv=None, noisy=None)
     for key in ("framework_version", "python", "first_step_ms", "parity_forward_max_abs",
@@ -155,6 +163,7 @@ def run_matrix(
     jobs: Sequence[tuple],
     tasks: Sequence[str] = TASKS,
     on_job: Optional[Callable[[Cell, int, int], None]] = None,
+    peaks: Optional[Dict[str, float]] = None,
 ) -> None:
     """Run `jobs`; per-process records go to raw.jsonl at once, and a cell's aggregated records go
     to records.jsonl as soon as its last process is in."""
@@ -169,5 +178,6 @@ def run_matrix(
         cell_raw = [r for r in records.read(raw_path) if Cell(r["framework"], r["model"], r["mode"], r["threads"]) == cell]
         if len({r["process"] for r in cell_raw}) == profile.processes and astuple(cell) not in finished:
             for task in tasks:
-                records.append(records_path, aggregate([r for r in cell_raw if r["task"] == task], profile.processes))
+                cell_peak = (peaks or {}).get(str(cell.threads))
+                records.append(records_path, aggregate([r for r in cell_raw if r["task"] == task], profile.processes, cell_peak))
             finished.add(astuple(cell))

@@ -145,3 +145,16 @@ def test_fault_10_resume_of_a_non_run_folder_is_one_line(fake_env, tmp_path):
     out = fwbench(fake_env, "run", "--resume", str(tmp_path))
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
     assert "not a fwbench run folder" in out.stderr
+
+
+@pytest.mark.skipif(os.cpu_count() < 2, reason="needs a second core to oversubscribe")
+def test_fault_11_a_worker_using_more_cores_than_its_setting_is_flagged(fake_env, tmp_path):
+    run_dir = tmp_path / "threads"
+    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_oversubscribe", "-t", "1", "--quick", "--out", str(run_dir))
+    assert out.returncode == 0, out.stderr
+    cells = by_framework(run_dir)
+    for r in cells["fake_oversubscribe"]:
+        assert r["cpu_wall_ratio"] > 1.5 and r["threads_verified"] is False
+    for r in cells["fake_ok"]:
+        assert r["cpu_wall_ratio"] < 1.1 and r["threads_verified"] is True
+    assert "cpu×" in (run_dir / "summary.md").read_text()

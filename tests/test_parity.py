@@ -10,12 +10,15 @@ from tests.conftest import require_env
 TINY = Profile(processes=1, samples=3, min_samples=3, max_seconds=0.1, warmup=1, min_sample_ms=0.5, timeout_s=900)
 
 
+CASES = [(fw, mode) for fw, adapter in all_adapters().items() for mode in adapter.modes]
+
+
 @pytest.mark.integration
 @pytest.mark.parametrize("model", available_models())
-@pytest.mark.parametrize("framework", list(all_adapters()))
-def test_worker_matches_reference_and_writes_complete_records(framework, model):
+@pytest.mark.parametrize("framework,mode", CASES)
+def test_worker_matches_reference_and_writes_complete_records(framework, mode, model):
     require_env(framework)
-    raw = launch(Cell(framework, model, "eager", 1), TINY, TASKS)
+    raw = launch(Cell(framework, model, mode, 1), TINY, TASKS)
     assert [r["task"] for r in raw] == list(TASKS)
     for r in raw:
         assert r["status"] == "ok", r.get("reason")

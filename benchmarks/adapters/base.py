@@ -16,6 +16,8 @@ class Adapter:
     package: str = ""  # distribution whose version is reported
     dense_layout: str = "in_out"  # "out_in" frameworks store Linear weights transposed
     deviations: tuple = ()  # ways this setup differs from what a user with internet gets
+    # mode name -> what it means in this framework; "eager" is each framework's default
+    modes: Dict[str, str] = {"eager": "eager (define-by-run)", "compiled": "compiled"}
 
     # ---- harness side: no framework import -------------------------------------------
     @property

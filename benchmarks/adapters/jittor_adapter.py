@@ -9,6 +9,7 @@ from benchmarks.adapters.base import Adapter
 
 class JittorAdapter(Adapter):
     key, display, order, package = "jittor", "Jittor", 6, "jittor"
+    modes = {"eager": "Jittor is always lazily traced and JIT-compiled (fused, cached kernels): its only mode"}
     dense_layout = "out_in"
     deviations = ("Jittor's oneDNN 2.2.0 comes from the PyPI package jittor-offline instead of Jittor's "
                   "own download server (same archive); CUDA detection is off (nvcc_path='').",)

@@ -9,6 +9,7 @@ from benchmarks.adapters.base import Adapter
 
 class OneFlowAdapter(Adapter):
     key, display, order, package = "oneflow", "OneFlow", 7, "oneflow"
+    modes = {"eager": "eager", "compiled": "nn.Graph (static graph)"}
     dense_layout = "out_in"
     deviations = ("OneFlow 0.9.0 runs on Python 3.9 (no wheels past CPython 3.10).",
                   "OneFlow's PyPI wheel is a CUDA build; it runs on the CPU with cuDNN/cuBLAS from PyPI "
@@ -21,6 +22,7 @@ class OneFlowAdapter(Adapter):
     def load(self, threads: int):
         import oneflow as flow
 
+        flow.set_num_threads(threads)
         self.flow = flow
         return flow
 

@@ -7,6 +7,7 @@ from benchmarks.adapters.base import Adapter
 
 class PaddleAdapter(Adapter):
     key, display, order, package = "paddle", "PaddlePaddle", 4, "paddlepaddle"
+    modes = {"eager": "dynamic graph", "compiled": "paddle.jit.to_static"}
     dense_layout = "in_out"
 
     def load(self, threads: int):

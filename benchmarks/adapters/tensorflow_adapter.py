@@ -7,10 +7,14 @@ from benchmarks.adapters.base import Adapter
 
 class TensorFlowAdapter(Adapter):
     key, display, order, package = "tensorflow", "TensorFlow", 1, "tensorflow-cpu"
+    modes = {"eager": "Keras run_eagerly=True", "compiled": "tf.function (Keras default graph)", "xla": "tf.function + XLA (jit_compile=True)"}
     dense_layout = "in_out"
 
     def thread_env(self, threads: int):
         return dict(super().thread_env(threads), TF_CPP_MIN_LOG_LEVEL="2")
+
+    def extra_env(self, env_dir):
+        return {"KERAS_HOME": str(env_dir.parent.parent / "cache" / "keras")}
 
     def load(self, threads: int):
         import tensorflow as tf

@@ -7,7 +7,12 @@ from benchmarks.adapters.base import Adapter
 
 class TorchAdapter(Adapter):
     key, display, order, package = "torch", "PyTorch", 0, "torch"
+    modes = {"eager": "eager", "compiled": "torch.compile (Inductor, C++ codegen)"}
     dense_layout = "out_in"
+
+    def extra_env(self, env_dir):
+        # A private Inductor cache (not the shared /tmp/torchinductor_<user>), reused across runs.
+        return {"TORCHINDUCTOR_CACHE_DIR": str(env_dir.parent.parent / "cache" / "torchinductor")}
 
     def load(self, threads: int):
         import torch

@@ -21,7 +21,7 @@ def loss_fn(model, x, y):
     return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
 
 
-def build_trainer(model, lr):
+def build_trainer(model, lr, mode="eager"):
     optimizer = nnx.Optimizer(model, optax.sgd(lr), wrt=nnx.Param)
 
     def train_step(model, optimizer, x, y):
@@ -29,8 +29,15 @@ def build_trainer(model, lr):
         optimizer.update(model, grads)
         return loss
 
+    if mode == "compiled":
+        train_step = nnx.jit(train_step)
     return lambda x, y: float(train_step(model, optimizer, x, y))
 
 
-def predict(model, x):
-    return model(x)
+def build_predictor(model, mode="eager"):
+    def predict(model, x):
+        return model(x)
+
+    if mode == "compiled":
+        predict = nnx.jit(predict)
+    return lambda x: predict(model, x)

@@ -1,6 +1,7 @@
 import megengine.functional as F
 import megengine.module as M
 import megengine.optimizer as optim
+from megengine import jit
 from megengine.autodiff import GradManager
 
 
@@ -18,7 +19,7 @@ def build_model(sizes):
     return MLP(*sizes)
 
 
-def build_trainer(model, lr):
+def build_trainer(model, lr, mode="eager"):
     gm = GradManager().attach(model.parameters())
     optimizer = optim.SGD(model.parameters(), lr=lr)
 
@@ -27,10 +28,15 @@ def build_trainer(model, lr):
             loss = F.nn.cross_entropy(model(x), y)
             gm.backward(loss)
         optimizer.step().clear_grad()
-        return loss.item()
+        return loss
 
-    return train_step
+    if mode == "compiled":
+        train_step = jit.trace(train_step, symbolic=True)
+    return lambda x, y: train_step(x, y).item()
 
 
-def predict(model, x):
-    return model(x)
+def build_predictor(model, mode="eager"):
+    def predict(x):
+        return model(x)
+
+    return jit.trace(predict, symbolic=True) if mode == "compiled" else predict

@@ -17,7 +17,7 @@ def build_model(sizes):
     return MLP(*sizes)
 
 
-def build_trainer(model, lr):
+def build_trainer(model, lr, mode="eager"):
     loss_fn = nn.CrossEntropyLoss()
     optimizer = nn.SGD(model.trainable_params(), learning_rate=lr)
 
@@ -29,10 +29,15 @@ def build_trainer(model, lr):
     def train_step(x, y):
         loss, grads = grad_fn(x, y)
         optimizer(grads)
-        return loss.asnumpy().item()
+        return loss
 
-    return train_step
+    if mode == "compiled":
+        train_step = ms.jit(train_step)
+    return lambda x, y: train_step(x, y).asnumpy().item()
 
 
-def predict(model, x):
-    return model(x)
+def build_predictor(model, mode="eager"):
+    def predict(x):
+        return model(x)
+
+    return ms.jit(predict) if mode == "compiled" else predict

@@ -18,7 +18,9 @@ def build_model(sizes):
     return model
 
 
-def build_trainer(model, lr):
+def build_trainer(model, lr, mode="eager"):
+    if mode == "compiled":
+        model.hybridize()
     trainer = gluon.Trainer(model.collect_params(), "sgd", {"learning_rate": lr})
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
 
@@ -32,5 +34,7 @@ def build_trainer(model, lr):
     return train_step
 
 
-def predict(model, x):
-    return model(x)
+def build_predictor(model, mode="eager"):
+    if mode == "compiled":
+        model.hybridize()
+    return model

@@ -12,13 +12,38 @@ class MLP(nn.Module):
         return self.fc2(flow.relu(self.fc1(x)))
 
 
+class TrainGraph(nn.Graph):
+    def __init__(self, model, loss_fn, optimizer):
+        super().__init__()
+        self.model = model
+        self.loss_fn = loss_fn
+        self.add_optimizer(optimizer)
+
+    def build(self, x, y):
+        loss = self.loss_fn(self.model(x), y)
+        loss.backward()
+        return loss
+
+
+class EvalGraph(nn.Graph):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def build(self, x):
+        return self.model(x)
+
+
 def build_model(sizes):
     return MLP(*sizes)
 
 
-def build_trainer(model, lr):
+def build_trainer(model, lr, mode="eager"):
     optimizer = flow.optim.SGD(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
+    if mode == "compiled":
+        graph = TrainGraph(model, loss_fn, optimizer)
+        return lambda x, y: graph(x, y).item()
 
     def train_step(x, y):
         optimizer.zero_grad()
@@ -30,6 +55,12 @@ def build_trainer(model, lr):
     return train_step
 
 
-@flow.no_grad()
-def predict(model, x):
-    return model(x)
+def build_predictor(model, mode="eager"):
+    if mode == "compiled":
+        return EvalGraph(model)
+
+    @flow.no_grad()
+    def predict(x):
+        return model(x)
+
+    return predict

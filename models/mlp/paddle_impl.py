@@ -16,12 +16,13 @@ def build_model(sizes):
     return MLP(*sizes)
 
 
-def build_trainer(model, lr):
+def build_trainer(model, lr, mode="eager"):
     optimizer = paddle.optimizer.SGD(learning_rate=lr, parameters=model.parameters())
     loss_fn = nn.CrossEntropyLoss()
+    forward = paddle.jit.to_static(model) if mode == "compiled" else model
 
     def train_step(x, y):
-        loss = loss_fn(model(x), y)
+        loss = loss_fn(forward(x), y)
         loss.backward()
         optimizer.step()
         optimizer.clear_grad()
@@ -30,6 +31,11 @@ def build_trainer(model, lr):
     return train_step
 
 
-@paddle.no_grad()
-def predict(model, x):
-    return model(x)
+def build_predictor(model, mode="eager"):
+    forward = paddle.jit.to_static(model) if mode == "compiled" else model
+
+    @paddle.no_grad()
+    def predict(x):
+        return forward(x)
+
+    return predict

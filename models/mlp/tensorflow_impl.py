@@ -1,4 +1,5 @@
 import keras
+import tensorflow as tf
 from keras import layers
 
 
@@ -11,11 +12,12 @@ def build_model(sizes):
     ])
 
 
-def build_trainer(model, lr):
+def build_trainer(model, lr, mode="eager"):
     model.compile(
         optimizer=keras.optimizers.SGD(learning_rate=lr),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        run_eagerly=True,
+        run_eagerly=mode == "eager",
+        jit_compile=mode == "xla",
     )
 
     def train_step(x, y):
@@ -24,5 +26,10 @@ def build_trainer(model, lr):
     return train_step
 
 
-def predict(model, x):
-    return model(x, training=False)
+def build_predictor(model, mode="eager"):
+    def predict(x):
+        return model(x, training=False)
+
+    if mode == "eager":
+        return predict
+    return tf.function(predict, jit_compile=mode == "xla")

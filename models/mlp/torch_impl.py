@@ -16,13 +16,14 @@ def build_model(sizes):
     return MLP(*sizes)
 
 
-def build_trainer(model, lr):
+def build_trainer(model, lr, mode="eager"):
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
+    forward = torch.compile(model) if mode == "compiled" else model
 
     def train_step(x, y):
         optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
+        loss = loss_fn(forward(x), y)
         loss.backward()
         optimizer.step()
         return loss.item()
@@ -30,6 +31,11 @@ def build_trainer(model, lr):
     return train_step
 
 
-@torch.no_grad()
-def predict(model, x):
-    return model(x)
+def build_predictor(model, mode="eager"):
+    forward = torch.compile(model) if mode == "compiled" else model
+
+    @torch.no_grad()
+    def predict(x):
+        return forward(x)
+
+    return predict

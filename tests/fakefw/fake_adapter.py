@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -11,6 +12,12 @@ import numpy as np
 from benchmarks.adapters.base import Adapter
 
 HERE = Path(__file__).resolve().parent
+
+
+def _burn() -> None:
+    a = np.ones((256, 256), dtype=np.float32)
+    while True:
+        a @ a  # numpy releases the GIL: this runs beside the timed calls
 
 
 class FakeAdapter(Adapter):
@@ -40,6 +47,9 @@ class FakeAdapter(Adapter):
         elif self.fault == "garbage":
             print("{not json", flush=True)
             os.write(1, b"\x00\xff garbage on stdout\n[1, 2\n")
+        elif self.fault == "oversubscribe":  # undoes the pinning and burns a second core
+            os.sched_setaffinity(0, range(os.cpu_count()))
+            threading.Thread(target=_burn, daemon=True).start()
         elif self.fault == "slow":
             time.sleep(float(os.environ.get("FAKE_SLOW_S", "3")))
         return np
@@ -63,5 +73,5 @@ class FakeAdapter(Adapter):
         return {"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")}
 
 
-FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow")
+FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe")
 ADAPTERS = [FakeAdapter(fault, i) for i, fault in enumerate(FAULTS)]

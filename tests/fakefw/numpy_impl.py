@@ -8,7 +8,7 @@ def build_model(sizes):
     return {name: np.zeros_like(value) for name, value in spec.init_params(0).items()}
 
 
-def build_trainer(model, lr):
+def build_trainer(model, lr, mode="eager"):
     def train_step(x, y):
         loss, grads = spec.loss_and_grads(model, x, y)
         for name in model:
@@ -18,5 +18,5 @@ def build_trainer(model, lr):
     return train_step
 
 
-def predict(model, x):
-    return spec.forward(model, x).astype(np.float32)
+def build_predictor(model, mode="eager"):
+    return lambda x: spec.forward(model, x).astype(np.float32)
