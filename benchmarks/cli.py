@@ -55,6 +55,7 @@ def ensure_envs(frameworks: Sequence[str]) -> None:
         for fw in frameworks:
             spec = envs.load_spec(fw)
             if spec.marker():
+                envs.backfill_friction(spec)
                 bar.console.print(f"[green]ready[/] {fw} ({spec.path})")
                 continue
             task = bar.add_task(f"{fw}: starting")
@@ -165,7 +166,7 @@ def execute(run_dir: Path, cells: list, profile, meta: dict) -> int:
     """Run (or finish) the plan, then write meta.json and summary.md and print the table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from benchmarks import report, runner
+    from benchmarks import outputs, report, runner
 
     started = time.time()
     interrupted = False
@@ -191,24 +192,70 @@ def execute(run_dir: Path, cells: list, profile, meta: dict) -> int:
         print(f"fwbench: interrupted; finished cells are kept. Finish with: fwbench run --resume {run_dir}",
               file=sys.stderr)
         return 130
-    results = report.write_summary(run_dir)
+    results = outputs.build(run_dir)
     report.print_table(results, console())
     print(f"results: {run_dir} ({meta['wall_s']:.0f} s)")
     return 0 if all(r["status"] == "ok" for r in results) else 1
 
 
 def cmd_report(args) -> int:
-    from benchmarks import report
+    from benchmarks import outputs, report
 
     run_dir = Path(args.run)
     if not run_dir.is_dir():
         raise UserError(f"no run folder {run_dir}: pass a folder under results/, e.g. results/reference")
-    records = report.write_summary(run_dir)
-    report.print_table(records, console())
+    if args.reaggregate:
+        from benchmarks import runner
+
+        meta = json.loads((run_dir / "meta.json").read_text())
+        runner.reaggregate(run_dir, meta)
+        for fw, marker in (meta.get("environments") or {}).items():
+            spec = envs.load_spec(fw)
+            if marker and spec.marker() and spec.marker().get("spec_digest") == marker.get("spec_digest"):
+                envs.backfill_friction(spec)
+                meta["environments"][fw] = spec.marker()
+        records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
+    results = outputs.build(run_dir)
+    report.print_table(results, console())
+    report.print_claims(results, report.load_run(run_dir)[1], console())
     print(f"wrote {run_dir / 'summary.md'}")
     if args.readme:
         report.update_readme(REPO_ROOT / "README.md", run_dir.resolve().relative_to(REPO_ROOT))
         print("updated README.md")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from rich.table import Table
+
+    from benchmarks.compare import compare_runs
+
+    run_a, run_b = Path(args.run_a), Path(args.run_b)
+    rows = compare_runs(run_a, run_b)
+    if not rows:
+        raise UserError(f"{run_a} and {run_b} share no cell: compare runs of the same frameworks and models")
+    table = Table(title=f"{run_b} vs {run_a}: time ratio B/A (below 1 = B faster); significant when the 95% interval excludes 1")
+    for col in ("Cell", "A ms", "B ms", "B/A", "95% interval", "Verdict", "Versions"):
+        table.add_column(col)
+    for r in rows:
+        fmt = lambda v: "–" if v is None else f"{v:.3g}"  # noqa: E731
+        interval = "–" if not r["ratio_ci"] else f"[{r['ratio_ci'][0]:.3f}, {r['ratio_ci'][1]:.3f}]"
+        versions = r["a_version"] if r["a_version"] == r["b_version"] else f"{r['a_version']} → {r['b_version']}"
+        style = {"slower": "red", "faster": "green"}.get(r["verdict"])
+        table.add_row(r["cell"], fmt(r["a_ms"]), fmt(r["b_ms"]), fmt(r["ratio"]), interval, r["verdict"],
+                      str(versions), style=style)
+    console().print(table)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from benchmarks.validate import compare
+
+    ensure_envs(["torch"])
+    result = compare(rounds=args.rounds)
+    print(json.dumps(result, indent=1))
+    print(f"harness median {result['harness_ms']:.3f} ms vs bare loop {result['bare_ms']:.3f} ms: "
+          f"ratio {result['ratio']:.3f}")
     return 0
 
 
@@ -232,9 +279,18 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--processes", type=int, help="worker processes per cell (default 3; 1 with --quick)")
     r.add_argument("--timeout", type=float, help="seconds one worker process may take (default 900)")
     r.set_defaults(func=cmd_run)
+    c = sub.add_parser("compare", help="per-cell ratios between two runs, with a significance flag")
+    c.add_argument("run_a")
+    c.add_argument("run_b")
+    c.set_defaults(func=cmd_compare)
+    v = sub.add_parser("validate", help="compare the harness's timing of one cell with a bare hand-written loop")
+    v.add_argument("--rounds", type=int, default=5)
+    v.set_defaults(func=cmd_validate)
     rep = sub.add_parser("report", help="rebuild the table and summary.md from a run's records")
     rep.add_argument("run")
     rep.add_argument("--readme", action="store_true", help="also rewrite README's results block from this run")
+    rep.add_argument("--reaggregate", action="store_true",
+                     help="rebuild records.jsonl from raw.jsonl with the current statistics and metrics")
     rep.set_defaults(func=cmd_report)
     return p
 

@@ -68,9 +68,9 @@ def load_spec(framework: str) -> EnvSpec:
     return EnvSpec(framework, match.group(1), file)
 
 
-def _works(candidate: str, version: str) -> bool:
-    """True when `candidate` runs, is Python `version`, and can make a venv with pip."""
-    code = "import sys, venv, ensurepip; print('%d.%d' % sys.version_info[:2])"
+def _works(candidate: str, version: str, need_ensurepip: bool = True) -> bool:
+    """True when `candidate` runs, is Python `version`, and (unless told) can make a venv with pip."""
+    code = "import sys%s; print('%%d.%%d' %% sys.version_info[:2])" % (", venv, ensurepip" if need_ensurepip else "")
     try:
         out = subprocess.run([candidate, "-c", code], capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
@@ -92,6 +92,23 @@ def find_python(version: str) -> Optional[str]:
     ):
         candidates += sorted(glob.glob(pattern), reverse=True)
     return next((c for c in candidates if c and _works(c, version)), None)
+
+
+def _bare_python(spec: EnvSpec, on_line: Callable[[str], None]) -> str:
+    """A Python without ensurepip (Debian's), provisioned from Debian bullseye when root allows."""
+    from benchmarks import provision
+
+    bare = f"/usr/bin/python{spec.python}"
+    if _works(bare, spec.python, need_ensurepip=False):
+        return bare
+    if provision.can_provision(spec.python):
+        found = provision.provision_python39(on_line)
+        if found and _works(found, spec.python, need_ensurepip=False):
+            return found
+    raise UserError(
+        f"{spec.framework} needs Python {spec.python} and none was found: install python{spec.python} "
+        f"on PATH (e.g. `pyenv install {spec.python}` or `uv python install {spec.python}`), "
+        f"or run `fwbench setup {spec.framework}` as root on Debian to provision one")
 
 
 def dir_size_mb(path: Path) -> float:
@@ -149,6 +166,27 @@ def probe(spec: EnvSpec) -> Dict:
     return json.loads(lines[-1])
 
 
+def friction(spec: EnvSpec) -> Dict:
+    """Install-friction facts stored with the environment (registry facts fetched now, if reachable)."""
+    from benchmarks.friction import registry_facts
+
+    adapter = get_adapter(spec.framework)
+    extra = [ln for ln in (adapter.install_notes or ())]
+    cache = sum(dir_size_mb(Path(d).expanduser()) for d in adapter.cache_dirs())
+    return {"install_notes": extra, "cache_mb": round(cache, 1),
+            "registry": registry_facts(adapter.registry_package or adapter.package)}
+
+
+def backfill_friction(spec: EnvSpec) -> None:
+    """Add friction facts to a ready environment made before they were recorded."""
+    marker = spec.marker()
+    if marker is not None and "registry" not in marker:
+        marker.update(friction(spec))
+        tmp = spec.path / (MARKER + ".tmp")
+        tmp.write_text(json.dumps(marker, indent=1))
+        tmp.replace(spec.path / MARKER)
+
+
 def check_free_space(path: Path, need_gb: float = MIN_FREE_GB) -> None:
     path.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(path).free / 2**30
@@ -160,16 +198,15 @@ def create(spec: EnvSpec, on_line: Callable[[str], None]) -> Dict:
     """Build the environment from scratch and mark it ready; returns the marker."""
     adapter = get_adapter(spec.framework)
     check_free_space(cache_root())
-    python = find_python(spec.python)
-    if python is None:
-        raise UserError(
-            f"{spec.framework} needs Python {spec.python} and none was found: install python{spec.python} "
-            f"(with venv) on PATH, or with pyenv: `pyenv install {spec.python}`"
-        )
     started = time.time()
+    python = find_python(spec.python)
+    make_venv = [python, "-m", "venv"]
+    if python is None:
+        python = _bare_python(spec, on_line)
+        make_venv = [sys.executable, "-m", "virtualenv", "-p", python]
     shutil.rmtree(spec.path, ignore_errors=True)
     on_line(f"creating venv with {python}")
-    _stream([python, "-m", "venv", str(spec.path)], on_line)
+    _stream(make_venv + [str(spec.path)], on_line)
     pip = [str(spec.interpreter), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
     _stream(pip + ["-r", str(spec.file)], on_line)
     for cmd in adapter.post_install(spec.interpreter):
@@ -186,6 +223,7 @@ def create(spec: EnvSpec, on_line: Callable[[str], None]) -> Dict:
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "deviations": list(adapter.deviations),
     }
+    marker.update(friction(spec))
     tmp = spec.path / (MARKER + ".tmp")
     tmp.write_text(json.dumps(marker, indent=1))
     tmp.replace(spec.path / MARKER)

@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from benchmarks import REPO_ROOT, records
 from benchmarks.envs import load_spec, worker_env
-from benchmarks.loc import impl_path, source_lines
+from benchmarks.loc import metrics as code_metrics
 from benchmarks.stats import summarize
 
 TASKS = ("train", "infer_b1", "infer_b64")
@@ -40,7 +40,7 @@ class Profile:
 
 PROFILES = {
     "quick": Profile(processes=1, samples=20, min_samples=5, max_seconds=0.5, warmup=3, min_sample_ms=1.0, timeout_s=900),
-    "default": Profile(processes=3, samples=60, min_samples=10, max_seconds=2.0, warmup=10, min_sample_ms=1.0, timeout_s=900),
+    "default": Profile(processes=3, samples=50, min_samples=10, max_seconds=1.0, warmup=5, min_sample_ms=1.0, timeout_s=900),
 }
 
 
@@ -143,7 +143,7 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     for key in ("framework_version", "python", "first_step_ms", "parity_forward_max_abs",
                 "parity_loss_max_rel", "batch"):
         base.setdefault(key, None)
-    base["loc"] = source_lines(impl_path(base["model"], base["framework"]))
+    base.update({k: v for k, v in code_metrics(base["model"], base["framework"]).items() if k != "api_call_names"})
     return base
 
 
@@ -181,3 +181,18 @@ def run_matrix(
                 cell_peak = (peaks or {}).get(str(cell.threads))
                 records.append(records_path, aggregate([r for r in cell_raw if r["task"] == task], profile.processes, cell_peak))
             finished.add(astuple(cell))
+
+
+def reaggregate(run_dir: Path, meta: Dict) -> None:
+    """Rebuild records.jsonl from raw.jsonl with the current aggregation (e.g. after adding a metric)."""
+    raw = records.read(run_dir / "raw.jsonl")
+    processes = meta["plan"]["profile"]["processes"]
+    groups: Dict[tuple, List[Dict]] = {}
+    for r in raw:
+        groups.setdefault(records.cell_key(r), []).append(r)
+    lines = []
+    for key, group in groups.items():
+        if len({r["process"] for r in group}) == processes:
+            peak = (meta.get("peak_gflops") or {}).get(str(key[3]))
+            lines.append(json.dumps(aggregate(group, processes, peak)))
+    records.write_atomic(run_dir / "records.jsonl", "\n".join(lines) + "\n")

@@ -14,6 +14,9 @@ class Adapter:
     display: str = ""  # name shown in tables
     order: int = 99  # display position
     package: str = ""  # distribution whose version is reported
+    api_packages: tuple = ()  # top-level modules whose calls count as this framework's API
+    install_notes: tuple = ()  # extra steps its install needed here, beyond `pip install <package>`
+    registry_package: str = ""  # PyPI name for release and wheel facts (default: package)
     dense_layout: str = "in_out"  # "out_in" frameworks store Linear weights transposed
     deviations: tuple = ()  # ways this setup differs from what a user with internet gets
     # mode name -> what it means in this framework; "eager" is each framework's default
@@ -37,6 +40,10 @@ class Adapter:
     def extra_env(self, env_dir: Path) -> Dict[str, str]:
         """Further variables the worker needs in this environment (library paths, flags)."""
         return {}
+
+    def cache_dirs(self) -> List[str]:
+        """Caches outside the environment that belong to its install (counted in its size)."""
+        return []
 
     def post_install(self, python: Path) -> List[List[str]]:
         """Commands run once after pip install (e.g. a one-time compile)."""

@@ -7,6 +7,9 @@ from benchmarks.adapters.base import Adapter
 
 class JaxAdapter(Adapter):
     key, display, order, package = "jax", "JAX", 2, "jax"
+    registry_package = "jaxlib"  # the binary part; jax itself is pure Python
+    install_notes = ()
+    api_packages = ("jax", "flax", "optax")
     modes = {"eager": "no jit (op-by-op dispatch)", "compiled": "nnx.jit (XLA)"}
     dense_layout = "in_out"
     # XLA's CPU thread flags do not cap its pools; the worker's CPU affinity does.

@@ -7,6 +7,8 @@ from benchmarks.adapters.base import Adapter
 
 class MegEngineAdapter(Adapter):
     key, display, order, package = "megengine", "MegEngine", 8, "megengine"
+    install_notes = ("Python 3.9 (no wheels past CPython 3.10)", "setuptools<70 (imports pkg_resources)", "numpy<2")
+    api_packages = ("megengine",)
     modes = {"eager": "imperative", "compiled": "jit.trace(symbolic=True)"}
     dense_layout = "out_in"
     deviations = ("MegEngine 1.13.0 runs on Python 3.9 (no wheels past CPython 3.10).",)

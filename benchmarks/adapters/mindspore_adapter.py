@@ -7,6 +7,8 @@ from benchmarks.adapters.base import Adapter
 
 class MindSporeAdapter(Adapter):
     key, display, order, package = "mindspore", "MindSpore", 5, "mindspore"
+    install_notes = ("numpy<2 (numpy 2 breaks its PyNative mode)",)
+    api_packages = ("mindspore",)
     modes = {"eager": "PyNative", "compiled": "ms.jit (graph compilation)"}
     dense_layout = "out_in"
     # OMP_NUM_THREADS is ignored; the worker's CPU affinity is what holds it to its cores.

@@ -7,6 +7,8 @@ from benchmarks.adapters.base import Adapter
 
 class MXNetAdapter(Adapter):
     key, display, order, package = "mxnet", "MXNet", 3, "mxnet"
+    install_notes = ("numpy<1.24 (MXNet 1.9.1 uses np.bool, removed in numpy 1.24)",)
+    api_packages = ("mxnet",)
     modes = {"eager": "Gluon imperative", "compiled": "hybridize() (cached symbolic graph)"}
     dense_layout = "out_in"
     # Stock threaded engine: pinned to one core it ran as fast as NaiveEngine (2.06 vs 2.15 ms/step).

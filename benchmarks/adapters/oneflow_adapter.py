@@ -9,6 +9,8 @@ from benchmarks.adapters.base import Adapter
 
 class OneFlowAdapter(Adapter):
     key, display, order, package = "oneflow", "OneFlow", 7, "oneflow"
+    install_notes = ("Python 3.9 (no wheels past CPython 3.10)", "CUDA build only: cuDNN and cuBLAS wheels from PyPI on LD_LIBRARY_PATH", "numpy<2")
+    api_packages = ("oneflow",)
     modes = {"eager": "eager", "compiled": "nn.Graph (static graph)"}
     dense_layout = "out_in"
     deviations = ("OneFlow 0.9.0 runs on Python 3.9 (no wheels past CPython 3.10).",

@@ -7,6 +7,8 @@ from benchmarks.adapters.base import Adapter
 
 class TensorFlowAdapter(Adapter):
     key, display, order, package = "tensorflow", "TensorFlow", 1, "tensorflow-cpu"
+    install_notes = ()
+    api_packages = ("tensorflow", "keras")
     modes = {"eager": "Keras run_eagerly=True", "compiled": "tf.function (Keras default graph)", "xla": "tf.function + XLA (jit_compile=True)"}
     dense_layout = "in_out"
 

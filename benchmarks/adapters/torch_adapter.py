@@ -7,6 +7,8 @@ from benchmarks.adapters.base import Adapter
 
 class TorchAdapter(Adapter):
     key, display, order, package = "torch", "PyTorch", 0, "torch"
+    install_notes = ()
+    api_packages = ("torch",)
     modes = {"eager": "eager", "compiled": "torch.compile (Inductor, C++ codegen)"}
     dense_layout = "out_in"
 

@@ -1,0 +1,198 @@
+"""Verdicts on the published claims, derived from a run's records and metadata.
+
+Each claim has a one-sentence rule; the numbers behind it are printed with it, so a reader can
+disagree with the rule rather than with the arithmetic. Speed is the geometric mean, over models
+and tasks, of each cell's median time divided by PyTorch's (same mode and threads), with a
+conservative 95% interval (the geometric means of the per-cell interval ends).
+"""
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Dict, List, Optional, Sequence
+
+from benchmarks import records as rec
+from benchmarks.report import baseline_mode
+from benchmarks.stats import ratio_ci
+
+LEADERS, FOLLOWERS, OTHERS = ("torch", "tensorflow"), ("mindspore", "paddle"), ("mxnet", "jax")
+CLOSE = 1.5  # "follow closely": within 1.5x of the slower leader
+CODE_CLOSE = 1.15
+
+
+def _geomean(values: Sequence[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def speed_scores(records: List[Dict], mode: str, threads: int) -> Dict[str, Dict]:
+    """Per framework: geometric-mean time ratio vs PyTorch, its interval, and the cell count.
+
+    A framework without `mode` (Jittor has one JIT mode) is scored with its eager cells."""
+    cells = rec.by_cell(records)
+    out = {}
+    for fw in sorted({r["framework"] for r in records}):
+        fw_mode = mode if any(r["framework"] == fw and r["mode"] == mode for r in records) else "eager"
+        ratios, los, his = [], [], []
+        for r in records:
+            if (r["framework"], r["mode"], r["threads"]) != (fw, fw_mode, threads) or not r.get("median_ms"):
+                continue
+            base = cells.get(("torch", r["model"], baseline_mode(mode), threads, r["task"]))
+            if not base or not base.get("median_ms"):
+                continue
+            lo, hi = ratio_ci(r, base)
+            ratios.append(r["median_ms"] / base["median_ms"])
+            los.append(lo)
+            his.append(hi)
+        if ratios:
+            out[fw] = {"ratio": _geomean(ratios), "ci": [_geomean(los), _geomean(his)], "cells": len(ratios),
+                       "mode": fw_mode}
+    return out
+
+
+def code_scores(records: List[Dict]) -> Dict[str, float]:
+    """Per framework: geometric mean over models of its token count divided by PyTorch's."""
+    tokens = {(r["framework"], r["model"]): r["tokens"] for r in records if r.get("tokens")}
+    out = {}
+    for fw in sorted({f for f, _ in tokens}):
+        ratios = [t / tokens[("torch", m)] for (f, m), t in tokens.items() if f == fw and ("torch", m) in tokens]
+        if ratios:
+            out[fw] = _geomean(ratios)
+    return out
+
+
+def _lead_and_follow(scores: Dict[str, float], close: float) -> Optional[tuple]:
+    if not all(fw in scores for fw in LEADERS + FOLLOWERS):
+        return None
+    ranked = sorted(scores, key=scores.get)
+    lead = all(ranked.index(fw) < 3 for fw in LEADERS)
+    slower_leader = max(scores[fw] for fw in LEADERS)
+    follow = all(scores[fw] <= close * slower_leader for fw in FOLLOWERS)
+    return lead, follow, ranked
+
+
+def _combine(verdicts: List[str]) -> str:
+    if not verdicts:
+        return "no data"
+    if all(v == "supported" for v in verdicts):
+        return "supported"
+    if all(v == "refuted" for v in verdicts):
+        return "refuted"
+    return "mixed"
+
+
+def _fmt_scores(scores: Dict[str, Dict]) -> str:
+    return ", ".join(f"{fw} {s['ratio']:.2f}× [{s['ci'][0]:.2f}, {s['ci'][1]:.2f}]"
+                     for fw, s in sorted(scores.items(), key=lambda kv: kv[1]["ratio"]))
+
+
+def settings(records: List[Dict]) -> List[tuple]:
+    modes = [m for m in ("eager", "compiled") if any(r["mode"] == m for r in records)]
+    return [(m, t) for m in modes for t in sorted({r["threads"] for r in records})]
+
+
+def claim_c1(records: List[Dict]) -> Dict:
+    verdicts, evidence = [], []
+    for mode, threads in settings(records):
+        scores = speed_scores(records, mode, threads)
+        found = _lead_and_follow({k: v["ratio"] for k, v in scores.items()}, CLOSE)
+        if found is None:
+            continue
+        lead, follow, ranked = found
+        verdicts.append("supported" if lead and follow else "refuted" if not lead and not follow else "mixed")
+        evidence.append(f"{mode}, {threads} thread(s): leaders in top 3: {lead}; followers within {CLOSE}× "
+                        f"of the slower leader: {follow}. Time vs PyTorch: {_fmt_scores(scores)}")
+    return {"id": "C1", "claim": "PyTorch and TensorFlow outperform; MindSpore and PaddlePaddle follow closely.",
+            "rule": f"In each mode and thread setting, PyTorch and TensorFlow must both rank in the 3 fastest "
+                    f"(geometric-mean time vs PyTorch) and MindSpore and PaddlePaddle must be within {CLOSE}× of "
+                    f"the slower of the two; supported if both hold everywhere, refuted if neither holds anywhere.",
+            "verdict": _combine(verdicts), "evidence": evidence}
+
+
+def claim_c2(records: List[Dict]) -> Dict:
+    scores = code_scores(records)
+    found = _lead_and_follow(scores, CODE_CLOSE)
+    verdict, evidence = "no data", []
+    if found:
+        lead, follow, ranked = found
+        verdict = "supported" if lead and follow else "refuted" if not lead and not follow else "mixed"
+        evidence = [f"leaders among the 3 shortest: {lead}; followers within {CODE_CLOSE}× of the longer leader: "
+                    f"{follow}. Tokens vs PyTorch: " + ", ".join(f"{fw} {scores[fw]:.2f}×" for fw in ranked)]
+    return {"id": "C2", "claim": "PyTorch and TensorFlow are easier to use; MindSpore and PaddlePaddle follow.",
+            "rule": f"Code size stands in for ease: PyTorch and TensorFlow must rank in the 3 shortest model files "
+                    f"(geometric-mean token count vs PyTorch) and MindSpore and PaddlePaddle within {CODE_CLOSE}× "
+                    f"of the longer of the two; supported if both hold, refuted if neither does.",
+            "verdict": verdict, "evidence": evidence}
+
+
+def claim_c3(records: List[Dict]) -> Dict:
+    verdicts, evidence = [], []
+    for mode, threads in settings(records):
+        s = speed_scores(records, mode, threads)
+        if not all(fw in s for fw in FOLLOWERS + OTHERS):
+            continue
+        faster = all(s[a]["ci"][1] < s[b]["ci"][0] for a in FOLLOWERS for b in OTHERS)
+        slower = all(s[a]["ci"][0] > s[b]["ci"][1] for a in FOLLOWERS for b in OTHERS)
+        verdicts.append("supported" if faster else "refuted" if slower else "mixed")
+        evidence.append(f"{mode}, {threads} thread(s): " + _fmt_scores({k: s[k] for k in FOLLOWERS + OTHERS}))
+    return {"id": "C3", "claim": "MindSpore and PaddlePaddle already outperform other mainstream frameworks (MXNet, JAX).",
+            "rule": "In each mode and thread setting, both MindSpore and PaddlePaddle must be faster than both MXNet "
+                    "and JAX with non-overlapping 95% intervals; supported if so everywhere, refuted if both are "
+                    "slower than both everywhere, mixed otherwise.",
+            "verdict": _combine(verdicts), "evidence": evidence}
+
+
+def upkeep_signals(marker: Dict, today: date) -> List[str]:
+    signals = []
+    reg = marker.get("registry") or {}
+    if reg.get("newest_release_date"):
+        age = (today - date.fromisoformat(reg["newest_release_date"])).days / 365.25
+        if age > 2:
+            signals.append(f"newest release {reg['newest_release']} is {age:.1f} years old")
+    wheels = reg.get("wheels_newest_release")
+    if wheels is not None and "py3" not in wheels and not any(int(v.split(".")[1]) >= 12 for v in wheels if "." in v):
+        signals.append("no binary wheel for CPython ≥ 3.12 in its newest release"
+                       + ("" if wheels else " (source only)"))
+    if marker.get("install_notes"):
+        signals.append(f"{len(marker['install_notes'])} extra install step(s)")
+    return signals
+
+
+def claim_c4(records: List[Dict], meta: Dict) -> Dict:
+    envs = {fw: m for fw, m in (meta.get("environments") or {}).items() if m}
+    today = date.fromisoformat(str(meta.get("date", date.today().isoformat()))[:10])
+    signals = {fw: upkeep_signals(m, today) for fw, m in envs.items()}
+    troubled = sorted(fw for fw, s in signals.items() if s)
+    frameworks = sorted({r["framework"] for r in records})
+    broken = sorted({r["framework"] for r in records if r["status"] != "ok"})
+    if not envs or not records:
+        verdict = "no data"
+    elif not broken and len(troubled) >= 3:
+        verdict = "supported"
+    elif len(broken) > len(frameworks) / 2 or not troubled:
+        verdict = "refuted"
+    else:
+        verdict = "mixed"
+    scores = code_scores(records)
+    evidence = [f"{len(frameworks) - len(broken)} of {len(frameworks)} frameworks compute every cell correctly "
+                f"(parity gate) and run" + (f"; not: {', '.join(broken)}" if broken else "")]
+    if scores:
+        evidence.append(f"model code size, largest/smallest (tokens): {max(scores.values()) / min(scores.values()):.2f}×")
+    evidence += [f"{fw}: " + "; ".join(s) for fw, s in sorted(signals.items()) if s]
+    return {"id": "C4", "claim": "Building a framework is easy; keeping it maintained (upkeep, ecosystem) is the hard part.",
+            "rule": "Supported when every framework builds the models and passes the parity gate in every cell (the "
+                    "framework itself works) while at least 3 show upkeep trouble (newest release over 2 years old, "
+                    "no wheel for CPython ≥ 3.12, or extra install steps here); refuted when most frameworks fail "
+                    "to run correctly or none shows upkeep trouble; mixed otherwise.",
+            "verdict": verdict, "evidence": evidence}
+
+
+def evaluate(records: List[Dict], meta: Dict) -> List[Dict]:
+    return [claim_c1(records), claim_c2(records), claim_c3(records), claim_c4(records, meta)]
+
+
+def markdown(claims: List[Dict]) -> str:
+    parts = []
+    for c in claims:
+        parts += [f"**{c['id']}: {c['claim']}** Verdict: **{c['verdict']}**.", "", f"Rule: {c['rule']}", ""]
+        parts += [f"- {line}" for line in c["evidence"]] + [""]
+    return "\n".join(parts)

@@ -1,0 +1,38 @@
+"""Everything derived from a run's records: summary.md, summary.csv, plots/*.png, report.html."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Dict, List
+
+from benchmarks import html_report, plots, report
+from benchmarks.records import write_atomic
+
+CSV_COLUMNS = (
+    "framework", "framework_version", "python", "model", "task", "mode", "threads", "batch", "status", "reason",
+    "median_ms", "ci95_low_ms", "ci95_high_ms", "cv", "noisy", "n_samples", "processes", "first_step_ms",
+    "import_s", "time_to_first_step_s", "peak_rss_mb", "cpu_wall_ratio", "threads_verified", "flops_per_step",
+    "achieved_gflops", "peak_gflops", "peak_fraction", "parity_forward_max_abs", "parity_loss_max_rel",
+    "forward_tol", "loss_tol", "loc", "tokens", "api_calls", "similarity_to_pytorch",
+)
+
+
+def summary_csv(records: List[Dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for r in sorted(records, key=report.sort_key):
+        ci = r.get("ci95_ms") or [None, None]
+        writer.writerow(dict(r, ci95_low_ms=ci[0], ci95_high_ms=ci[1]))
+    return out.getvalue()
+
+
+def build(run_dir: Path) -> List[Dict]:
+    """Write every derived file of `run_dir` from its records and meta alone; returns the records."""
+    records, meta = report.load_run(run_dir)
+    write_atomic(run_dir / "summary.md", report.summary_markdown(records, meta))
+    write_atomic(run_dir / "summary.csv", summary_csv(records))
+    pngs = plots.make_plots(records, meta, run_dir / "plots")
+    html_report.write(run_dir, records, meta, pngs)
+    return records

@@ -1,0 +1,129 @@
+"""PNG plots from records alone (matplotlib, no display)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+from benchmarks import records as rec
+from benchmarks.adapters import all_adapters
+from benchmarks.report import baseline_mode
+
+MODES = ("eager", "compiled", "xla")
+COLORS = {"eager": "#4C72B0", "compiled": "#DD8452", "xla": "#55A868"}
+
+
+def _footer(fig, meta: Dict) -> None:
+    fig.text(0.01, 0.01, f"{meta.get('cpu_model', '?')}, {meta.get('cores', '?')} cores · {meta.get('date', '?')[:10]}"
+             f" · fwbench {str(meta.get('git_commit', ''))[:8]}", fontsize=7, color="#555")
+
+
+def _frameworks(records: List[Dict]) -> List[str]:
+    present = {r["framework"] for r in records}
+    return [k for k in all_adapters() if k in present]
+
+
+def _grouped_bars(ax, records, frameworks, value, errors=None):
+    """Bars per framework, one per mode, side by side; returns nothing, draws on ax."""
+    import numpy as np
+
+    width = 0.8 / len(MODES)
+    x = np.arange(len(frameworks))
+    for i, mode in enumerate(MODES):
+        vals, lo, hi = [], [], []
+        for fw in frameworks:
+            r = next((r for r in records if r["framework"] == fw and r["mode"] == mode), None)
+            v = value(r) if r else None
+            vals.append(v if v else np.nan)
+            e = errors(r) if (errors and r and v) else (v, v)
+            lo.append((v - e[0]) if v else 0)
+            hi.append((e[1] - v) if v else 0)
+        if all(np.isnan(vals)):
+            continue
+        ax.bar(x + (i - 1) * width, vals, width, label=mode, color=COLORS[mode],
+               yerr=[lo, hi] if errors else None, capsize=2, error_kw={"elinewidth": 0.8})
+    names = {k: a.display for k, a in all_adapters().items()}
+    ax.set_xticks(x, [names[f] for f in frameworks], rotation=30, ha="right")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _save(fig, path: Path, meta: Dict) -> Path:
+    _footer(fig, meta)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.savefig(path, dpi=110)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return path
+
+
+def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ok = [r for r in records if r.get("median_ms")]
+    cells = rec.by_cell(records)
+    paths = []
+    for model in sorted({r["model"] for r in ok}):
+        for threads in sorted({r["threads"] for r in ok}):
+            chosen = [r for r in ok if r["model"] == model and r["threads"] == threads and r["task"] == "train"]
+            if not chosen:
+                continue
+            base = {m: cells.get(("torch", model, baseline_mode(m), threads, "train")) for m in MODES}
+
+            def speed(r):
+                b = base.get(r["mode"])
+                return b["median_ms"] / r["median_ms"] if b and b.get("median_ms") else None
+
+            def speed_ci(r):
+                b = base[r["mode"]]
+                return (b["ci95_ms"][0] / r["ci95_ms"][1], b["ci95_ms"][1] / r["ci95_ms"][0])
+
+            fig, ax = plt.subplots(figsize=(9, 4.5))
+            _grouped_bars(ax, chosen, _frameworks(chosen), speed, speed_ci)
+            ax.set_yscale("log")
+            ax.axhline(1.0, color="black", lw=0.8)
+            ax.set_ylabel("speed relative to PyTorch (same mode; >1 is faster)")
+            ax.set_title(f"{model}: training step speed vs PyTorch, {threads} thread(s), 95% CI whiskers")
+            paths.append(_save(fig, out_dir / f"speed_{model}_t{threads}.png", meta))
+
+    t1 = [r for r in ok if r["threads"] == min(x["threads"] for x in ok)] if ok else []
+    train = [r for r in t1 if r["task"] == "train"]
+    for name, value, label, log in (
+        ("first_step", lambda r: r.get("first_step_ms"), "first training step (ms, log scale)", True),
+        ("peak_fraction", lambda r: 100 * r["peak_fraction"] if r.get("peak_fraction") else None,
+         "% of numpy sgemm peak (training step)", False),
+    ):
+        for model in sorted({r["model"] for r in train}):
+            chosen = [r for r in train if r["model"] == model]
+            fig, ax = plt.subplots(figsize=(9, 4.5))
+            _grouped_bars(ax, chosen, _frameworks(chosen), value)
+            if log:
+                ax.set_yscale("log")
+            ax.set_ylabel(label)
+            ax.set_title(f"{model}: {label.split(' (')[0]}, 1 thread")
+            paths.append(_save(fig, out_dir / f"{name}_{model}.png", meta))
+
+    for name, key, label in (("memory", "peak_rss_mb", "peak RSS of the worker (MB)"), ("loc", "loc", "lines of code")):
+        frameworks = _frameworks(ok)
+        models = sorted({r["model"] for r in ok})
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+        import numpy as np
+
+        width = 0.8 / max(len(models), 1)
+        for i, model in enumerate(models):
+            vals = [max((r.get(key) or 0) for r in ok if r["framework"] == fw and r["model"] == model) or np.nan
+                    for fw in frameworks]
+            ax.bar(np.arange(len(frameworks)) + (i - (len(models) - 1) / 2) * width, vals, width, label=model)
+        names = {k: a.display for k, a in all_adapters().items()}
+        ax.set_xticks(np.arange(len(frameworks)), [names[f] for f in frameworks], rotation=30, ha="right")
+        ax.set_ylabel(label)
+        ax.set_title(f"{label.capitalize()} per framework and model")
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+        paths.append(_save(fig, out_dir / f"{name}.png", meta))
+    return paths

@@ -1,0 +1,66 @@
+"""Claim rules on synthetic records whose verdicts are known by construction."""
+from benchmarks import claims
+
+FRAMEWORKS = ("torch", "tensorflow", "jax", "mxnet", "paddle", "mindspore", "jittor", "oneflow", "megengine")
+
+
+def records(times, tokens=None, modes=("eager",)):
+    out = []
+    for fw in FRAMEWORKS:
+        for mode in modes:
+            for model in ("mlp", "lenet5"):
+                t = times[fw]
+                out.append({"framework": fw, "model": model, "task": "train", "mode": mode, "threads": 1,
+                            "status": "ok", "median_ms": t, "ci95_ms": [t * 0.98, t * 1.02],
+                            "tokens": (tokens or {}).get(fw, 200)})
+    return out
+
+
+def test_c1_supported_when_leaders_lead_and_followers_are_close():
+    times = dict(torch=1.0, tensorflow=1.1, paddle=1.3, mindspore=1.4, jax=2, mxnet=2, jittor=3, oneflow=3, megengine=3)
+    c = claims.claim_c1(records(times))
+    assert c["verdict"] == "supported", c
+
+
+def test_c1_refuted_when_leaders_trail_and_followers_are_far():
+    times = dict(torch=5.0, tensorflow=6.0, paddle=20, mindspore=30, jax=1, mxnet=1, jittor=1, oneflow=1, megengine=1)
+    assert claims.claim_c1(records(times))["verdict"] == "refuted"
+
+
+def test_c1_mixed_when_only_one_half_holds():
+    times = dict(torch=1.0, tensorflow=1.1, paddle=1.2, mindspore=50, jax=2, mxnet=2, jittor=3, oneflow=3, megengine=3)
+    assert claims.claim_c1(records(times))["verdict"] == "mixed"
+
+
+def test_c3_needs_non_overlapping_intervals():
+    fast = dict(torch=1, tensorflow=1, paddle=1.0, mindspore=1.1, jax=2, mxnet=2, jittor=1, oneflow=1, megengine=1)
+    slow = dict(fast, paddle=3.0, mindspore=3.0)
+    tie = dict(fast, paddle=2.0, mindspore=2.0)
+    assert claims.claim_c3(records(fast))["verdict"] == "supported"
+    assert claims.claim_c3(records(slow))["verdict"] == "refuted"
+    assert claims.claim_c3(records(tie))["verdict"] == "mixed"
+
+
+def test_c2_uses_code_size():
+    times = {fw: 1.0 for fw in FRAMEWORKS}
+    short = {fw: 300 for fw in FRAMEWORKS} | {"torch": 100, "tensorflow": 105, "paddle": 110, "mindspore": 112}
+    assert claims.claim_c2(records(times, short))["verdict"] == "supported"
+    long = {fw: 100 for fw in FRAMEWORKS} | {"torch": 300, "tensorflow": 310, "paddle": 500, "mindspore": 600}
+    assert claims.claim_c2(records(times, long))["verdict"] == "refuted"
+
+
+def test_c4_weighs_working_frameworks_against_upkeep_signals():
+    times = {fw: 1.0 for fw in FRAMEWORKS}
+    stale = {"registry": {"newest_release": "0.9", "newest_release_date": "2022-01-01",
+                          "wheels_newest_release": ["3.9"]}, "install_notes": ["Python 3.9"]}
+    fresh = {"registry": {"newest_release": "2.0", "newest_release_date": "2026-10-01",
+                          "wheels_newest_release": ["3.12"]}, "install_notes": []}
+    meta = {"date": "2026-11-23", "environments": {"a": stale, "b": stale, "c": stale, "torch": fresh}}
+    assert claims.claim_c4(records(times), meta)["verdict"] == "supported"
+    meta_fresh = {"date": "2026-11-23", "environments": {"torch": fresh, "b": fresh}}
+    assert claims.claim_c4(records(times), meta_fresh)["verdict"] == "refuted"
+    broken = records(times)
+    for r in broken[: len(broken) // 2 + 2]:
+        r["status"] = "failed"
+    assert claims.claim_c4(broken, meta)["verdict"] == "refuted"
+    assert claims.upkeep_signals(stale, claims.date(2026, 11, 23))[0].startswith("newest release 0.9 is 4.9 years")

@@ -1,0 +1,47 @@
+import textwrap
+
+from benchmarks.loc import api_calls, code_tokens, metrics, similarity, source_lines
+
+SOURCE = textwrap.dedent('''
+    """A docstring that is not code."""
+    import torch
+    from torch import nn as tnn
+    import numpy as np
+
+
+    # a comment
+    def f(x):
+        y = tnn.Linear(2, 3)(x)   # trailing comment
+        z = torch.relu(y) + np.ones(3)
+        return torch.relu(z)
+''')
+
+
+def test_source_lines_counts_code_only(tmp_path):
+    path = tmp_path / "impl.py"
+    path.write_text(SOURCE)
+    assert source_lines(path) == 7  # 3 imports, def, 3 body lines
+
+
+def test_tokens_ignore_layout_and_comments():
+    assert code_tokens("x = f( 1 )  # hi\n\n") == ["x", "=", "f", "(", "1", ")"]
+    assert len(code_tokens(SOURCE)) == len(code_tokens(SOURCE.replace("    ", "        ")))
+
+
+def test_api_calls_resolve_through_imports():
+    assert api_calls(SOURCE, ("torch",)) == ["torch.nn.Linear", "torch.relu"]
+    assert api_calls(SOURCE, ("numpy",)) == ["numpy.ones"]
+
+
+def test_similarity_bounds():
+    assert similarity(["a", "b"], ["a", "b"]) == 1.0
+    assert similarity(["a"], ["b"]) == 0.0
+
+
+def test_metrics_of_the_real_files_are_complete():
+    for fw in ("torch", "paddle", "megengine"):
+        m = metrics("mlp", fw)
+        assert m["loc"] > 15 and m["tokens"] > 100 and m["api_calls"] >= 4
+        assert 0 < m["similarity_to_pytorch"] <= 1
+    assert metrics("mlp", "torch")["similarity_to_pytorch"] == 1.0
+    assert "torch.nn.Linear" in metrics("mlp", "torch")["api_call_names"]
