@@ -49,9 +49,6 @@ def render(records: List[Dict], meta: Dict, plots: List[Path], extra_sections: S
              "<h1>fwbench: nine frameworks, identical models, CPU</h1>",
              f"<p>{html.escape(report.summary_markdown(records, meta).split(chr(10))[0])}</p>",
              "<h2>The published claims</h2>"]
-    for model, task, threads in report.pivot_groups(records):
-        header, rows = report.pivot(records, model, task, threads)
-        parts += [f"<h2>{html.escape(report.pivot_title(model, task, threads))}</h2>", _table(header, rows)]
     from benchmarks import claims
 
     for c in claims.evaluate(records, meta):
@@ -59,6 +56,9 @@ def render(records: List[Dict], meta: Dict, plots: List[Path], extra_sections: S
         parts += [f"<h3>{html.escape(c['id'])}: {html.escape(c['claim'])}</h3>",
                   f"<p class=verdict>Verdict: {html.escape(c['verdict'])}</p><p>Rule: {html.escape(c['rule'])}</p>"
                   f"<ul>{items}</ul>"]
+    for model, task, threads in report.pivot_groups(records):
+        header, rows = report.pivot(records, model, task, threads)
+        parts += [f"<h2>{html.escape(report.pivot_title(model, task, threads))}</h2>", _table(header, rows)]
     parts += ["<h2>Code metrics and install friction</h2>", _table(*report.code_friction_table(records, meta))]
     for title, body in extra_sections:
         parts += [f"<h2>{html.escape(title)}</h2>", body]
