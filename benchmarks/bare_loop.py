@@ -12,7 +12,18 @@ os.sched_setaffinity(0, [sorted(os.sched_getaffinity(0))[0]])
 import torch  # noqa: E402
 
 torch.set_num_threads(1)
-model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+
+
+class MLP(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2 = torch.nn.Linear(784, 256), torch.nn.Linear(256, 10)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
+model = MLP()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
 x, y = torch.randn(64, 784), torch.randint(0, 10, (64,))
 times = []

@@ -28,7 +28,9 @@ def test_weights_and_data_are_deterministic_float32(spec):
     assert x1.dtype == np.float32 and y1.dtype == np.int64
 
 
-def test_gradients_match_finite_differences(spec):
+def test_mlp_gradients_match_finite_differences():
+    from models.mlp import spec
+
     params = {k: v.astype(np.float64) for k, v in spec.init_params(0).items()}
     x, y = spec.make_batch(4, 1)
     _, grads = spec.loss_and_grads(params, x, y)
@@ -72,6 +74,68 @@ def test_cross_entropy_hand_worked():
     logits = np.array([[0.0, 0.0], [np.log(3.0), 0.0]])
     # p(label) = 1/2 and 3/4
     assert cross_entropy(logits, np.array([1, 0])) == pytest.approx(-(np.log(0.5) + np.log(0.75)) / 2)
+
+
+def test_autograd_reference_agrees_with_hand_backprop():
+    """The autograd path (used by the conv/recurrent/attention models) on the MLP."""
+    from models.common import autograd_sgd_losses
+    from models.mlp import spec
+
+    params = spec.init_params(0)
+    x, y = spec.make_batch(16, 1)
+
+    def forward(xp, p, xx):
+        return xp.maximum(xx @ p["fc1.weight"] + p["fc1.bias"], 0.0) @ p["fc2.weight"] + p["fc2.bias"]
+
+    np.testing.assert_allclose(autograd_sgd_losses(forward, params, x, y, 0.1, 5),
+                               spec.reference_losses(params, x, y, 0.1, 5), rtol=1e-12)
+
+
+def test_conv_and_pool_match_naive_loops():
+    from models.common import xp_conv2d, xp_maxpool2
+
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((2, 3, 6, 6)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    for stride, pad in ((1, 0), (2, 1)):
+        xp_ = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        ho = (6 + 2 * pad - 3) // stride + 1
+        naive = np.zeros((2, 4, ho, ho))
+        for n in range(2):
+            for o in range(4):
+                for i in range(ho):
+                    for j in range(ho):
+                        patch = xp_[n, :, i * stride:i * stride + 3, j * stride:j * stride + 3]
+                        naive[n, o, i, j] = (patch * w[o]).sum() + b[o]
+        np.testing.assert_allclose(xp_conv2d(np, x, w, b, stride, pad), naive, rtol=1e-12)
+    pooled = xp_maxpool2(np, x)
+    assert pooled.shape == (2, 3, 3, 3)
+    assert pooled[1, 2, 1, 2] == x[1, 2, 2:4, 4:6].max()
+
+
+def test_autograd_conv_gradients_match_finite_differences():
+    from models.lenet5 import spec
+
+    config = dict(spec.CONFIG, hw=16, channels=(2, 3), hidden=(5, 4))
+    params = {k: v.astype(np.float64) for k, v in spec.init_params(0, config).items()}
+    x, y = spec.make_batch(3, 1, config)
+    import autograd.numpy as anp
+    from autograd import grad
+
+    from models.common import xp_cross_entropy
+
+    def loss(p):
+        return xp_cross_entropy(anp, spec.forward_xp(anp, p, x.astype(np.float64), config), y)
+
+    grads = grad(loss)(params)
+    rng = np.random.default_rng(1)
+    for name in ("conv1.weight", "conv2.bias", "fc1.weight"):
+        idx = tuple(rng.integers(0, n) for n in params[name].shape)
+        plus, minus = dict(params), dict(params)
+        plus[name], minus[name] = params[name].copy(), params[name].copy()
+        plus[name][idx] += 1e-6
+        minus[name][idx] -= 1e-6
+        numeric = (loss(plus) - loss(minus)) / 2e-6
+        assert grads[name][idx] == pytest.approx(numeric, rel=1e-5, abs=1e-9), name
 
 
 def test_flops_scale_with_batch(spec):

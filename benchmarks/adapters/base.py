@@ -60,6 +60,14 @@ class Adapter:
     def tensor(self, array: np.ndarray) -> Any:
         raise NotImplementedError
 
+    image_layout: str = "NCHW"  # "NHWC" frameworks get images (and conv kernels) transposed
+
+    def inputs(self, array: np.ndarray) -> Any:
+        """A model input: canonical images are NCHW; NHWC frameworks get them transposed."""
+        if array.ndim == 4 and self.image_layout == "NHWC":
+            array = np.ascontiguousarray(array.transpose(0, 2, 3, 1))
+        return self.tensor(array)
+
     def labels(self, array: np.ndarray) -> Any:
         return self.tensor(array)
 
@@ -72,11 +80,22 @@ class Adapter:
     def assign(self, model: Any, name: str, param: Any, array: np.ndarray) -> None:
         raise NotImplementedError
 
-    def convert(self, kind: str, array: np.ndarray) -> np.ndarray:
-        """Canonical layout -> this framework's layout, by parameter kind."""
+    def convert(self, kind, array: np.ndarray) -> np.ndarray:
+        """Canonical layout -> this framework's layout, by parameter kind.
+
+        Kinds: "dense" [in, out]; "conv" OIHW; "bias" and other vectors as they are;
+        ("flatten_dense", (C, H, W)): a dense layer after flattening a C,H,W feature map, whose
+        rows NHWC frameworks see in H,W,C order."""
+        if isinstance(kind, (tuple, list)) and kind[0] == "flatten_dense":
+            if self.image_layout == "NHWC":
+                c, h, w = kind[1]
+                array = array.reshape(c, h, w, -1).transpose(1, 2, 0, 3).reshape(c * h * w, -1)
+            kind = "dense"
         if kind == "dense" and self.dense_layout == "out_in":
             return np.ascontiguousarray(array.T)
-        return array
+        if kind == "conv" and self.image_layout == "NHWC":
+            return np.ascontiguousarray(array.transpose(2, 3, 1, 0))  # OIHW -> HWIO
+        return np.ascontiguousarray(array)
 
     def load_params(self, model: Any, params: Dict[str, np.ndarray], kinds: Dict[str, str]) -> Any:
         """Copy canonical numpy weights into the model; every parameter must be matched."""
@@ -85,7 +104,10 @@ class Adapter:
             raise ValueError(f"parameter names differ: model {sorted(targets)} vs spec {sorted(params)}")
         for name, array in params.items():
             value = self.convert(kinds[name], array)
-            if tuple(targets[name].shape) != value.shape:
+            target_shape = tuple(targets[name].shape)
+            if value.ndim == 1 and target_shape != value.shape and int(np.prod(target_shape)) == value.size:
+                value = value.reshape(target_shape)  # e.g. MegEngine keeps conv biases as [1, O, 1, 1]
+            if target_shape != value.shape:
                 raise ValueError(f"{name}: model shape {tuple(targets[name].shape)} vs {value.shape}")
             self.assign(model, name, targets[name], value)
         return model

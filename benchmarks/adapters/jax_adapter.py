@@ -12,6 +12,7 @@ class JaxAdapter(Adapter):
     api_packages = ("jax", "flax", "optax")
     modes = {"eager": "no jit (op-by-op dispatch)", "compiled": "nnx.jit (XLA)"}
     dense_layout = "in_out"
+    image_layout = "NHWC"
     # XLA's CPU thread flags do not cap its pools; the worker's CPU affinity does.
 
     def load(self, threads: int):

@@ -11,6 +11,7 @@ class TensorFlowAdapter(Adapter):
     api_packages = ("tensorflow", "keras")
     modes = {"eager": "Keras run_eagerly=True", "compiled": "tf.function (Keras default graph)", "xla": "tf.function + XLA (jit_compile=True)"}
     dense_layout = "in_out"
+    image_layout = "NHWC"
 
     def thread_env(self, threads: int):
         return dict(super().thread_env(threads), TF_CPP_MIN_LOG_LEVEL="2")

@@ -19,6 +19,7 @@ def build_model(sizes):
 def build_trainer(model, lr, mode="eager"):
     optimizer = paddle.optimizer.SGD(learning_rate=lr, parameters=model.parameters())
     loss_fn = nn.CrossEntropyLoss()
+    model.train()
     forward = paddle.jit.to_static(model) if mode == "compiled" else model
 
     def train_step(x, y):
@@ -32,6 +33,7 @@ def build_trainer(model, lr, mode="eager"):
 
 
 def build_predictor(model, mode="eager"):
+    model.eval()
     forward = paddle.jit.to_static(model) if mode == "compiled" else model
 
     @paddle.no_grad()

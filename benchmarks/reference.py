@@ -1,0 +1,41 @@
+"""The float64 numpy reference of a model, computed once in the harness and cached on disk.
+
+The worker gets the reference logits and losses in its request, so it needs neither autograd
+nor float64 work of its own.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from functools import lru_cache
+from typing import Dict
+
+from benchmarks import REPO_ROOT
+
+
+def spec_digest(model: str) -> str:
+    text = (REPO_ROOT / "models" / model / "spec.py").read_bytes() + (REPO_ROOT / "models" / "common.py").read_bytes()
+    return hashlib.sha256(text).hexdigest()[:12]
+
+
+@lru_cache(maxsize=None)
+def reference(model: str, seed: int) -> Dict:
+    """{"logits": forward of the parity batch (inference mode), "losses": the first SGD steps' losses}."""
+    from benchmarks.envs import cache_root
+
+    path = cache_root() / "cache" / "reference" / f"{model}-{seed}-{spec_digest(model)}.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        pass
+    spec = importlib.import_module(f"models.{model}.spec")
+    params = spec.init_params(seed)
+    x, y = spec.make_batch(spec.BATCH, seed + 1)
+    result = {"logits": spec.forward(params, x).tolist(),
+              "losses": spec.reference_losses(params, x, y, spec.LR, spec.PARITY_STEPS)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result))
+    tmp.replace(path)
+    return result
