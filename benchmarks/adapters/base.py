@@ -80,6 +80,12 @@ class Adapter:
     def assign(self, model: Any, name: str, param: Any, array: np.ndarray) -> None:
         raise NotImplementedError
 
+    @staticmethod
+    def rename(name: str, last: Dict[str, str]) -> str:
+        """Replace the last dotted part by its canonical name (e.g. BatchNorm gamma -> weight)."""
+        head, _, tail = name.rpartition(".")
+        return f"{head}.{last.get(tail, tail)}" if head else last.get(tail, tail)
+
     def convert(self, kind, array: np.ndarray) -> np.ndarray:
         """Canonical layout -> this framework's layout, by parameter kind.
 

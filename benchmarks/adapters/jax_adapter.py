@@ -37,7 +37,7 @@ class JaxAdapter(Adapter):
     def named_parameters(self, model):
         from flax import nnx
 
-        names = {"kernel": "weight", "bias": "bias"}
+        names = {"kernel": "weight", "bias": "bias", "scale": "weight"}
         out = {}
         for path, _ in nnx.to_flat_state(nnx.state(model, nnx.Param)):
             variable = model

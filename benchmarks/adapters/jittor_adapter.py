@@ -40,7 +40,7 @@ class JittorAdapter(Adapter):
         return self.jt.array(array)
 
     def named_parameters(self, model):
-        return dict(model.named_parameters())
+        return {name: p for name, p in model.named_parameters() if not p.is_stop_grad()}
 
     def assign(self, model, name, param, array) -> None:
         param.assign(self.jt.array(array))

@@ -37,7 +37,8 @@ class MindSporeAdapter(Adapter):
         return value.asnumpy()
 
     def named_parameters(self, model):
-        return {name: p for name, p in model.parameters_and_names()}
+        names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's scale and shift
+        return {self.rename(name, names): p for name, p in model.parameters_and_names() if p.requires_grad}
 
     def assign(self, model, name, param, array) -> None:
         param.set_data(self.ms.Tensor(array))

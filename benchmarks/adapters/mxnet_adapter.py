@@ -32,7 +32,9 @@ class MXNetAdapter(Adapter):
         return value.asnumpy()
 
     def named_parameters(self, model):
-        return model._collect_params_with_prefix()  # the structured names save_parameters uses
+        names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's scale and shift
+        params = model._collect_params_with_prefix()  # the structured names save_parameters uses
+        return {self.rename(name, names): p for name, p in params.items() if p.grad_req != "null"}
 
     def assign(self, model, name, param, array) -> None:
         param.set_data(self.mx.nd.array(array))

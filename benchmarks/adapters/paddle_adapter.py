@@ -26,6 +26,9 @@ class PaddleAdapter(Adapter):
     def tensor(self, array: np.ndarray):
         return self.paddle.to_tensor(array)
 
+    def named_parameters(self, model):
+        return {name: p for name, p in model.named_parameters() if not p.stop_gradient}
+
     def assign(self, model, name, param, array) -> None:
         param.set_value(array)
 

@@ -35,8 +35,8 @@ class TensorFlowAdapter(Adapter):
         return self.tf.constant(array)
 
     def named_parameters(self, model):
-        names = {"kernel": "weight", "bias": "bias"}
-        return {f"{layer.name}.{names[w.name]}": w for layer in model.layers for w in layer.weights}
+        names = {"kernel": "weight", "bias": "bias", "gamma": "weight", "beta": "bias"}
+        return {f"{layer.name}.{names[w.name]}": w for layer in model.layers for w in layer.trainable_weights}
 
     def assign(self, model, name, param, array) -> None:
         param.assign(array)

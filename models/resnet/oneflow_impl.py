@@ -1,0 +1,96 @@
+import oneflow as flow
+from oneflow import nn
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.down = cin != cout
+        if self.down:
+            self.down_conv = nn.Conv2d(cin, cout, 1, stride=stride, bias=False)
+            self.down_bn = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        out = flow.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        shortcut = self.down_bn(self.down_conv(x)) if self.down else x
+        return flow.relu(out + shortcut)
+
+
+class ResNet(nn.Module):
+    def __init__(self, in_channels, widths, classes):
+        super().__init__()
+        w0, w1, w2 = widths
+        self.conv1 = nn.Conv2d(in_channels, w0, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(w0)
+        self.layer1 = BasicBlock(w0, w0, 1)
+        self.layer2 = BasicBlock(w0, w1, 2)
+        self.layer3 = BasicBlock(w1, w2, 2)
+        self.fc = nn.Linear(w2, classes)
+
+    def forward(self, x):
+        x = flow.relu(self.bn1(self.conv1(x)))
+        x = self.layer3(self.layer2(self.layer1(x)))
+        return self.fc(x.mean(dim=(2, 3)))
+
+
+class TrainGraph(nn.Graph):
+    def __init__(self, model, loss_fn, optimizer):
+        super().__init__()
+        self.model = model
+        self.loss_fn = loss_fn
+        self.add_optimizer(optimizer)
+
+    def build(self, x, y):
+        loss = self.loss_fn(self.model(x), y)
+        loss.backward()
+        return loss
+
+
+class EvalGraph(nn.Graph):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def build(self, x):
+        return self.model(x)
+
+
+def build_model(config):
+    return ResNet(**config)
+
+
+def build_trainer(model, lr, mode="eager"):
+    optimizer = flow.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    if mode == "compiled":
+        model.train()
+        graph = TrainGraph(model, loss_fn, optimizer)
+        return lambda x, y: graph(x, y).item()
+
+    def train_step(x, y):
+        model.train()
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return train_step
+
+
+def build_predictor(model, mode="eager"):
+    model.eval()
+    if mode == "compiled":
+        return EvalGraph(model)
+
+    @flow.no_grad()
+    def predict(x):
+        model.eval()
+        return model(x)
+
+    return predict
