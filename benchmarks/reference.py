@@ -19,12 +19,22 @@ def spec_digest(model: str) -> str:
     return hashlib.sha256(text).hexdigest()[:12]
 
 
+def variant_for(model: str, framework: str) -> tuple:
+    """The reference variant a framework needs: its values of the spec's VARIANT_KEYS."""
+    from benchmarks.adapters import get_adapter
+
+    spec = importlib.import_module(f"models.{model}.spec")
+    adapter = get_adapter(framework)
+    return tuple((key, getattr(adapter, key)) for key in getattr(spec, "VARIANT_KEYS", ()))
+
+
 @lru_cache(maxsize=None)
-def reference(model: str, seed: int) -> Dict:
+def reference(model: str, seed: int, variant: tuple = ()) -> Dict:
     """{"logits": forward of the parity batch (inference mode), "losses": the first SGD steps' losses}."""
     from benchmarks.envs import cache_root
 
-    path = cache_root() / "cache" / "reference" / f"{model}-{seed}-{spec_digest(model)}.json"
+    tag = "".join(f"-{k}{v}" for k, v in variant)
+    path = cache_root() / "cache" / "reference" / f"{model}-{seed}{tag}-{spec_digest(model)}.json"
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):
@@ -33,7 +43,7 @@ def reference(model: str, seed: int) -> Dict:
     params = spec.init_params(seed)
     x, y = spec.make_batch(spec.BATCH, seed + 1)
     result = {"logits": spec.forward(params, x).tolist(),
-              "losses": spec.reference_losses(params, x, y, spec.LR, spec.PARITY_STEPS)}
+              "losses": spec.reference_losses(params, x, y, spec.LR, spec.PARITY_STEPS, **dict(variant))}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(result))

@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from benchmarks import REPO_ROOT, records
 from benchmarks.envs import load_spec, worker_env
 from benchmarks.loc import metrics as code_metrics
-from benchmarks.reference import reference
+from benchmarks.reference import reference, variant_for
 from benchmarks.stats import summarize
 
 TASKS = ("train", "infer_b1", "infer_b64")
@@ -82,7 +82,7 @@ def launch(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int = 0) ->
     """Run one worker process; always returns one record per task, failed ones included."""
     spec = load_spec(cell.framework)
     request = dict(asdict(cell), **asdict(profile), tasks=list(tasks), seed=seed,
-                   reference=reference(cell.model, seed), cpus=cpus_for(cell.threads), launched_at=time.time())
+                   reference=reference(cell.model, seed, variant_for(cell.model, cell.framework)), cpus=cpus_for(cell.threads), launched_at=time.time())
     cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(request)]
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",

@@ -61,6 +61,7 @@ class Adapter:
         raise NotImplementedError
 
     image_layout: str = "NCHW"  # "NHWC" frameworks get images (and conv kernels) transposed
+    lstm_biases: int = 2  # LSTM bias vectors per layer (PyTorch's convention: b_ih and b_hh)
 
     def inputs(self, array: np.ndarray) -> Any:
         """A model input: canonical images are NCHW; NHWC frameworks get them transposed."""
@@ -103,13 +104,34 @@ class Adapter:
             return np.ascontiguousarray(array.transpose(2, 3, 1, 0))  # OIHW -> HWIO
         return np.ascontiguousarray(array)
 
-    def load_params(self, model: Any, params: Dict[str, np.ndarray], kinds: Dict[str, str]) -> Any:
+    def lstm_params(self, prefix: str, w_ih: np.ndarray, w_hh: np.ndarray, bias: np.ndarray) -> Dict[str, np.ndarray]:
+        """Canonical LSTM weights (see models/lstm/spec.py) under this framework's names and layout.
+
+        Default: PyTorch's convention, which Paddle, MindSpore, Jittor and OneFlow share: gates
+        i, f, g, o; weights [4H, in]; two biases (the canonical one goes to the input side)."""
+        return {f"{prefix}.weight_ih_l0": w_ih.T, f"{prefix}.weight_hh_l0": w_hh.T,
+                f"{prefix}.bias_ih_l0": bias, f"{prefix}.bias_hh_l0": np.zeros_like(bias)}
+
+    def expand(self, params: Dict[str, np.ndarray], kinds: Dict[str, Any]) -> Dict[str, tuple]:
+        """Canonical parameters -> {framework name: (kind, array)}; grouped kinds map many to many."""
+        out: Dict[str, tuple] = {}
+        for name, array in params.items():
+            if kinds[name] != "lstm":
+                out[name] = (kinds[name], array)
+            elif name.endswith(".weight_ih"):
+                prefix = name[: -len(".weight_ih")]
+                group = self.lstm_params(prefix, array, params[f"{prefix}.weight_hh"], params[f"{prefix}.bias"])
+                out.update({k: ("final", np.ascontiguousarray(v, dtype=np.float32)) for k, v in group.items()})
+        return out
+
+    def load_params(self, model: Any, params: Dict[str, np.ndarray], kinds: Dict[str, Any]) -> Any:
         """Copy canonical numpy weights into the model; every parameter must be matched."""
         targets = self.named_parameters(model)
-        if set(targets) != set(params):
-            raise ValueError(f"parameter names differ: model {sorted(targets)} vs spec {sorted(params)}")
-        for name, array in params.items():
-            value = self.convert(kinds[name], array)
+        expanded = self.expand(params, kinds)
+        if set(targets) != set(expanded):
+            raise ValueError(f"parameter names differ: model {sorted(targets)} vs spec {sorted(expanded)}")
+        for name, (kind, array) in expanded.items():
+            value = array if kind == "final" else self.convert(kind, array)
             target_shape = tuple(targets[name].shape)
             if value.ndim == 1 and target_shape != value.shape and int(np.prod(target_shape)) == value.size:
                 value = value.reshape(target_shape)  # e.g. MegEngine keeps conv biases as [1, O, 1, 1]

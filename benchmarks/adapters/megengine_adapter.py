@@ -32,6 +32,12 @@ class MegEngineAdapter(Adapter):
     def named_parameters(self, model):
         return dict(model.named_parameters())
 
+    def lstm_params(self, prefix, w_ih, w_hh, bias):
+        # The model composes its LSTM from two Linear layers, ih and hh (see
+        # models/lstm/megengine_impl.py for why not M.LSTM); gates i, f, g, o.
+        return {f"{prefix}.ih.weight": w_ih.T, f"{prefix}.ih.bias": bias,
+                f"{prefix}.hh.weight": w_hh.T, f"{prefix}.hh.bias": np.zeros_like(bias)}
+
     def assign(self, model, name, param, array) -> None:
         param._reset(self.mge.Parameter(array))
 

@@ -36,6 +36,13 @@ class MXNetAdapter(Adapter):
         params = model._collect_params_with_prefix()  # the structured names save_parameters uses
         return {self.rename(name, names): p for name, p in params.items() if p.grad_req != "null"}
 
+    def lstm_params(self, prefix, w_ih, w_hh, bias):
+        # Gluon's LSTM shares its fused weights with per-layer cells named _unfused.<layer>;
+        # gates i, f, c, o = canonical order; weights [4H, in]; two biases.
+        cell = f"{prefix}._unfused.0"
+        return {f"{cell}.i2h_weight": w_ih.T, f"{cell}.h2h_weight": w_hh.T,
+                f"{cell}.i2h_bias": bias, f"{cell}.h2h_bias": np.zeros_like(bias)}
+
     def assign(self, model, name, param, array) -> None:
         param.set_data(self.mx.nd.array(array))
 

@@ -12,6 +12,7 @@ class TensorFlowAdapter(Adapter):
     modes = {"eager": "Keras run_eagerly=True", "compiled": "tf.function (Keras default graph)", "xla": "tf.function + XLA (jit_compile=True)"}
     dense_layout = "in_out"
     image_layout = "NHWC"
+    lstm_biases = 1
 
     def thread_env(self, threads: int):
         return dict(super().thread_env(threads), TF_CPP_MIN_LOG_LEVEL="2")
@@ -36,7 +37,11 @@ class TensorFlowAdapter(Adapter):
 
     def named_parameters(self, model):
         names = {"kernel": "weight", "bias": "bias", "gamma": "weight", "beta": "bias"}
-        return {f"{layer.name}.{names[w.name]}": w for layer in model.layers for w in layer.trainable_weights}
+        return {f"{layer.name}.{names.get(w.name, w.name)}": w for layer in model.layers for w in layer.trainable_weights}
+
+    def lstm_params(self, prefix, w_ih, w_hh, bias):
+        # Keras: kernel [in, 4H], recurrent_kernel [H, 4H], one bias; gates i, f, c, o = canonical.
+        return {f"{prefix}.weight": w_ih, f"{prefix}.recurrent_kernel": w_hh, f"{prefix}.bias": bias}
 
     def assign(self, model, name, param, array) -> None:
         param.assign(array)

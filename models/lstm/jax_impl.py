@@ -1,0 +1,42 @@
+import optax
+from flax import nnx
+
+
+class LSTMClassifier(nnx.Module):
+    def __init__(self, features, hidden, classes, rngs):
+        self.lstm = nnx.RNN(nnx.LSTMCell(features, hidden, rngs=rngs))
+        self.fc = nnx.Linear(hidden, classes, rngs=rngs)
+
+    def __call__(self, x):
+        return self.fc(self.lstm(x)[:, -1])
+
+
+def build_model(config):
+    return LSTMClassifier(**config, rngs=nnx.Rngs(0))
+
+
+def loss_fn(model, x, y):
+    logits = model(x)
+    return optax.softmax_cross_entropy_with_integer_labels(logits, y).mean()
+
+
+def build_trainer(model, lr, mode="eager"):
+    optimizer = nnx.Optimizer(model, optax.sgd(lr), wrt=nnx.Param)
+
+    def train_step(model, optimizer, x, y):
+        loss, grads = nnx.value_and_grad(loss_fn)(model, x, y)
+        optimizer.update(model, grads)
+        return loss
+
+    if mode == "compiled":
+        train_step = nnx.jit(train_step)
+    return lambda x, y: float(train_step(model, optimizer, x, y))
+
+
+def build_predictor(model, mode="eager"):
+    def predict(model, x):
+        return model(x)
+
+    if mode == "compiled":
+        predict = nnx.jit(predict)
+    return lambda x: predict(model, x)

@@ -1,0 +1,43 @@
+import mindspore as ms
+from mindspore import nn
+
+
+class LSTMClassifier(nn.Cell):
+    def __init__(self, features, hidden, classes):
+        super().__init__()
+        self.lstm = nn.LSTM(features, hidden, batch_first=True)
+        self.fc = nn.Dense(hidden, classes)
+
+    def construct(self, x):
+        _, (h, _) = self.lstm(x)
+        return self.fc(h[-1])
+
+
+def build_model(config):
+    return LSTMClassifier(**config)
+
+
+def build_trainer(model, lr, mode="eager"):
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = nn.SGD(model.trainable_params(), learning_rate=lr)
+
+    def forward_fn(x, y):
+        return loss_fn(model(x), y)
+
+    grad_fn = ms.value_and_grad(forward_fn, None, optimizer.parameters)
+
+    def train_step(x, y):
+        loss, grads = grad_fn(x, y)
+        optimizer(grads)
+        return loss
+
+    if mode == "compiled":
+        train_step = ms.jit(train_step)
+    return lambda x, y: train_step(x, y).asnumpy().item()
+
+
+def build_predictor(model, mode="eager"):
+    def predict(x):
+        return model(x)
+
+    return ms.jit(predict) if mode == "compiled" else predict
