@@ -112,11 +112,43 @@ class Adapter:
         return {f"{prefix}.weight_ih_l0": w_ih.T, f"{prefix}.weight_hh_l0": w_hh.T,
                 f"{prefix}.bias_ih_l0": bias, f"{prefix}.bias_hh_l0": np.zeros_like(bias)}
 
+    mha_layout: str = "packed"  # "packed" (in_proj [3D, D]), "separate" (q_proj...), "per_head" (Keras/flax)
+    mha_names = ("query", "key", "value", "out")  # per_head sub-layer names
+
+    def mha_params(self, prefix: str, p: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+        """Canonical attention projections (q, k, v, out: weight [in, out], bias) under this
+        framework's names and layout (see models/transformer/spec.py)."""
+        w = {n: p[f"{prefix}.{n}.weight"] for n in ("q", "k", "v", "out")}
+        b = {n: p[f"{prefix}.{n}.bias"] for n in ("q", "k", "v", "out")}
+        if self.mha_layout == "packed":
+            return {f"{prefix}.in_proj_weight": np.concatenate([w[n].T for n in "qkv"]),
+                    f"{prefix}.in_proj_bias": np.concatenate([b[n] for n in "qkv"]),
+                    f"{prefix}.out_proj.weight": w["out"].T, f"{prefix}.out_proj.bias": b["out"]}
+        if self.mha_layout == "separate":
+            return {**{f"{prefix}.{n}_proj.weight": self.convert("dense", w[n]) for n in w},
+                    **{f"{prefix}.{n}_proj.bias": b[n] for n in b}}
+        heads = self.mha_heads
+        d = w["q"].shape[0]
+        out = {}
+        for n, name in zip(("q", "k", "v"), self.mha_names[:3]):
+            out[f"{prefix}.{name}.weight"] = w[n].reshape(d, heads, d // heads)
+            out[f"{prefix}.{name}.bias"] = b[n].reshape(heads, d // heads)
+        out[f"{prefix}.{self.mha_names[3]}.weight"] = w["out"].reshape(heads, d // heads, d)
+        out[f"{prefix}.{self.mha_names[3]}.bias"] = b["out"]
+        return out
+
+    mha_heads = 4
+
     def expand(self, params: Dict[str, np.ndarray], kinds: Dict[str, Any]) -> Dict[str, tuple]:
         """Canonical parameters -> {framework name: (kind, array)}; grouped kinds map many to many."""
         out: Dict[str, tuple] = {}
         for name, array in params.items():
-            if kinds[name] != "lstm":
+            if kinds[name] == "mha":
+                prefix = name.rsplit(".", 2)[0]
+                if f"{prefix}.q.weight" == name:
+                    group = self.mha_params(prefix, params)
+                    out.update({k: ("final", np.ascontiguousarray(v, dtype=np.float32)) for k, v in group.items()})
+            elif kinds[name] != "lstm":
                 out[name] = (kinds[name], array)
             elif name.endswith(".weight_ih"):
                 prefix = name[: -len(".weight_ih")]

@@ -7,6 +7,8 @@ from benchmarks.adapters.base import Adapter
 
 class JaxAdapter(Adapter):
     key, display, order, package = "jax", "JAX", 2, "jax"
+    mha_layout = "per_head"
+    mha_names = ("query", "key", "value", "out")
     registry_package = "jaxlib"  # the binary part; jax itself is pure Python
     install_notes = ()
     api_packages = ("jax", "flax", "optax")

@@ -9,6 +9,7 @@ from benchmarks.adapters.base import Adapter
 
 class JittorAdapter(Adapter):
     key, display, order, package = "jittor", "Jittor", 6, "jittor"
+    mha_layout = "separate"
     install_notes = ("numpy<2", "oneDNN archive from the PyPI package jittor-offline (Jittor downloads it from its own server)", "nvcc_path='' so that it does not try CUDA", "compiles its core at first import (minutes)")
     api_packages = ("jittor",)
     modes = {"eager": "Jittor is always lazily traced and JIT-compiled (fused, cached kernels): its only mode"}

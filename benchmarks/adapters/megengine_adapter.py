@@ -7,6 +7,7 @@ from benchmarks.adapters.base import Adapter
 
 class MegEngineAdapter(Adapter):
     key, display, order, package = "megengine", "MegEngine", 8, "megengine"
+    mha_layout = "separate"
     install_notes = ("Python 3.9 (no wheels past CPython 3.10)", "setuptools<70 (imports pkg_resources)", "numpy<2")
     api_packages = ("megengine",)
     modes = {"eager": "imperative", "compiled": "jit.trace(symbolic=True)"}

@@ -37,8 +37,13 @@ class MindSporeAdapter(Adapter):
         return value.asnumpy()
 
     def named_parameters(self, model):
-        names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's scale and shift
-        return {self.rename(name, names): p for name, p in model.parameters_and_names() if p.requires_grad}
+        names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's and LayerNorm's scale and shift
+        out = {}
+        for name, p in model.parameters_and_names():
+            if p.requires_grad:  # its TransformerEncoderLayer names the feed-forward layers dense1/2
+                name = name.replace(".dense1.", ".linear1.").replace(".dense2.", ".linear2.")
+                out[self.rename(name, names)] = p
+        return out
 
     def assign(self, model, name, param, array) -> None:
         param.set_data(self.ms.Tensor(array))

@@ -7,6 +7,7 @@ from benchmarks.adapters.base import Adapter
 
 class MXNetAdapter(Adapter):
     key, display, order, package = "mxnet", "MXNet", 3, "mxnet"
+    mha_layout = "separate"
     install_notes = ("numpy<1.24 (MXNet 1.9.1 uses np.bool, removed in numpy 1.24)",)
     api_packages = ("mxnet",)
     modes = {"eager": "Gluon imperative", "compiled": "hybridize() (cached symbolic graph)"}

@@ -9,6 +9,7 @@ from benchmarks.adapters.base import Adapter
 
 class OneFlowAdapter(Adapter):
     key, display, order, package = "oneflow", "OneFlow", 7, "oneflow"
+    mha_layout = "separate"
     install_notes = ("Python 3.9 (no wheels past CPython 3.10)", "CUDA build only: cuDNN and cuBLAS wheels from PyPI on LD_LIBRARY_PATH", "numpy<2")
     api_packages = ("oneflow",)
     modes = {"eager": "eager", "compiled": "nn.Graph (static graph)"}

@@ -7,6 +7,7 @@ from benchmarks.adapters.base import Adapter
 
 class PaddleAdapter(Adapter):
     key, display, order, package = "paddle", "PaddlePaddle", 4, "paddlepaddle"
+    mha_layout = "separate"
     install_notes = ()
     api_packages = ("paddle",)
     modes = {"eager": "dynamic graph", "compiled": "paddle.jit.to_static"}

@@ -7,6 +7,8 @@ from benchmarks.adapters.base import Adapter
 
 class TensorFlowAdapter(Adapter):
     key, display, order, package = "tensorflow", "TensorFlow", 1, "tensorflow-cpu"
+    mha_layout = "per_head"
+    mha_names = ("query", "key", "value", "attention_output")
     install_notes = ()
     api_packages = ("tensorflow", "keras")
     modes = {"eager": "Keras run_eagerly=True", "compiled": "tf.function (Keras default graph)", "xla": "tf.function + XLA (jit_compile=True)"}
@@ -37,7 +39,14 @@ class TensorFlowAdapter(Adapter):
 
     def named_parameters(self, model):
         names = {"kernel": "weight", "bias": "bias", "gamma": "weight", "beta": "bias"}
-        return {f"{layer.name}.{names.get(w.name, w.name)}": w for layer in model.layers for w in layer.trainable_weights}
+        out = {}
+        for layer in model.layers:
+            for w in layer.trainable_weights:
+                parts = w.path.split("/")  # [model/]layer[/sub-layer]/weight, e.g. MHA's .../query/kernel
+                start = parts.index(layer.name) + 1 if layer.name in parts else len(parts) - 1
+                inner = [part for part in parts[start:-1] if part != "lstm_cell"]  # LSTM weights sit in its cell
+                out[".".join([layer.name, *inner, names.get(w.name, w.name)])] = w
+        return out
 
     def lstm_params(self, prefix, w_ih, w_hh, bias):
         # Keras: kernel [in, 4H], recurrent_kernel [H, 4H], one bias; gates i, f, c, o = canonical.
