@@ -43,7 +43,7 @@ def by_framework(run_dir):
 def faulty_run(fake_env, tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("runs") / "faulty"
     fakes = "fake_ok,fake_segfault,fake_abort,fake_hang,fake_import,fake_garbage,fake_parity"
-    out = fwbench(fake_env, "run", "-f", fakes, "--quick", "--modes", "eager", "-t", "1", "--timeout", "5",
+    out = fwbench(fake_env, "run", "-f", fakes, "--quick", "-m", "mlp", "--modes", "eager", "-t", "1", "--timeout", "5",
                   "--out", str(run_dir))
     assert out.returncode == 1, out.stderr  # some cells failed, and the run still finished
     return by_framework(run_dir)
@@ -113,7 +113,7 @@ def fake_workers(home):
 
 def test_fault_09_sigint_mid_run_keeps_records_and_resume_finishes(fake_env, tmp_path):
     run_dir = tmp_path / "interrupted"
-    cmd = [sys.executable, "-m", "benchmarks.cli", "run", "-f", "fake_ok,fake_slow", "--quick", "--modes", "eager", "-t", "1",
+    cmd = [sys.executable, "-m", "benchmarks.cli", "run", "-f", "fake_ok,fake_slow", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
            "--processes", "2", "--out", str(run_dir)]
     proc = subprocess.Popen(cmd, env=fake_env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 120
@@ -151,7 +151,7 @@ def test_fault_10_resume_of_a_non_run_folder_is_one_line(fake_env, tmp_path):
 @pytest.mark.skipif(os.cpu_count() < 2, reason="needs a second core to oversubscribe")
 def test_fault_11_a_worker_using_more_cores_than_its_setting_is_flagged(fake_env, tmp_path):
     run_dir = tmp_path / "threads"
-    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_oversubscribe", "-t", "1", "--modes", "eager", "--quick", "--out", str(run_dir))
+    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_oversubscribe", "-t", "1", "-m", "mlp", "--modes", "eager", "--quick", "--out", str(run_dir))
     assert out.returncode == 0, out.stderr
     cells = by_framework(run_dir)
     for r in cells["fake_oversubscribe"]:
