@@ -36,6 +36,8 @@ def speed_scores(records: List[Dict], mode: str, threads: int) -> Dict[str, Dict
         for r in records:
             if (r["framework"], r["mode"], r["threads"]) != (fw, fw_mode, threads) or not r.get("median_ms"):
                 continue
+            if r["task"] == "tta":  # speed claims rest on the step and inference timings
+                continue
             base = cells.get(("torch", r["model"], baseline_mode(mode), threads, r["task"]))
             if not base or not base.get("median_ms"):
                 continue

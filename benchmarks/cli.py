@@ -119,22 +119,33 @@ def thread_settings() -> List[str]:
     return list(dict.fromkeys(["1", str(len(os.sched_getaffinity(0)))]))
 
 
+def load_meta(run_dir: Path) -> dict:
+    try:
+        meta = json.loads((run_dir / "meta.json").read_text())
+        meta["plan"]["cells"], meta["plan"]["profile"]  # noqa: B018 (must exist)
+        return meta
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UserError(f"{run_dir} is not a fwbench run folder (no usable meta.json): start a new run instead")
+
+
 def cmd_run(args) -> int:
     from benchmarks import runner
     from benchmarks.hardware import machine_meta
 
     if args.resume:
         run_dir = Path(args.resume)
-        try:
-            meta = json.loads((run_dir / "meta.json").read_text())
-            cells = [runner.Cell(**c) for c in meta["plan"]["cells"]]
-            profile = runner.Profile(**meta["plan"]["profile"])
-        except (OSError, ValueError, KeyError, TypeError):
-            raise UserError(f"{run_dir} is not a fwbench run folder (no usable meta.json): start a new run instead")
+        meta = load_meta(run_dir)
+        cells = [runner.Cell(**c) for c in meta["plan"]["cells"]]
+        profile = runner.Profile(**meta["plan"]["profile"])
         frameworks = list(dict.fromkeys(c.framework for c in cells))
     else:
         frameworks = choose("framework", args.frameworks, list(all_adapters()))
-        models = choose("model", args.models, available_models())
+        if args.task == "tta":
+            from benchmarks.tta import CONFIGS
+
+            models = choose("model", args.models, list(CONFIGS))
+        else:
+            models = choose("model", args.models, available_models())
         all_modes = list(dict.fromkeys(m for a in all_adapters().values() for m in a.modes))
         modes = choose("mode", args.modes, all_modes)
         threads = [int(t) for t in choose("thread setting", args.threads, thread_settings())]
@@ -143,15 +154,23 @@ def cmd_run(args) -> int:
             profile = runner.replace(profile, timeout_s=args.timeout)
         if args.processes:
             profile = runner.replace(profile, processes=args.processes)
-        cells = [runner.Cell(fw, m, mode, t) for t in threads for m in models for mode in modes
+        suite = "tta" if args.task == "tta" else "speed"
+        cells = [runner.Cell(fw, m, mode, t, suite) for t in threads for m in models for mode in modes
                  for fw in frameworks if mode in get_adapter(fw).modes]
         if not cells:
             raise UserError(f"no framework among {', '.join(frameworks)} has mode {', '.join(modes)}: see `fwbench list`")
-        run_dir = new_run_dir(args.out)
-        meta = machine_meta()
-        meta["profile"] = "quick" if args.quick else "default"
-        meta["plan"] = {"cells": [runner.asdict(c) for c in cells], "profile": runner.asdict(profile),
-                        "tasks": list(runner.TASKS)}
+        if args.append:
+            run_dir, meta = Path(args.append), load_meta(Path(args.append))
+            known = {runner.Cell(**c) for c in meta["plan"]["cells"]}
+            meta["plan"]["cells"] += [runner.asdict(c) for c in cells if c not in known]
+            profile = runner.Profile(**meta["plan"]["profile"])
+            cells = [runner.Cell(**c) for c in meta["plan"]["cells"]]
+            frameworks = list(dict.fromkeys(c.framework for c in cells))
+        else:
+            run_dir = new_run_dir(args.out)
+            meta = machine_meta()
+            meta["profile"] = "quick" if args.quick else "default"
+            meta["plan"] = {"cells": [runner.asdict(c) for c in cells], "profile": runner.asdict(profile)}
     ensure_envs(frameworks)
     if "peak_gflops" not in meta:
         from benchmarks.peak import peak_gflops
@@ -274,8 +293,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--modes", action="append", help="eager, compiled, xla (default: every mode a framework has)")
     r.add_argument("--threads", "-t", action="append", help="1 and/or the core count (default: both)")
     r.add_argument("--quick", action="store_true", help="one process, few samples")
+    r.add_argument("--task", choices=("speed", "tta"), default="speed",
+                   help="speed: step and inference timings (default); tta: time to accuracy on the digits data")
     r.add_argument("--out", help="run folder (default results/<timestamp>)")
     r.add_argument("--resume", metavar="RUN", help="finish an interrupted run: only its missing cells run")
+    r.add_argument("--append", metavar="RUN", help="add this selection's cells to an existing run and run them")
     r.add_argument("--processes", type=int, help="worker processes per cell (default 3; 1 with --quick)")
     r.add_argument("--timeout", type=float, help="seconds one worker process may take (default 900)")
     r.set_defaults(func=cmd_run)

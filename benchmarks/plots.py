@@ -91,6 +91,8 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
             ax.set_title(f"{model}: training step speed vs PyTorch, {threads} thread(s), 95% CI whiskers")
             paths.append(_save(fig, out_dir / f"speed_{model}_t{threads}.png", meta))
 
+    paths += accuracy_plots(records, meta, out_dir)
+    ok = [r for r in ok if r["task"] != "tta"]
     t1 = [r for r in ok if r["threads"] == min(x["threads"] for x in ok)] if ok else []
     train = [r for r in t1 if r["task"] == "train"]
     for name, value, label, log in (
@@ -116,8 +118,8 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
 
         width = 0.8 / max(len(models), 1)
         for i, model in enumerate(models):
-            vals = [max((r.get(key) or 0) for r in ok if r["framework"] == fw and r["model"] == model) or np.nan
-                    for fw in frameworks]
+            vals = [max((r.get(key) or 0 for r in ok if r["framework"] == fw and r["model"] == model), default=0)
+                    or np.nan for fw in frameworks]
             ax.bar(np.arange(len(frameworks)) + (i - (len(models) - 1) / 2) * width, vals, width, label=model)
         names = {k: a.display for k, a in all_adapters().items()}
         ax.set_xticks(np.arange(len(frameworks)), [names[f] for f in frameworks], rotation=30, ha="right")
@@ -126,4 +128,33 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
         ax.legend(fontsize=8)
         ax.grid(axis="y", alpha=0.3)
         paths.append(_save(fig, out_dir / f"{name}.png", meta))
+    return paths
+
+
+def accuracy_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
+    """Test accuracy against training seconds, one line per framework (eager mode, fewest threads)."""
+    import matplotlib.pyplot as plt
+
+    tta = [r for r in records if r["task"] == "tta" and r.get("accuracy_curve")]
+    paths = []
+    names = {k: a.display for k, a in all_adapters().items()}
+    for model in sorted({r["model"] for r in tta}):
+        chosen = [r for r in tta if r["model"] == model and r["mode"] == "eager"]
+        chosen = [r for r in chosen if r["threads"] == min(x["threads"] for x in chosen)]
+        if not chosen:
+            continue
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+        for r in sorted(chosen, key=lambda r: list(all_adapters()).index(r["framework"])):
+            curve = r["accuracy_curve"]
+            ax.plot([p["seconds"] for p in curve], [100 * p["accuracy"] for p in curve], marker="o", ms=3,
+                    label=names.get(r["framework"], r["framework"]))
+        target = 100 * chosen[0]["target_accuracy"]
+        ax.axhline(target, color="black", lw=0.8, ls="--")
+        ax.set_xscale("log")
+        ax.set_xlabel("training time (s, log scale; evaluation not counted)")
+        ax.set_ylabel("test accuracy (%)")
+        ax.set_title(f"{model} on scikit-learn digits: accuracy vs training time (target {target:.0f}%, eager, 1 process)")
+        ax.legend(fontsize=8, ncol=3)
+        ax.grid(alpha=0.3)
+        paths.append(_save(fig, out_dir / f"accuracy_{model}.png", meta))
     return paths

@@ -120,9 +120,24 @@ def code_friction_table(records: List[Dict], meta: Dict) -> tuple:
     return header, rows
 
 
+def tta_table(records: List[Dict]) -> tuple:
+    header = ["Framework", "Model", "Mode", "Threads", "Seconds to target [95% CI]", "Epochs", "Final accuracy",
+              "Curve vs reference (max abs)", "Status"]
+    rows = []
+    for r in sorted((r for r in records if r["task"] == "tta"), key=sort_key):
+        ci = r.get("ci95_ms")
+        seconds = "–" if not r.get("median_ms") else f"{r['median_ms'] / 1000:.3g} [{ci[0] / 1000:.3g}, {ci[1] / 1000:.3g}]"
+        rows.append([all_adapters()[r["framework"]].display if r["framework"] in all_adapters() else r["framework"],
+                     r["model"], r["mode"], str(r["threads"]), seconds, str(r.get("epochs_to_target") or "–"),
+                     _fmt(r.get("final_accuracy")), _fmt(r.get("parity_accuracy_max_abs")),
+                     r["status"] if r["status"] == "ok" else f"{r['status']}: {r.get('reason', '')}"])
+    return header, rows
+
+
 def pivot_title(model: str, task: str, threads: int) -> str:
-    what = {"train": "training step (batch 64)", "infer_b1": "inference latency (batch 1)",
-            "infer_b64": "inference (batch 64)"}.get(task, task)
+    what = {"train": "training step", "infer_b1": "inference latency (batch 1)",
+            "infer_b64": "inference (batch 64)",
+            "tta": "time to target test accuracy on scikit-learn digits (training ms)"}.get(task, task)
     return f"{model}: {what}, {threads} thread{'s' if threads > 1 else ''}"
 
 
@@ -193,6 +208,9 @@ def summary_markdown(records: List[Dict], meta: Dict, full: bool = True) -> str:
     for model, task, threads in pivot_groups(records):
         header, rows = pivot(records, model, task, threads)
         parts += [f"### {pivot_title(model, task, threads)}", "", markdown(header, rows), ""]
+    tta_rows = tta_table(records)
+    if tta_rows[1]:
+        parts += ["### Time to accuracy (digits): epochs and final accuracy", "", markdown(*tta_rows), ""]
     parts += ["### Code metrics and install friction", "", markdown(*code_friction_table(records, meta)), ""]
     from benchmarks import claims
 

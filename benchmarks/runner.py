@@ -18,6 +18,7 @@ from benchmarks.reference import reference, variant_for
 from benchmarks.stats import summarize
 
 TASKS = ("train", "infer_b1", "infer_b64")
+TTA_TASKS = ("tta",)  # time to accuracy on the digits data (benchmarks/tta.py)
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,16 @@ class Cell:
     model: str
     mode: str
     threads: int
+    suite: str = "speed"  # "speed": TASKS; "tta": time to accuracy
+
+    @property
+    def tasks(self) -> tuple:
+        return TTA_TASKS if self.suite == "tta" else TASKS
+
+    @staticmethod
+    def of(record: Dict) -> "Cell":
+        suite = "tta" if record["task"] == "tta" else "speed"
+        return Cell(record["framework"], record["model"], record["mode"], record["threads"], suite)
 
 
 @dataclass(frozen=True)
@@ -78,11 +89,18 @@ def parse_worker_output(out: str, tasks: Sequence[str]) -> tuple:
     return found, error
 
 
-def launch(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int = 0) -> List[Dict]:
+def launch(cell: Cell, profile: Profile, tasks: Optional[Sequence[str]] = None, seed: int = 0) -> List[Dict]:
     """Run one worker process; always returns one record per task, failed ones included."""
+    tasks = list(tasks or cell.tasks)
     spec = load_spec(cell.framework)
-    request = dict(asdict(cell), **asdict(profile), tasks=list(tasks), seed=seed,
-                   reference=reference(cell.model, seed, variant_for(cell.model, cell.framework)), cpus=cpus_for(cell.threads), launched_at=time.time())
+    request = dict(asdict(cell), **asdict(profile), tasks=tasks, seed=seed,
+                   cpus=cpus_for(cell.threads), launched_at=time.time())
+    if tasks == ["tta"]:
+        from benchmarks import tta
+
+        request["tta"] = tta.request(cell.model)
+    else:
+        request["reference"] = reference(cell.model, seed, variant_for(cell.model, cell.framework))
     cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(request)]
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
@@ -131,14 +149,16 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     base["process_medians_ms"] = [statistics.median(g) for g in groups]
     if groups and not bad:
         base.update(summarize(groups))
-        base["first_step_ms"] = statistics.median(r["first_step_ms"] for r in ok)
-        for key in ("import_s", "time_to_first_step_s", "cpu_wall_ratio"):
-            base[key] = statistics.median(r[key] for r in ok)
+        for key in ("first_step_ms", "import_s", "time_to_first_step_s", "cpu_wall_ratio", "seconds_to_target"):
+            values = [r[key] for r in ok if r.get(key) is not None]
+            base[key] = statistics.median(values) if values else None
         base["peak_rss_mb"] = max(r["peak_rss_mb"] for r in ok)
-        base["achieved_gflops"] = base["flops_per_step"] / (base["median_ms"] / 1000) / 1e9
-        base["threads_verified"] = threads_verified(base["cpu_wall_ratio"], base["threads"])
-        base["peak_gflops"] = peak_gflops
-        base["peak_fraction"] = base["achieved_gflops"] / peak_gflops if peak_gflops else None
+        if base.get("flops_per_step"):
+            base["achieved_gflops"] = base["flops_per_step"] / (base["median_ms"] / 1000) / 1e9
+            base["peak_gflops"] = peak_gflops
+            base["peak_fraction"] = base["achieved_gflops"] / peak_gflops if peak_gflops else None
+        if base.get("cpu_wall_ratio") is not None:
+            base["threads_verified"] = threads_verified(base["cpu_wall_ratio"], base["threads"])
     else:
         base.update(median_ms=None, ci95_ms=None, cv=None, noisy=None)
     for key in ("framework_version", "python", "first_step_ms", "parity_forward_max_abs",
@@ -153,7 +173,7 @@ def remaining_jobs(run_dir: Path, cells: Sequence[Cell], processes: int) -> List
     raw_path = run_dir / "raw.jsonl"
     done = set()
     if raw_path.exists():
-        done = {(Cell(r["framework"], r["model"], r["mode"], r["threads"]), r["process"]) for r in records.read(raw_path)}
+        done = {(Cell.of(r), r["process"]) for r in records.read(raw_path)}
     return [job for job in plan(cells, processes) if job not in done]
 
 
@@ -162,26 +182,24 @@ def run_matrix(
     cells: Sequence[Cell],
     profile: Profile,
     jobs: Sequence[tuple],
-    tasks: Sequence[str] = TASKS,
     on_job: Optional[Callable[[Cell, int, int], None]] = None,
     peaks: Optional[Dict[str, float]] = None,
 ) -> None:
     """Run `jobs`; per-process records go to raw.jsonl at once, and a cell's aggregated records go
     to records.jsonl as soon as its last process is in."""
     raw_path, records_path = run_dir / "raw.jsonl", run_dir / "records.jsonl"
-    finished = {(r["framework"], r["model"], r["mode"], r["threads"]) for r in
-                (records.read(records_path) if records_path.exists() else [])}
+    finished = {Cell.of(r) for r in (records.read(records_path) if records_path.exists() else [])}
     for number, (cell, rep) in enumerate(jobs):
         if on_job:
             on_job(cell, rep, number)
-        for raw in launch(cell, profile, tasks):
+        for raw in launch(cell, profile, cell.tasks):
             records.append(raw_path, dict(raw, process=rep))
-        cell_raw = [r for r in records.read(raw_path) if Cell(r["framework"], r["model"], r["mode"], r["threads"]) == cell]
-        if len({r["process"] for r in cell_raw}) == profile.processes and astuple(cell) not in finished:
-            for task in tasks:
+        cell_raw = [r for r in records.read(raw_path) if Cell.of(r) == cell]
+        if len({r["process"] for r in cell_raw}) == profile.processes and cell not in finished:
+            for task in cell.tasks:
                 cell_peak = (peaks or {}).get(str(cell.threads))
                 records.append(records_path, aggregate([r for r in cell_raw if r["task"] == task], profile.processes, cell_peak))
-            finished.add(astuple(cell))
+            finished.add(cell)
 
 
 def reaggregate(run_dir: Path, meta: Dict) -> None:

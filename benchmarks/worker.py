@@ -67,6 +67,8 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
     model_name = request["model"]
     spec = importlib.import_module(f"models.{model_name}.spec")
     impl = importlib.import_module(adapter.impl_module(model_name))
+    if request["tasks"] == ["tta"]:
+        return time_to_accuracy(request, adapter, spec, impl, import_s, emit)
     params = spec.init_params(request["seed"])
     x, y = spec.make_batch(spec.BATCH, request["seed"] + 1)
 
@@ -122,6 +124,49 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
         record.update(time_calls(fn, request), status="ok", reason="")
         record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         emit(record)
+
+
+def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: float,
+                     emit: Callable[[Dict[str, Any]], None]) -> None:
+    """Train on the digits data until test accuracy reaches the target; only training is timed."""
+    tta, mode = request["tta"], request["mode"]
+    config = tta["config"] if isinstance(tta["config"], dict) else tuple(tta["config"])
+    data = np.load(tta["data"])
+    shape = (-1, 1, 8, 8) if isinstance(config, dict) else (-1, data["x_train"].shape[1])
+    x_train, y_train = data["x_train"].reshape(shape), data["y_train"]
+    kinds = spec.param_kinds(config) if hasattr(spec, "param_kinds") else spec.PARAM_KINDS
+    model = adapter.load_params(impl.build_model(config), spec.init_params(tta["seed"], config), kinds)
+    train_step = impl.build_trainer(model, tta["lr"], mode)
+    predict = impl.build_predictor(model, mode)
+    x_test = adapter.inputs(np.ascontiguousarray(data["x_test"].reshape(shape)))
+    seconds, curve, epochs_to_target, seconds_to_target = 0.0, [], None, None
+    for epoch, batches in enumerate(data["order"][: tta["max_epochs"]], start=1):
+        feed = [(adapter.inputs(np.ascontiguousarray(x_train[i])), adapter.labels(y_train[i])) for i in batches]
+        start = time.perf_counter()
+        for xb, yb in feed:
+            train_step(xb, yb)
+        seconds += time.perf_counter() - start
+        accuracy = float(np.mean(np.argmax(adapter.to_numpy(predict(x_test)), axis=1) == data["y_test"]))
+        curve.append({"epoch": epoch, "seconds": seconds, "accuracy": accuracy})
+        if accuracy >= tta["target"]:
+            epochs_to_target, seconds_to_target = epoch, seconds
+            break
+    reference = tta["reference_accuracy"][: len(curve)]
+    deviation = max(abs(point["accuracy"] - ref) for point, ref in zip(curve, reference))
+    status, reason = "ok", ""
+    if deviation > tta["curve_tol"]:
+        status, reason = "parity-failed", f"accuracy curve off the reference by {deviation:.3f} (tol {tta['curve_tol']})"
+    elif epochs_to_target is None:
+        status, reason = "missed-target", f"test accuracy {curve[-1]['accuracy']:.3f} < {tta['target']} after {len(curve)} epochs"
+    emit({"framework": adapter.key, "framework_version": adapter.version(), "python": platform.python_version(),
+          "model": request["model"], "mode": mode, "threads": request["threads"], "task": "tta",
+          "batch": int(data["order"].shape[2]), "status": status, "reason": reason, "import_s": import_s,
+          "target_accuracy": tta["target"], "seconds_to_target": seconds_to_target,
+          "epochs_to_target": epochs_to_target, "final_accuracy": curve[-1]["accuracy"], "accuracy_curve": curve,
+          "parity_accuracy_max_abs": deviation, "samples_ms": [seconds_to_target * 1000] if seconds_to_target else [],
+          "first_step_ms": None, "time_to_first_step_s": None, "cpu_wall_ratio": None,
+          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "flops_per_step": None,
+          "parity_forward_max_abs": None, "parity_loss_max_rel": None})
 
 
 def probe(framework: str, emit: Callable[[Dict[str, Any]], None]) -> None:

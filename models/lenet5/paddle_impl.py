@@ -34,6 +34,7 @@ def build_trainer(model, lr, mode="eager"):
     forward = paddle.jit.to_static(model) if mode == "compiled" else model
 
     def train_step(x, y):
+        model.train()
         loss = loss_fn(forward(x), y)
         loss.backward()
         optimizer.step()
@@ -49,6 +50,7 @@ def build_predictor(model, mode="eager"):
 
     @paddle.no_grad()
     def predict(x):
+        model.eval()
         return forward(x)
 
     return predict

@@ -23,6 +23,7 @@ def build_trainer(model, lr, mode="eager"):
     forward = paddle.jit.to_static(model) if mode == "compiled" else model
 
     def train_step(x, y):
+        model.train()
         loss = loss_fn(forward(x), y)
         loss.backward()
         optimizer.step()
@@ -38,6 +39,7 @@ def build_predictor(model, mode="eager"):
 
     @paddle.no_grad()
     def predict(x):
+        model.eval()
         return forward(x)
 
     return predict

@@ -20,10 +20,10 @@ LOSS_TOL = 1e-4  # max |loss - reference| / |reference| over the first PARITY_ST
 PARAM_KINDS = {"fc1.weight": "dense", "fc1.bias": "bias", "fc2.weight": "dense", "fc2.bias": "bias"}
 
 
-def init_params(seed: int = 0) -> Params:
+def init_params(seed: int = 0, sizes: tuple = SIZES) -> Params:
     """He-normal weights and small random biases, float32, canonical layout."""
     rng = np.random.default_rng(seed)
-    (n_in, n_hidden, n_out) = SIZES
+    (n_in, n_hidden, n_out) = sizes
     return {
         "fc1.weight": (rng.standard_normal((n_in, n_hidden)) * np.sqrt(2.0 / n_in)).astype(np.float32),
         "fc1.bias": (rng.standard_normal(n_hidden) * 0.01).astype(np.float32),

@@ -1,0 +1,42 @@
+"""Time to accuracy on scikit-learn's digits: a deterministic pipeline, and real frameworks reaching the target."""
+import numpy as np
+import pytest
+
+from benchmarks import tta
+from benchmarks.runner import Cell, Profile, launch
+from tests.conftest import require_env
+
+ONE = Profile(processes=1, samples=1, min_samples=1, max_seconds=0.1, warmup=0, min_sample_ms=0.1, timeout_s=900)
+
+
+def test_the_data_pipeline_is_deterministic(tmp_path):
+    a = np.load(tta.prepare(tmp_path / "a.npz"))
+    b = np.load(tta.prepare(tmp_path / "b.npz"))
+    for key in ("x_train", "y_train", "x_test", "y_test", "order"):
+        np.testing.assert_array_equal(a[key], b[key])
+    assert len(a["x_train"]) + len(a["x_test"]) == 1797
+    assert a["order"].shape == (tta.MAX_EPOCHS, len(a["x_train"]) // tta.BATCH, tta.BATCH)
+    assert not np.array_equal(a["order"][0], a["order"][1])  # a new shuffle every epoch
+    train_share = np.bincount(a["y_train"]) / len(a["y_train"])
+    test_share = np.bincount(a["y_test"]) / len(a["y_test"])
+    assert np.abs(train_share - test_share).max() < 0.01  # stratified
+    assert abs(a["x_train"].mean()) < 1e-3  # standardised with training statistics
+
+
+def test_reference_reaches_the_target():
+    for model in tta.CONFIGS:
+        curve = tta.reference_curve(model)["accuracy"]
+        assert max(curve) >= tta.TARGET_ACCURACY, model
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("framework", ["torch", "paddle", "jax"])
+@pytest.mark.parametrize("model", list(tta.CONFIGS))
+def test_frameworks_reach_the_target_on_the_reference_curve(framework, model):
+    require_env(framework)
+    (record,) = launch(Cell(framework, model, "eager", 1, "tta"), ONE)
+    assert record["status"] == "ok", record["reason"]
+    assert record["final_accuracy"] >= tta.TARGET_ACCURACY
+    assert record["parity_accuracy_max_abs"] <= tta.CURVE_TOL
+    assert record["epochs_to_target"] == len(record["accuracy_curve"])
+    assert record["seconds_to_target"] > 0
