@@ -148,7 +148,7 @@ def cmd_run(args) -> int:
             models = choose("model", args.models, available_models())
         all_modes = list(dict.fromkeys(m for a in all_adapters().values() for m in a.modes))
         modes = choose("mode", args.modes, all_modes)
-        threads = [int(t) for t in choose("thread setting", args.threads, thread_settings())]
+        threads = [int(t) for t in choose("thread setting", args.threads or ["1"], thread_settings())]
         profile = runner.PROFILES["quick" if args.quick else "default"]
         if args.timeout:
             profile = runner.replace(profile, timeout_s=args.timeout)
@@ -291,7 +291,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--frameworks", "-f", action="append", help="e.g. torch,paddle")
     r.add_argument("--models", "-m", action="append")
     r.add_argument("--modes", action="append", help="eager, compiled, xla (default: every mode a framework has)")
-    r.add_argument("--threads", "-t", action="append", help="1 and/or the core count (default: both)")
+    r.add_argument("--threads", "-t", action="append",
+                   help="1 (default: one thread pinned to one core) and/or the core count, e.g. -t 1,2")
     r.add_argument("--quick", action="store_true", help="one process, few samples")
     r.add_argument("--task", choices=("speed", "tta"), default="speed",
                    help="speed: step and inference timings (default); tta: time to accuracy on the digits data")

@@ -208,7 +208,8 @@ def reaggregate(run_dir: Path, meta: Dict) -> None:
     processes = meta["plan"]["profile"]["processes"]
     groups: Dict[tuple, List[Dict]] = {}
     for r in raw:
-        groups.setdefault(records.cell_key(r), []).append(r)
+        if r["process"] < processes:  # a plan cut down to fewer processes keeps its first ones
+            groups.setdefault(records.cell_key(r), []).append(r)
     lines = []
     for key, group in groups.items():
         if len({r["process"] for r in group}) == processes:

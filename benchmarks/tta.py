@@ -22,7 +22,7 @@ MAX_EPOCHS = 20
 BATCH = 32
 LR = 0.1
 SEED = 0
-CURVE_TOL = 0.02  # per-epoch test accuracy may differ from the float64 reference by 2 points (9 of 450)
+CURVE_TOL = 0.03  # 3 points (13 of 450): after ~400 float32 SGD steps rounding alone moves a few samples
 
 CONFIGS = {
     "mlp": (64, 128, 10),

@@ -1,6 +1,7 @@
 """What is the same for every model within one framework: threads, tensors, weight layouts."""
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -50,12 +51,19 @@ class Adapter:
         return []
 
     # ---- worker side: runs inside the framework's environment --------------------------
+    module: str = ""  # the framework's import name
+
     def load(self, threads: int) -> Any:
-        """Import the framework, apply its own thread setting, return the module."""
-        raise NotImplementedError
+        """Import the framework, apply its own settings (configure), return the module."""
+        self.fw = importlib.import_module(self.module)
+        self.configure(threads)
+        return self.fw
+
+    def configure(self, threads: int) -> None:
+        """The framework's own device and thread settings, right after its import."""
 
     def version(self) -> str:
-        raise NotImplementedError
+        return self.fw.__version__
 
     def tensor(self, array: np.ndarray) -> Any:
         raise NotImplementedError

@@ -7,6 +7,7 @@ from benchmarks.adapters.base import Adapter
 
 class JaxAdapter(Adapter):
     key, display, order, package = "jax", "JAX", 2, "jax"
+    module = "jax"
     mha_layout = "per_head"
     mha_names = ("query", "key", "value", "out")
     registry_package = "jaxlib"  # the binary part; jax itself is pure Python
@@ -18,18 +19,16 @@ class JaxAdapter(Adapter):
     lstm_biases = 1
     # XLA's CPU thread flags do not cap its pools; the worker's CPU affinity does.
 
-    def load(self, threads: int):
-        import jax
+    def configure(self, threads: int) -> None:
+        self.fw.config.update("jax_platforms", "cpu")
         import jax.numpy as jnp
 
-        jax.config.update("jax_platforms", "cpu")
-        self.jax, self.jnp = jax, jnp
-        return jax
+        self.jnp = jnp
 
     def version(self) -> str:
         import flax
 
-        return f"{self.jax.__version__} (flax {flax.__version__})"
+        return f"{self.fw.__version__} (flax {flax.__version__})"
 
     def tensor(self, array: np.ndarray):
         return self.jnp.asarray(array)

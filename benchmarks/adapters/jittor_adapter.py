@@ -9,6 +9,7 @@ from benchmarks.adapters.base import Adapter
 
 class JittorAdapter(Adapter):
     key, display, order, package = "jittor", "Jittor", 6, "jittor"
+    module = "jittor"
     mha_layout = "separate"
     install_notes = ("numpy<2", "oneDNN archive from the PyPI package jittor-offline (Jittor downloads it from its own server)", "nvcc_path='' so that it does not try CUDA", "compiles its core at first import (minutes)")
     api_packages = ("jittor",)
@@ -27,24 +28,17 @@ class JittorAdapter(Adapter):
         # Jittor compiles its core at first import (minutes): do it at setup, with its output shown.
         return [[str(python), "-c", "import jittor; jittor.flags.use_cuda = 0; print('jittor core compiled')"]]
 
-    def load(self, threads: int):
-        import jittor as jt
-
-        jt.flags.use_cuda = 0
-        self.jt = jt
-        return jt
-
-    def version(self) -> str:
-        return self.jt.__version__
+    def configure(self, threads: int) -> None:
+        self.fw.flags.use_cuda = 0
 
     def tensor(self, array: np.ndarray):
-        return self.jt.array(array)
+        return self.fw.array(array)
 
     def named_parameters(self, model):
         return {name: p for name, p in model.named_parameters() if not p.is_stop_grad()}
 
     def assign(self, model, name, param, array) -> None:
-        param.assign(self.jt.array(array))
+        param.assign(self.fw.array(array))
 
 
 ADAPTER = JittorAdapter()

@@ -7,6 +7,7 @@ from benchmarks.adapters.base import Adapter
 
 class MegEngineAdapter(Adapter):
     key, display, order, package = "megengine", "MegEngine", 8, "megengine"
+    module = "megengine"
     mha_layout = "separate"
     install_notes = ("Python 3.9 (no wheels past CPython 3.10)", "setuptools<70 (imports pkg_resources)", "numpy<2")
     api_packages = ("megengine",)
@@ -14,21 +15,14 @@ class MegEngineAdapter(Adapter):
     dense_layout = "out_in"
     deviations = ("MegEngine 1.13.0 runs on Python 3.9 (no wheels past CPython 3.10).",)
 
-    def load(self, threads: int):
-        import megengine as mge
-
-        mge.set_default_device("cpu0" if threads == 1 else f"multithread{threads}:0")
-        self.mge = mge
-        return mge
-
-    def version(self) -> str:
-        return self.mge.__version__
+    def configure(self, threads: int) -> None:
+        self.fw.set_default_device("cpu0" if threads == 1 else f"multithread{threads}:0")
 
     def tensor(self, array: np.ndarray):
-        return self.mge.tensor(array)
+        return self.fw.tensor(array)
 
     def labels(self, array: np.ndarray):
-        return self.mge.tensor(array.astype(np.int32))
+        return self.fw.tensor(array.astype(np.int32))
 
     def named_parameters(self, model):
         return dict(model.named_parameters())
@@ -40,7 +34,7 @@ class MegEngineAdapter(Adapter):
                 f"{prefix}.hh.weight": w_hh.T, f"{prefix}.hh.bias": np.zeros_like(bias)}
 
     def assign(self, model, name, param, array) -> None:
-        param._reset(self.mge.Parameter(array))
+        param._reset(self.fw.Parameter(array))
 
 
 ADAPTER = MegEngineAdapter()

@@ -7,6 +7,7 @@ from benchmarks.adapters.base import Adapter
 
 class MindSporeAdapter(Adapter):
     key, display, order, package = "mindspore", "MindSpore", 5, "mindspore"
+    module = "mindspore"
     install_notes = ("numpy<2 (numpy 2 breaks its PyNative mode)",)
     api_packages = ("mindspore",)
     modes = {"eager": "PyNative", "compiled": "ms.jit (graph compilation)"}
@@ -16,22 +17,15 @@ class MindSporeAdapter(Adapter):
     def thread_env(self, threads: int):
         return dict(super().thread_env(threads), GLOG_v="3")
 
-    def load(self, threads: int):
-        import mindspore as ms
-
-        ms.set_context(mode=ms.PYNATIVE_MODE)
-        ms.set_device("CPU")
-        self.ms = ms
-        return ms
-
-    def version(self) -> str:
-        return self.ms.__version__
+    def configure(self, threads: int) -> None:
+        self.fw.set_context(mode=self.fw.PYNATIVE_MODE)
+        self.fw.set_device("CPU")
 
     def tensor(self, array: np.ndarray):
-        return self.ms.Tensor(array)
+        return self.fw.Tensor(array)
 
     def labels(self, array: np.ndarray):
-        return self.ms.Tensor(array.astype(np.int32))
+        return self.fw.Tensor(array.astype(np.int32))
 
     def to_numpy(self, value) -> np.ndarray:
         return value.asnumpy()
@@ -46,7 +40,7 @@ class MindSporeAdapter(Adapter):
         return out
 
     def assign(self, model, name, param, array) -> None:
-        param.set_data(self.ms.Tensor(array))
+        param.set_data(self.fw.Tensor(array))
 
 
 ADAPTER = MindSporeAdapter()

@@ -7,6 +7,7 @@ from benchmarks.adapters.base import Adapter
 
 class MXNetAdapter(Adapter):
     key, display, order, package = "mxnet", "MXNet", 3, "mxnet"
+    module = "mxnet"
     mha_layout = "separate"
     install_notes = ("numpy<1.24 (MXNet 1.9.1 uses np.bool, removed in numpy 1.24)",)
     api_packages = ("mxnet",)
@@ -17,17 +18,8 @@ class MXNetAdapter(Adapter):
     def thread_env(self, threads: int):
         return dict(super().thread_env(threads), MXNET_CPU_WORKER_NTHREADS=str(threads))
 
-    def load(self, threads: int):
-        import mxnet as mx
-
-        self.mx = mx
-        return mx
-
-    def version(self) -> str:
-        return self.mx.__version__
-
     def tensor(self, array: np.ndarray):
-        return self.mx.nd.array(array, dtype=array.dtype)
+        return self.fw.nd.array(array, dtype=array.dtype)
 
     def to_numpy(self, value) -> np.ndarray:
         return value.asnumpy()
@@ -45,7 +37,7 @@ class MXNetAdapter(Adapter):
                 f"{cell}.i2h_bias": bias, f"{cell}.h2h_bias": np.zeros_like(bias)}
 
     def assign(self, model, name, param, array) -> None:
-        param.set_data(self.mx.nd.array(array))
+        param.set_data(self.fw.nd.array(array))
 
 
 ADAPTER = MXNetAdapter()

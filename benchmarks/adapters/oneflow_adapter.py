@@ -9,6 +9,7 @@ from benchmarks.adapters.base import Adapter
 
 class OneFlowAdapter(Adapter):
     key, display, order, package = "oneflow", "OneFlow", 7, "oneflow"
+    module = "oneflow"
     mha_layout = "separate"
     install_notes = ("Python 3.9 (no wheels past CPython 3.10)", "CUDA build only: cuDNN and cuBLAS wheels from PyPI on LD_LIBRARY_PATH", "numpy<2")
     api_packages = ("oneflow",)
@@ -22,22 +23,15 @@ class OneFlowAdapter(Adapter):
         libs = sorted(str(p) for p in env_dir.glob("lib/python3*/site-packages/nvidia/*/lib"))
         return {"LD_LIBRARY_PATH": ":".join(libs), "ONEFLOW_DEBUG_MODE": "0", "GLOG_minloglevel": "2"}
 
-    def load(self, threads: int):
-        import oneflow as flow
-
-        flow.set_num_threads(threads)
-        self.flow = flow
-        return flow
-
-    def version(self) -> str:
-        return self.flow.__version__
+    def configure(self, threads: int) -> None:
+        self.fw.set_num_threads(threads)
 
     def tensor(self, array: np.ndarray):
-        return self.flow.tensor(array)
+        return self.fw.tensor(array)
 
     def assign(self, model, name, param, array) -> None:
-        with self.flow.no_grad():
-            param.copy_(self.flow.tensor(array))
+        with self.fw.no_grad():
+            param.copy_(self.fw.tensor(array))
 
 
 ADAPTER = OneFlowAdapter()

@@ -7,25 +7,19 @@ from benchmarks.adapters.base import Adapter
 
 class PaddleAdapter(Adapter):
     key, display, order, package = "paddle", "PaddlePaddle", 4, "paddlepaddle"
+    module = "paddle"
     mha_layout = "separate"
     install_notes = ()
     api_packages = ("paddle",)
     modes = {"eager": "dynamic graph", "compiled": "paddle.jit.to_static"}
     dense_layout = "in_out"
 
-    def load(self, threads: int):
-        import paddle
-
-        paddle.set_device("cpu")
-        paddle.base.core.set_num_threads(threads)
-        self.paddle = paddle
-        return paddle
-
-    def version(self) -> str:
-        return self.paddle.__version__
+    def configure(self, threads: int) -> None:
+        self.fw.set_device("cpu")
+        self.fw.base.core.set_num_threads(threads)
 
     def tensor(self, array: np.ndarray):
-        return self.paddle.to_tensor(array)
+        return self.fw.to_tensor(array)
 
     def named_parameters(self, model):
         return {name: p for name, p in model.named_parameters() if not p.stop_gradient}

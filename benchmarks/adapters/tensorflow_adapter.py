@@ -7,6 +7,7 @@ from benchmarks.adapters.base import Adapter
 
 class TensorFlowAdapter(Adapter):
     key, display, order, package = "tensorflow", "TensorFlow", 1, "tensorflow-cpu"
+    module = "tensorflow"
     mha_layout = "per_head"
     mha_names = ("query", "key", "value", "attention_output")
     install_notes = ()
@@ -22,20 +23,13 @@ class TensorFlowAdapter(Adapter):
     def extra_env(self, env_dir):
         return {"KERAS_HOME": str(env_dir.parent.parent / "cache" / "keras")}
 
-    def load(self, threads: int):
-        import tensorflow as tf
-
+    def configure(self, threads: int) -> None:
         # Only effective before the first op runs.
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
-        self.tf = tf
-        return tf
-
-    def version(self) -> str:
-        return self.tf.__version__
+        self.fw.config.threading.set_intra_op_parallelism_threads(threads)
+        self.fw.config.threading.set_inter_op_parallelism_threads(threads)
 
     def tensor(self, array: np.ndarray):
-        return self.tf.constant(array)
+        return self.fw.constant(array)
 
     def named_parameters(self, model):
         names = {"kernel": "weight", "bias": "bias", "gamma": "weight", "beta": "bias"}
