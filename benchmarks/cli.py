@@ -244,6 +244,25 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_loc(args) -> int:
+    """Code metrics of every model file, straight from the sources (no run needed)."""
+    from rich.table import Table
+
+    from benchmarks.loc import metrics
+
+    models = choose("model", args.models, available_models())
+    table = Table(title="Model files: code lines (pygount), tokens, distinct framework API calls, similarity to PyTorch")
+    for col in ("Framework", "Model", "LOC", "Tokens", "API calls", "Similarity"):
+        table.add_column(col)
+    for key, adapter in all_adapters().items():
+        for model in models:
+            m = metrics(model, key)
+            table.add_row(adapter.display, model, str(m["loc"]), str(m["tokens"]), str(m["api_calls"]),
+                          f"{m['similarity_to_pytorch']:.2f}")
+    console().print(table)
+    return 0
+
+
 def cmd_compare(args) -> int:
     from rich.table import Table
 
@@ -302,6 +321,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--processes", type=int, help="worker processes per cell (default 3; 1 with --quick)")
     r.add_argument("--timeout", type=float, help="seconds one worker process may take (default 900)")
     r.set_defaults(func=cmd_run)
+    lc = sub.add_parser("loc", help="code metrics of the per-framework model files")
+    lc.add_argument("--models", "-m", action="append")
+    lc.set_defaults(func=cmd_loc)
     c = sub.add_parser("compare", help="per-cell ratios between two runs, with a significance flag")
     c.add_argument("run_a")
     c.add_argument("run_b")

@@ -38,3 +38,10 @@ def test_list_names_all_nine_frameworks(capsys):
     out = capsys.readouterr().out
     for name in ("torch", "tensorflow", "jax", "mxnet", "paddle", "mindspore", "jittor", "oneflow", "megengine"):
         assert name in out
+
+
+def test_loc_prints_every_framework(capsys):
+    assert main(["loc", "-m", "mlp"]) == 0
+    out = capsys.readouterr().out
+    for name in ("PyTorch", "MindSpore", "MegEngine"):
+        assert name in out
