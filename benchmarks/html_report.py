@@ -42,8 +42,8 @@ def _image(path: Path) -> str:
     return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
 
 
-def render(records: List[Dict], meta: Dict, plots: List[Path], extra_sections: Sequence[tuple] = ()) -> str:
-    """The page as a string. `extra_sections`: (title, html) pairs already escaped by their maker."""
+def render(records: List[Dict], meta: Dict, plots: List[Path]) -> str:
+    """The page as a string."""
     parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>fwbench report</title>"
              f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>",
              "<h1>fwbench: nine frameworks, identical models, CPU</h1>",
@@ -60,8 +60,6 @@ def render(records: List[Dict], meta: Dict, plots: List[Path], extra_sections: S
         header, rows = report.pivot(records, model, task, threads)
         parts += [f"<h2>{html.escape(report.pivot_title(model, task, threads))}</h2>", _table(header, rows)]
     parts += ["<h2>Code metrics and install friction</h2>", _table(*report.code_friction_table(records, meta))]
-    for title, body in extra_sections:
-        parts += [f"<h2>{html.escape(title)}</h2>", body]
     parts += ["<h2>Plots</h2>"] + [_image(p) for p in plots]
     parts += ["<h2>Modes</h2>", _table(["Framework", "Modes"],
                                        [[r[0], r[1].replace("**", "")] for r in _mode_rows()], cls="modes")]
@@ -89,9 +87,9 @@ METHOD = (
 )
 
 
-def write(run_dir: Path, records: List[Dict], meta: Dict, plots: List[Path], extra_sections=()) -> Path:
+def write(run_dir: Path, records: List[Dict], meta: Dict, plots: List[Path]) -> Path:
     from benchmarks.records import write_atomic
 
     path = run_dir / "report.html"
-    write_atomic(path, render(records, meta, plots, extra_sections))
+    write_atomic(path, render(records, meta, plots))
     return path

@@ -81,7 +81,7 @@ def metrics(model: str, framework: str) -> Dict:
 
     path = impl_path(model, framework)
     source = path.read_text()
-    torch_path = REPO_ROOT / "models" / model / "torch_impl.py"
+    torch_path = impl_path(model, "torch")
     torch_tokens = code_tokens(torch_path.read_text()) if torch_path.exists() else []
     calls = api_calls(source, get_adapter(framework).api_packages)
     return {

@@ -14,7 +14,6 @@ REQUIRED_KEYS = (
     "status", "reason", "samples_ms", "median_ms", "ci95_ms", "first_step_ms",
     "parity_forward_max_abs", "parity_loss_max_rel", "loc",
 )
-STATUSES = ("ok", "failed", "timeout", "parity-failed", "missed-target")
 
 
 def append(path: Path, record: Dict) -> None:

@@ -58,8 +58,11 @@ def data_path() -> Path:
     return path if path.exists() else prepare(path)
 
 
+INPUT_SHAPES = {"mlp": (64,), "lenet5": (1, 8, 8)}  # one sample, as each model takes it
+
+
 def images(x: np.ndarray, model: str) -> np.ndarray:
-    return x.reshape(-1, 1, 8, 8) if model == "lenet5" else x
+    return x.reshape(-1, *INPUT_SHAPES[model])
 
 
 @lru_cache(maxsize=None)
@@ -104,6 +107,7 @@ def reference_curve(model: str, lstm_biases: int = 1) -> Dict:
 
 def request(model: str) -> Dict:
     """What a worker needs for the tta task."""
-    return {"data": str(data_path()), "config": CONFIGS[model], "target": TARGET_ACCURACY,
+    return {"data": str(data_path()), "config": CONFIGS[model], "input_shape": INPUT_SHAPES[model],
+            "target": TARGET_ACCURACY,
             "max_epochs": MAX_EPOCHS, "lr": LR, "seed": SEED, "curve_tol": CURVE_TOL,
             "reference_accuracy": reference_curve(model)["accuracy"]}

@@ -132,10 +132,10 @@ def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: flo
     tta, mode = request["tta"], request["mode"]
     config = tta["config"] if isinstance(tta["config"], dict) else tuple(tta["config"])
     data = np.load(tta["data"])
-    shape = (-1, 1, 8, 8) if isinstance(config, dict) else (-1, data["x_train"].shape[1])
+    shape = (-1, *tta["input_shape"])
     x_train, y_train = data["x_train"].reshape(shape), data["y_train"]
-    kinds = spec.param_kinds(config) if hasattr(spec, "param_kinds") else spec.PARAM_KINDS
-    model = adapter.load_params(impl.build_model(config), spec.init_params(tta["seed"], config), kinds)
+    params = spec.init_params(tta["seed"], config)
+    model = adapter.load_params(impl.build_model(config), params, spec.param_kinds(config))
     train_step = impl.build_trainer(model, tta["lr"], mode)
     predict = impl.build_predictor(model, mode)
     x_test = adapter.inputs(np.ascontiguousarray(data["x_test"].reshape(shape)))

@@ -123,7 +123,7 @@ class Adapter:
     mha_layout: str = "packed"  # "packed" (in_proj [3D, D]), "separate" (q_proj...), "per_head" (Keras/flax)
     mha_names = ("query", "key", "value", "out")  # per_head sub-layer names
 
-    def mha_params(self, prefix: str, p: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    def mha_params(self, prefix: str, p: Dict[str, np.ndarray], heads: int) -> Dict[str, np.ndarray]:
         """Canonical attention projections (q, k, v, out: weight [in, out], bias) under this
         framework's names and layout (see models/transformer/spec.py)."""
         w = {n: p[f"{prefix}.{n}.weight"] for n in ("q", "k", "v", "out")}
@@ -135,7 +135,6 @@ class Adapter:
         if self.mha_layout == "separate":
             return {**{f"{prefix}.{n}_proj.weight": self.convert("dense", w[n]) for n in w},
                     **{f"{prefix}.{n}_proj.bias": b[n] for n in b}}
-        heads = self.mha_heads
         d = w["q"].shape[0]
         out = {}
         for n, name in zip(("q", "k", "v"), self.mha_names[:3]):
@@ -145,19 +144,18 @@ class Adapter:
         out[f"{prefix}.{self.mha_names[3]}.bias"] = b["out"]
         return out
 
-    mha_heads = 4
-
     def expand(self, params: Dict[str, np.ndarray], kinds: Dict[str, Any]) -> Dict[str, tuple]:
         """Canonical parameters -> {framework name: (kind, array)}; grouped kinds map many to many."""
         out: Dict[str, tuple] = {}
         for name, array in params.items():
-            if kinds[name] == "mha":
+            kind = kinds[name]
+            if isinstance(kind, tuple) and kind[0] == "mha":  # ("mha", heads)
                 prefix = name.rsplit(".", 2)[0]
                 if f"{prefix}.q.weight" == name:
-                    group = self.mha_params(prefix, params)
+                    group = self.mha_params(prefix, params, kind[1])
                     out.update({k: ("final", np.ascontiguousarray(v, dtype=np.float32)) for k, v in group.items()})
-            elif kinds[name] != "lstm":
-                out[name] = (kinds[name], array)
+            elif kind != "lstm":
+                out[name] = (kind, array)
             elif name.endswith(".weight_ih"):
                 prefix = name[: -len(".weight_ih")]
                 group = self.lstm_params(prefix, array, params[f"{prefix}.weight_hh"], params[f"{prefix}.bias"])

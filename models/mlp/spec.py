@@ -20,6 +20,11 @@ LOSS_TOL = 1e-4  # max |loss - reference| / |reference| over the first PARITY_ST
 PARAM_KINDS = {"fc1.weight": "dense", "fc1.bias": "bias", "fc2.weight": "dense", "fc2.bias": "bias"}
 
 
+def param_kinds(sizes: tuple = SIZES) -> dict:
+    """The same for any sizes (the digits MLP is 64-128-10)."""
+    return PARAM_KINDS
+
+
 def init_params(seed: int = 0, sizes: tuple = SIZES) -> Params:
     """He-normal weights and small random biases, float32, canonical layout."""
     rng = np.random.default_rng(seed)

@@ -41,7 +41,7 @@ def _layout() -> dict:
     return shapes
 
 
-PARAM_KINDS = {name: "mha" if ".self_attn." in name else "dense" if len(shape) == 2 else "bias"
+PARAM_KINDS = {name: ("mha", CONFIG["heads"]) if ".self_attn." in name else "dense" if len(shape) == 2 else "bias"
                for name, shape in _layout().items()}
 
 
