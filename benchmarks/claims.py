@@ -12,7 +12,7 @@ from datetime import date
 from typing import Dict, List, Optional, Sequence
 
 from benchmarks import records as rec
-from benchmarks.report import baseline_mode
+from benchmarks.plan import BASELINE, baseline_mode
 from benchmarks.stats import ratio_ci
 
 LEADERS, FOLLOWERS, OTHERS = ("torch", "tensorflow"), ("mindspore", "paddle"), ("mxnet", "jax")
@@ -38,7 +38,7 @@ def speed_scores(records: List[Dict], mode: str, threads: int) -> Dict[str, Dict
                 continue
             if r["task"] == "tta":  # speed claims rest on the step and inference timings
                 continue
-            base = cells.get(("torch", r["model"], baseline_mode(mode), threads, r["task"]))
+            base = cells.get((BASELINE, r["model"], baseline_mode(mode), threads, r["task"]))
             if not base or not base.get("median_ms"):
                 continue
             lo, hi = ratio_ci(r, base)
@@ -190,11 +190,3 @@ def claim_c4(records: List[Dict], meta: Dict) -> Dict:
 
 def evaluate(records: List[Dict], meta: Dict) -> List[Dict]:
     return [claim_c1(records), claim_c2(records), claim_c3(records), claim_c4(records, meta)]
-
-
-def markdown(claims: List[Dict]) -> str:
-    parts = []
-    for c in claims:
-        parts += [f"**{c['id']}: {c['claim']}** Verdict: **{c['verdict']}**.", "", f"Rule: {c['rule']}", ""]
-        parts += [f"- {line}" for line in c["evidence"]] + [""]
-    return "\n".join(parts)

@@ -10,15 +10,12 @@ import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from benchmarks import REPO_ROOT, envs, records
+from benchmarks import REPO_ROOT, envs, plan, records
 from benchmarks.adapters import all_adapters, get_adapter
 from benchmarks.errors import UserError
+from benchmarks.plan import Plan
 
 RESULTS = REPO_ROOT / "results"
-
-
-def available_models() -> List[str]:
-    return sorted(p.parent.name for p in (REPO_ROOT / "models").glob("*/spec.py"))
 
 
 def choose(kind: str, given: Optional[Sequence[str]], valid: Sequence[str]) -> List[str]:
@@ -97,7 +94,7 @@ def cmd_list(args) -> int:
     for key, adapter in all_adapters().items():
         print(f"  {key}: " + "; ".join(f"{m} = {what}" for m, what in adapter.modes.items()))
     print("thread settings:", ", ".join(thread_settings()))
-    print("models:", ", ".join(available_models()))
+    print("models:", ", ".join(plan.available_models()))
     return 0
 
 
@@ -128,79 +125,77 @@ def load_meta(run_dir: Path) -> dict:
         raise UserError(f"{run_dir} is not a fwbench run folder (no usable meta.json): start a new run instead")
 
 
+def selection_plan(args) -> Plan:
+    """The plan of a new run from the command line's selection."""
+    suite = args.task
+    frameworks = choose("framework", args.frameworks, list(all_adapters()))
+    models = choose("model", args.models, plan.available_models(suite))
+    modes = choose("mode", args.modes, [m for m in plan.MODES if any(m in a.modes for a in all_adapters().values())])
+    threads = [int(t) for t in choose("thread setting", args.threads or ["1"], thread_settings())]
+    name = "quick" if args.quick else "default"
+    profile = plan.with_options(plan.PROFILES[name], timeout_s=args.timeout, processes=args.processes,
+                                retries=args.retries)
+    cells = plan.build_cells(frameworks, models, modes, threads, suite, lambda fw: get_adapter(fw).modes)
+    if not cells:
+        raise UserError(f"no framework among {', '.join(frameworks)} has mode {', '.join(modes)}: see `fwbench list`")
+    return Plan(cells, profile, name)
+
+
 def cmd_run(args) -> int:
-    from benchmarks import runner
     from benchmarks.hardware import machine_meta
 
-    if args.resume:
-        run_dir = Path(args.resume)
+    existing = args.resume or args.append or args.retry_failed
+    if existing:
+        run_dir = Path(existing)
         meta = load_meta(run_dir)
-        cells = [runner.Cell(**c) for c in meta["plan"]["cells"]]
-        profile = runner.Profile(**meta["plan"]["profile"])
-        frameworks = list(dict.fromkeys(c.framework for c in cells))
-    else:
-        frameworks = choose("framework", args.frameworks, list(all_adapters()))
-        if args.task == "tta":
-            from benchmarks.tta import CONFIGS
-
-            models = choose("model", args.models, list(CONFIGS))
-        else:
-            models = choose("model", args.models, available_models())
-        all_modes = list(dict.fromkeys(m for a in all_adapters().values() for m in a.modes))
-        modes = choose("mode", args.modes, all_modes)
-        threads = [int(t) for t in choose("thread setting", args.threads or ["1"], thread_settings())]
-        profile = runner.PROFILES["quick" if args.quick else "default"]
-        if args.timeout:
-            profile = runner.replace(profile, timeout_s=args.timeout)
-        if args.processes:
-            profile = runner.replace(profile, processes=args.processes)
-        suite = "tta" if args.task == "tta" else "speed"
-        cells = [runner.Cell(fw, m, mode, t, suite) for t in threads for m in models for mode in modes
-                 for fw in frameworks if mode in get_adapter(fw).modes]
-        if not cells:
-            raise UserError(f"no framework among {', '.join(frameworks)} has mode {', '.join(modes)}: see `fwbench list`")
+        run_plan = Plan.from_meta(meta)
+        run_plan.profile = plan.with_options(run_plan.profile, timeout_s=args.timeout, retries=args.retries)
         if args.append:
-            run_dir, meta = Path(args.append), load_meta(Path(args.append))
-            known = {runner.Cell(**c) for c in meta["plan"]["cells"]}
-            meta["plan"]["cells"] += [runner.asdict(c) for c in cells if c not in known]
-            profile = runner.Profile(**meta["plan"]["profile"])
-            cells = [runner.Cell(**c) for c in meta["plan"]["cells"]]
-            frameworks = list(dict.fromkeys(c.framework for c in cells))
-        else:
-            run_dir = new_run_dir(args.out)
-            meta = machine_meta()
-            meta["profile"] = "quick" if args.quick else "default"
-            meta["plan"] = {"cells": [runner.asdict(c) for c in cells], "profile": runner.asdict(profile)}
-    ensure_envs(frameworks)
+            run_plan = run_plan.extended(selection_plan(args).cells)
+            meta["plan"] = run_plan.to_meta()
+    else:
+        run_plan = selection_plan(args)
+        run_dir = new_run_dir(args.out)
+        meta = machine_meta()
+        meta["profile"] = run_plan.name
+        meta["plan"] = run_plan.to_meta()
+        meta["records_schema"] = records.SCHEMA_VERSION
+    ensure_envs(run_plan.frameworks)
     if "peak_gflops" not in meta:
         from benchmarks.peak import peak_gflops
+        from benchmarks.runner import cpus_for
 
-        meta["peak_gflops"] = {str(t): peak_gflops(runner.cpus_for(t)) for t in sorted({c.threads for c in cells})}
-    meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in frameworks}
+        meta["peak_gflops"] = {str(t): peak_gflops(cpus_for(t)) for t in sorted({c.threads for c in run_plan.cells})}
+    meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in run_plan.frameworks}
     records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
-    return execute(run_dir, cells, profile, meta)
+    return execute(run_dir, run_plan, meta, retry_failed=bool(args.retry_failed))
 
 
-def execute(run_dir: Path, cells: list, profile, meta: dict) -> int:
-    """Run (or finish) the plan, then write meta.json and summary.md and print the table."""
+def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = False) -> int:
+    """Run (or finish, or retry the failed processes of) the plan, then write meta.json and the
+    derived files and print the table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from benchmarks import outputs, report, runner
 
     started = time.time()
     interrupted = False
-    todo = runner.remaining_jobs(run_dir, cells, profile.processes)
+    if retry_failed:
+        todo = runner.failed_jobs(run_dir, run_plan.cells)
+    else:
+        todo = runner.remaining_jobs(run_dir, run_plan.cells, run_plan.profile.processes)
     try:
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TimeRemainingColumn(), console=console()) as bar:
             task = bar.add_task("starting", total=len(todo))
 
-            def on_job(cell, rep, finished):
-                bar.update(task, completed=finished,
+            def on_job(cell, rep, finished, total):
+                bar.update(task, completed=finished, total=total,
                            description=f"{cell.framework} {cell.model} {cell.mode} t{cell.threads} p{rep + 1}")
 
-            runner.run_matrix(run_dir, cells, profile, todo, on_job=on_job, peaks=meta["peak_gflops"])
-            bar.update(task, completed=len(todo), description="done")
+            runner.run_matrix(run_dir, run_plan.profile, todo, on_job=on_job, peaks=meta["peak_gflops"],
+                              commit=runner.run_commit(meta))
+            bar.update(task, completed=bar.tasks[0].total, description="done")
     except KeyboardInterrupt:
         interrupted = True
     meta["loadavg_after"] = list(os.getloadavg())
@@ -211,7 +206,7 @@ def execute(run_dir: Path, cells: list, profile, meta: dict) -> int:
         print(f"fwbench: interrupted; finished cells are kept. Finish with: fwbench run --resume {run_dir}",
               file=sys.stderr)
         return 130
-    results = outputs.build(run_dir)
+    results, _ = outputs.build(run_dir)
     report.print_table(results, console())
     print(f"results: {run_dir} ({meta['wall_s']:.0f} s)")
     return 0 if all(r["status"] == "ok" for r in results) else 1
@@ -234,12 +229,14 @@ def cmd_report(args) -> int:
                 envs.backfill_friction(spec)
                 meta["environments"][fw] = spec.marker()
         records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
-    results = outputs.build(run_dir)
+    results, verdicts = outputs.build(run_dir)
     report.print_table(results, console())
-    report.print_claims(results, report.load_run(run_dir)[1], console())
+    report.print_claims(verdicts, console())
     print(f"wrote {run_dir / 'summary.md'}")
     if args.readme:
-        report.update_readme(REPO_ROOT / "README.md", run_dir.resolve().relative_to(REPO_ROOT))
+        from benchmarks.readme import update_readme
+
+        update_readme(REPO_ROOT / "README.md", run_dir.resolve().relative_to(REPO_ROOT))
         print("updated README.md")
     return 0
 
@@ -250,7 +247,7 @@ def cmd_loc(args) -> int:
 
     from benchmarks.loc import metrics
 
-    models = choose("model", args.models, available_models())
+    models = choose("model", args.models, plan.available_models())
     table = Table(title="Model files: code lines (pygount), tokens, distinct framework API calls, similarity to PyTorch")
     for col in ("Framework", "Model", "LOC", "Tokens", "API calls", "Similarity"):
         table.add_column(col)
@@ -297,8 +294,33 @@ def cmd_validate(args) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors are one line naming the fix, exit status 2 (argparse's own prints the usage too)."""
+
+    def error(self, message: str):
+        self.exit(2, f"fwbench: error: {message}\n")
+
+
+def number(kind: type, low: float, strict: bool = False):
+    """An argparse type: a `kind` number >= low (> low when strict), or a one-line error naming the range."""
+    bound = f"{'>' if strict else '>='} {low:g}"
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a{'n integer' if kind is int else ' number'}; "
+                                             f"give one {bound}")
+        if value < low or (strict and value == low):
+            raise argparse.ArgumentTypeError(f"{text} is out of range; give a value {bound}")
+        return value
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="fwbench", description=__doc__)
+    p = Parser(prog="fwbench", description=__doc__)
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("setup", help="create missing framework environments")
@@ -313,13 +335,18 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--threads", "-t", action="append",
                    help="1 (default: one thread pinned to one core) and/or the core count, e.g. -t 1,2")
     r.add_argument("--quick", action="store_true", help="one process, few samples")
-    r.add_argument("--task", choices=("speed", "tta"), default="speed",
+    r.add_argument("--task", choices=tuple(plan.SUITES), default="speed",
                    help="speed: step and inference timings (default); tta: time to accuracy on the digits data")
     r.add_argument("--out", help="run folder (default results/<timestamp>)")
-    r.add_argument("--resume", metavar="RUN", help="finish an interrupted run: only its missing cells run")
-    r.add_argument("--append", metavar="RUN", help="add this selection's cells to an existing run and run them")
-    r.add_argument("--processes", type=int, help="worker processes per cell (default 3; 1 with --quick)")
-    r.add_argument("--timeout", type=float, help="seconds one worker process may take (default 900)")
+    existing = r.add_mutually_exclusive_group()
+    existing.add_argument("--resume", metavar="RUN", help="finish an interrupted run: only its missing cells run")
+    existing.add_argument("--append", metavar="RUN", help="add this selection's cells to an existing run and run them")
+    existing.add_argument("--retry-failed", metavar="RUN",
+                   help="rerun only the failed and timed-out worker processes of an existing run, then re-aggregate")
+    r.add_argument("--processes", type=number(int, 1), help="worker processes per cell (default 3; 1 with --quick)")
+    r.add_argument("--timeout", type=number(float, 0, strict=True), help="seconds one worker process may take (default 900)")
+    r.add_argument("--retries", type=number(int, 0),
+                   help="relaunches of a worker process that died by a signal or timed out, in a later round (default 1)")
     r.set_defaults(func=cmd_run)
     lc = sub.add_parser("loc", help="code metrics of the per-framework model files")
     lc.add_argument("--models", "-m", action="append")
@@ -329,7 +356,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("run_b")
     c.set_defaults(func=cmd_compare)
     v = sub.add_parser("validate", help="compare the harness's timing of one cell with a bare hand-written loop")
-    v.add_argument("--rounds", type=int, default=5)
+    v.add_argument("--rounds", type=number(int, 1), default=5)
     v.set_defaults(func=cmd_validate)
     rep = sub.add_parser("report", help="rebuild the table and summary.md from a run's records")
     rep.add_argument("run")

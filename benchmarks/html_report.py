@@ -42,16 +42,14 @@ def _image(path: Path) -> str:
     return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
 
 
-def render(records: List[Dict], meta: Dict, plots: List[Path]) -> str:
+def render(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path]) -> str:
     """The page as a string."""
     parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>fwbench report</title>"
              f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>",
              "<h1>fwbench: nine frameworks, identical models, CPU</h1>",
-             f"<p>{html.escape(report.summary_markdown(records, meta).split(chr(10))[0])}</p>",
+             f"<p>{html.escape(report.run_context(meta))}</p>",
              "<h2>The published claims</h2>"]
-    from benchmarks import claims
-
-    for c in claims.evaluate(records, meta):
+    for c in verdicts:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in c["evidence"])
         parts += [f"<h3>{html.escape(c['id'])}: {html.escape(c['claim'])}</h3>",
                   f"<p class=verdict>Verdict: {html.escape(c['verdict'])}</p><p>Rule: {html.escape(c['rule'])}</p>"
@@ -61,25 +59,19 @@ def render(records: List[Dict], meta: Dict, plots: List[Path]) -> str:
         parts += [f"<h2>{html.escape(report.pivot_title(model, task, threads))}</h2>", _table(header, rows)]
     parts += ["<h2>Code metrics and install friction</h2>", _table(*report.code_friction_table(records, meta))]
     parts += ["<h2>Plots</h2>"] + [_image(p) for p in plots]
-    parts += ["<h2>Modes</h2>", _table(["Framework", "Modes"],
-                                       [[r[0], r[1].replace("**", "")] for r in _mode_rows()], cls="modes")]
+    parts += ["<h2>Modes</h2>", _table(["Framework", "Modes"], report.modes_rows(), cls="modes")]
     parts += ["<h2>Every cell</h2>", _table(list(report.COLUMNS), report.table_rows(records))]
-    parts += ["<h2>Method</h2>", f"<p>{html.escape(METHOD)}</p>"]
+    processes = meta.get("plan", {}).get("profile", {}).get("processes", "?")
+    parts += ["<h2>Method</h2>", f"<p>{html.escape(METHOD.format(processes=processes))}</p>"]
     meta_rows = [[k, json.dumps(v) if not isinstance(v, str) else v] for k, v in meta.items() if k != "plan"]
     parts += ["<h2>Run metadata</h2>", _table(["key", "value"], meta_rows, cls="meta"), "</body></html>"]
     return "\n".join(parts)
 
 
-def _mode_rows() -> List[List[str]]:
-    from benchmarks.adapters import all_adapters
-
-    return [[a.display, "; ".join(f"{m}: {w}" for m, w in a.modes.items())] for a in all_adapters().values()]
-
-
 METHOD = (
     "Every framework loads the same float32 weights drawn from numpy and must match a float64 numpy "
-    "reference (forward logits and the loss over the first 10 SGD steps) before it is timed. Each cell runs in "
-    "several worker processes, each pinned to its cores before the framework is imported; the first call is "
+    "reference (forward logits and the loss over the first SGD steps) before it is timed. Each cell runs in "
+    "{processes} worker process(es) in this run, each pinned to its cores before the framework is imported; the first call is "
     "reported apart (tracing, compilation), then warm-up calls are discarded and samples taken. Medians come "
     "with a 95% bootstrap confidence interval over processes and samples; ratios against PyTorch are taken in "
     "the same run. At these model sizes a step lasts about a millisecond, so framework overhead weighs as much "
@@ -87,9 +79,9 @@ METHOD = (
 )
 
 
-def write(run_dir: Path, records: List[Dict], meta: Dict, plots: List[Path]) -> Path:
+def write(run_dir: Path, records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path]) -> Path:
     from benchmarks.records import write_atomic
 
     path = run_dir / "report.html"
-    write_atomic(path, render(records, meta, plots))
+    write_atomic(path, render(records, meta, verdicts, plots))
     return path

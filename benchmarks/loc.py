@@ -29,11 +29,27 @@ def impl_path(model: str, framework: str) -> Path:
 
 
 @lru_cache(maxsize=None)
-def source_lines(path: Path) -> int:
+def source_lines(source: str) -> int:
     """Code lines: pygount's count, which excludes blank lines, comments and docstrings."""
+    import tempfile
+
     from pygount import SourceAnalysis
 
-    return SourceAnalysis.from_file(str(path), "fwbench").code_count
+    with tempfile.NamedTemporaryFile("w", suffix=".py") as f:
+        f.write(source)
+        f.flush()
+        return SourceAnalysis.from_file(f.name, "fwbench").code_count
+
+
+def read_source(path: Path, commit: Optional[str] = None) -> Optional[str]:
+    """A file's text in the working tree, or at `commit` (None when it did not exist there)."""
+    if commit is None:
+        return path.read_text() if path.exists() else None
+    import subprocess
+
+    out = subprocess.run(["git", "show", f"{commit}:{path.relative_to(REPO_ROOT).as_posix()}"], cwd=REPO_ROOT,
+                         capture_output=True, text=True)
+    return out.stdout if out.returncode == 0 else None
 
 
 def code_tokens(source: str) -> List[str]:
@@ -75,17 +91,20 @@ def similarity(a: Sequence[str], b: Sequence[str]) -> float:
 
 
 @lru_cache(maxsize=None)
-def metrics(model: str, framework: str) -> Dict:
-    """loc, tokens, api_calls (count) and similarity_to_pytorch of one model file."""
+def metrics(model: str, framework: str, commit: Optional[str] = None) -> Dict:
+    """loc, tokens, api_calls (count) and similarity_to_pytorch of one model file, as it is in the
+    working tree or, given a commit, as it was at that commit (so old timings meet their own code)."""
     from benchmarks.adapters import get_adapter
 
-    path = impl_path(model, framework)
-    source = path.read_text()
-    torch_path = impl_path(model, "torch")
-    torch_tokens = code_tokens(torch_path.read_text()) if torch_path.exists() else []
+    at = commit if commit and read_source(impl_path(model, framework), commit) is not None else None
+    source = read_source(impl_path(model, framework), at)  # an unknown commit (shallow clone): the working tree
+    if source is None:
+        return {}
+    torch_source = read_source(impl_path(model, "torch"), at)
+    torch_tokens = code_tokens(torch_source) if torch_source else []
     calls = api_calls(source, get_adapter(framework).api_packages)
     return {
-        "loc": source_lines(path),
+        "loc": source_lines(source),
         "tokens": len(code_tokens(source)),
         "api_calls": len(calls),
         "api_call_names": calls,

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 from typing import Dict, List
 
-from benchmarks import html_report, plots, report
+from benchmarks import claims, html_report, plots, report
 from benchmarks.records import write_atomic
 
 CSV_COLUMNS = (
@@ -28,11 +28,13 @@ def summary_csv(records: List[Dict]) -> str:
     return out.getvalue()
 
 
-def build(run_dir: Path) -> List[Dict]:
-    """Write every derived file of `run_dir` from its records and meta alone; returns the records."""
+def build(run_dir: Path) -> tuple:
+    """Write every derived file of `run_dir` from its records and meta alone; returns the records and
+    the claims' verdicts (computed once, here, for every output)."""
     records, meta = report.load_run(run_dir)
-    write_atomic(run_dir / "summary.md", report.summary_markdown(records, meta))
+    verdicts = claims.evaluate(records, meta)
+    write_atomic(run_dir / "summary.md", report.summary_markdown(records, meta, verdicts))
     write_atomic(run_dir / "summary.csv", summary_csv(records))
     pngs = plots.make_plots(records, meta, run_dir / "plots")
-    html_report.write(run_dir, records, meta, pngs)
-    return records
+    html_report.write(run_dir, records, meta, verdicts, pngs)
+    return records, verdicts

@@ -6,7 +6,7 @@ from typing import Dict, List
 
 from benchmarks import records as rec
 from benchmarks.adapters import all_adapters
-from benchmarks.report import baseline_mode
+from benchmarks.plan import BASELINE, baseline_mode
 
 MODES = ("eager", "compiled", "xla")
 COLORS = {"eager": "#4C72B0", "compiled": "#DD8452", "xla": "#55A868"}
@@ -73,7 +73,7 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
             chosen = [r for r in ok if r["model"] == model and r["threads"] == threads and r["task"] == "train"]
             if not chosen:
                 continue
-            base = {m: cells.get(("torch", model, baseline_mode(m), threads, "train")) for m in MODES}
+            base = {m: cells.get((BASELINE, model, baseline_mode(m), threads, "train")) for m in MODES}
 
             def speed(r):
                 b = base.get(r["mode"])
@@ -107,7 +107,8 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
             if log:
                 ax.set_yscale("log")
             ax.set_ylabel(label)
-            ax.set_title(f"{model}: {label.split(' (')[0]}, 1 thread")
+            threads = chosen[0]["threads"]
+            ax.set_title(f"{model}: {label.split(' (')[0]}, {threads} thread{'s' if threads > 1 else ''}")
             paths.append(_save(fig, out_dir / f"{name}_{model}.png", meta))
 
     for name, key, label in (("memory", "peak_rss_mb", "peak RSS of the worker (MB)"), ("loc", "loc", "lines of code")):
@@ -153,7 +154,9 @@ def accuracy_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]
         ax.set_xscale("log")
         ax.set_xlabel("training time (s, log scale; evaluation not counted)")
         ax.set_ylabel("test accuracy (%)")
-        ax.set_title(f"{model} on scikit-learn digits: accuracy vs training time (target {target:.0f}%, eager, 1 process)")
+        threads, processes = chosen[0]["threads"], chosen[0].get("processes", 1)
+        ax.set_title(f"{model} on scikit-learn digits: accuracy vs training time (target {target:.0f}%, eager, "
+                     f"{threads} thread{'s' if threads > 1 else ''}, first of {processes} process{'es' if processes > 1 else ''})")
         ax.legend(fontsize=8, ncol=3)
         ax.grid(alpha=0.3)
         paths.append(_save(fig, out_dir / f"accuracy_{model}.png", meta))

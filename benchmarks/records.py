@@ -5,9 +5,12 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Dict, Iterable, List, Optional
 
 from benchmarks.errors import UserError
+from benchmarks.plan import BASELINE, baseline_mode
+
+SCHEMA_VERSION = 2  # 2: attempts and retries, warnings, code metrics at the run's commit
 
 REQUIRED_KEYS = (
     "framework", "framework_version", "python", "model", "task", "mode", "threads", "batch",
@@ -61,3 +64,11 @@ def cell_key(record: Dict) -> tuple:
 
 def by_cell(records: Iterable[Dict]) -> Dict[tuple, Dict]:
     return {cell_key(r): r for r in records}
+
+
+def baseline_ratio(record: Dict, cells: Dict[tuple, Dict]) -> Optional[float]:
+    """This cell's median over PyTorch's median for the same model, task, mode and threads (from `by_cell`)."""
+    base = cells.get((BASELINE, record["model"], baseline_mode(record["mode"]), record["threads"], record["task"]))
+    if not base or not base.get("median_ms") or not record.get("median_ms"):
+        return None
+    return record["median_ms"] / base["median_ms"]

@@ -5,9 +5,10 @@ import json
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from benchmarks import REPO_ROOT
 from benchmarks import records as rec
 from benchmarks.adapters import all_adapters
+from benchmarks.plan import TASKS, suite_of, task_order
+from benchmarks.records import baseline_ratio
 
 COLUMNS = ("Framework", "Version", "Model", "Task", "Mode", "Thr", "Median ms [95% CI]",
            "Time vs PyTorch", "First step ms", "Parity fwd / loss", "Status", "LOC")
@@ -17,30 +18,24 @@ def _fmt(value: Optional[float], digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}g}"
 
 
-def baseline_mode(mode: str) -> str:
-    """PyTorch's counterpart of a mode: XLA compares with torch.compile."""
-    return "compiled" if mode == "xla" else mode
-
-
-def baseline_ratio(record: Dict, by_cell: Dict[tuple, Dict]) -> Optional[float]:
-    """This cell's median over PyTorch's median for the same model, task, mode and threads."""
-    base = by_cell.get(("torch", record["model"], baseline_mode(record["mode"]), record["threads"], record["task"]))
-    if not base or not base.get("median_ms") or not record.get("median_ms"):
-        return None
-    return record["median_ms"] / base["median_ms"]
-
-
 def sort_key(record: Dict) -> tuple:
     order = list(all_adapters())
     fw = order.index(record["framework"]) if record["framework"] in order else len(order)
     return (record["model"], record["task"], record["mode"], record["threads"], fw)
 
 
+def interval_text(r: Dict, scale: float = 1.0) -> str:
+    """The 95% interval as [lo, hi], or why there is none (a single sample has no spread to bootstrap)."""
+    if not r.get("ci95_ms") or len(r.get("samples_ms") or []) < 2:
+        return "[one sample: no interval]"
+    lo, hi = r["ci95_ms"]
+    return f"[{lo * scale:.3g}, {hi * scale:.3g}]"
+
+
 def median_text(r: Dict) -> str:
     if r.get("median_ms") is None:
         return f"{r['status']}: {r.get('reason', '')}"[:60]
-    lo, hi = r["ci95_ms"]
-    text = f"{r['median_ms']:.3g} [{lo:.3g}, {hi:.3g}]" + (" noisy" if r.get("noisy") else "")
+    text = f"{r['median_ms']:.3g} {interval_text(r)}" + (" noisy" if r.get("noisy") else "")
     if r.get("threads_verified") is False:
         text += f" ⚠ cpu×{r['cpu_wall_ratio']:.1f}"
     return text
@@ -65,9 +60,8 @@ def table_rows(records: List[Dict]) -> List[List[str]]:
 
 def pivot_groups(records: List[Dict]) -> List[tuple]:
     """(model, task, threads) groups in reading order: train first, 1 thread first."""
-    task_order = {"train": 0, "infer_b1": 1, "infer_b64": 2}
     keys = {(r["model"], r["task"], r["threads"]) for r in records}
-    return sorted(keys, key=lambda k: (k[0], task_order.get(k[1], 9), k[2]))
+    return sorted(keys, key=lambda k: (k[0], task_order(k[1]), k[2]))
 
 
 def pivot(records: List[Dict], model: str, task: str, threads: int, compact: bool = False) -> tuple:
@@ -125,8 +119,7 @@ def tta_table(records: List[Dict]) -> tuple:
               "Curve vs reference (max abs)", "Status"]
     rows = []
     for r in sorted((r for r in records if r["task"] == "tta"), key=sort_key):
-        ci = r.get("ci95_ms")
-        seconds = "–" if not r.get("median_ms") else f"{r['median_ms'] / 1000:.3g} [{ci[0] / 1000:.3g}, {ci[1] / 1000:.3g}]"
+        seconds = "–" if not r.get("median_ms") else f"{r['median_ms'] / 1000:.3g} {interval_text(r, 1 / 1000)}"
         rows.append([all_adapters()[r["framework"]].display if r["framework"] in all_adapters() else r["framework"],
                      r["model"], r["mode"], str(r["threads"]), seconds, str(r.get("epochs_to_target") or "–"),
                      _fmt(r.get("final_accuracy")), _fmt(r.get("parity_accuracy_max_abs")),
@@ -135,9 +128,7 @@ def tta_table(records: List[Dict]) -> tuple:
 
 
 def pivot_title(model: str, task: str, threads: int) -> str:
-    what = {"train": "training step", "infer_b1": "inference latency (batch 1)",
-            "infer_b64": "inference (batch 64)",
-            "tta": "time to target test accuracy on scikit-learn digits (training ms)"}.get(task, task)
+    what = TASKS[task].title if task in TASKS else task
     return f"{model}: {what}, {threads} thread{'s' if threads > 1 else ''}"
 
 
@@ -155,10 +146,8 @@ def print_table(records: List[Dict], console) -> None:
         console.print(table)
 
 
-def print_claims(records: List[Dict], meta: Dict, console) -> None:
-    from benchmarks import claims
-
-    for c in claims.evaluate(records, meta):
+def print_claims(verdicts: List[Dict], console) -> None:
+    for c in verdicts:
         color = {"supported": "green", "refuted": "red", "mixed": "yellow"}.get(c["verdict"], "white")
         console.print(f"[bold]{c['id']}[/] {c['claim']} → [{color}]{c['verdict']}[/]")
         for line in c["evidence"]:
@@ -175,34 +164,67 @@ def markdown_table(records: List[Dict]) -> str:
     return markdown(list(COLUMNS), table_rows(records))
 
 
-def modes_table() -> str:
-    rows = [[a.display, "; ".join(f"**{m}**: {what}" for m, what in a.modes.items())] for a in all_adapters().values()]
-    return markdown(["Framework", "Modes"], rows)
+def modes_rows() -> List[List[str]]:
+    """Per framework, what each of its modes is."""
+    return [[a.display, "; ".join(f"{m}: {what}" for m, what in a.modes.items())] for a in all_adapters().values()]
 
 
-def summary_markdown(records: List[Dict], meta: Dict, full: bool = True) -> str:
-    """The run as Markdown: context, one pivot per model × task × threads, and (full) every cell."""
-    tols = sorted({(r.get("forward_tol"), r.get("loss_tol")) for r in records if r.get("forward_tol")})
-    tol_text = "; ".join(f"forward ≤ {f:g}, loss ≤ {l:g}" for f, l in tols) or "see the model specs"
+def run_context(meta: Dict) -> str:
+    """One sentence: where, when and how the run was taken."""
     peaks = ", ".join(f"{float(v):.0f} GFLOP/s at {k} thread(s)" for k, v in meta.get("peak_gflops", {}).items())
+    processes = meta.get("plan", {}).get("profile", {}).get("processes", "?")
+    return (f"Run of {meta.get('date', '?')} on {meta.get('cpu_model', '?')} ({meta.get('cpu_vendor', '?')}, "
+            f"{meta.get('cores', '?')} cores), {meta.get('os', '?')}; commit `{str(meta.get('git_commit', '?'))[:12]}`; "
+            f"profile `{meta.get('profile', '?')}` ({processes} worker process{'es' if processes != 1 else ''} per "
+            f"cell); wall time {meta.get('wall_s', '?')} s; load average before/after "
+            f"{_load(meta.get('loadavg_before'))} / {_load(meta.get('loadavg_after'))}; numpy sgemm peak {peaks or '?'}.")
+
+
+def completeness(records: List[Dict], meta: Dict) -> str:
+    """How much of the plan has records and how much of it is ok; says "partial" when the plan is not done."""
+    planned = {(c["framework"], c["model"], c["mode"], c["threads"], c.get("suite", "speed"))
+               for c in meta.get("plan", {}).get("cells", [])}
+    done = {(r["framework"], r["model"], r["mode"], r["threads"], suite_of(r["task"])) for r in records}
     bad = [r for r in records if r["status"] != "ok"]
+    text = (f"{len(records) - len(bad)} of {len(records)} measurements ok (a measurement is one task of one cell; "
+            f"a cell is one framework × model × mode × thread setting)")
+    if bad:
+        text += "; not ok: " + "; ".join(f"{r['framework']}/{r['model']}/{r['mode']}/t{r['threads']}/{r['task']}: "
+                                         f"{r['status']}" for r in bad[:20])
+    if planned and (meta.get("interrupted") or not planned <= done):
+        text = (f"**Partial run: {len(planned & done)} of {len(planned)} planned cells have records"
+                f"{' (interrupted)' if meta.get('interrupted') else ''}.** " + text)
+    flaky = [r for r in records if r.get("warnings")]
+    if flaky:
+        text += ". Flaky (a worker process was retried or lost): " + "; ".join(
+            f"{r['framework']}/{r['model']}/{r['mode']}/t{r['threads']}/{r['task']}: {r['warnings'][0]}" for r in flaky[:20])
+    return text + "."
+
+
+def parity_text(records: List[Dict]) -> str:
+    """What the parity gate says about the timed cells, counted from the records."""
+    timed = [r for r in records if r.get("median_ms") is not None and r.get("forward_tol") is not None]
+    passed = [r for r in timed if r["parity_forward_max_abs"] <= r["forward_tol"]
+              and r["parity_loss_max_rel"] <= r["loss_tol"]]
+    tols = sorted({(r["forward_tol"], r["loss_tol"]) for r in timed})
+    tol_text = "; ".join(f"forward ≤ {f:g}, loss ≤ {l:g}" for f, l in tols)
+    return f"{len(passed)} of {len(timed)} timed step and inference measurements passed the parity gate ({tol_text})."
+
+
+def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full: bool = True) -> str:
+    """The run as Markdown: context, one pivot per model × task × threads, and (full) every cell."""
     parts = [
-        f"Run of {meta.get('date', '?')} on {meta.get('cpu_model', '?')} ({meta.get('cpu_vendor', '?')}, "
-        f"{meta.get('cores', '?')} cores), {meta.get('os', '?')}; commit `{str(meta.get('git_commit', '?'))[:12]}`; "
-        f"profile `{meta.get('profile', '?')}` ({meta.get('plan', {}).get('profile', {}).get('processes', '?')} "
-        f"processes per cell); wall time {meta.get('wall_s', '?')} s; load average before/after "
-        f"{_load(meta.get('loadavg_before'))} / {_load(meta.get('loadavg_after'))}; numpy sgemm peak {peaks or '?'}.",
+        run_context(meta),
         "",
-        "Median time per call in ms with its 95% confidence interval (bootstrap over processes and samples). "
+        "Median time per call in ms with its 95% confidence interval (bootstrap over processes and samples; "
+        "none where there is one sample). "
         "*vs PyTorch* is the ratio of medians in this run against PyTorch in the same mode (XLA against "
         "torch.compile): below 1.00× is faster. `noisy` marks a coefficient of variation ≥ 10%; "
         "`⚠ cpu×N` marks a worker that used more cores than its thread setting. Train = forward + backward + "
         "SGD update with the loss read back. "
-        f"Every timed cell passed the parity gate ({tol_text}). LOC = code lines of the model file (pygount).",
+        f"{parity_text(records)} LOC = code lines of the model file (pygount).",
         "",
-        f"{len(records) - len(bad)} of {len(records)} cells ok" + (
-            "; not ok: " + "; ".join(f"{r['framework']}/{r['model']}/{r['mode']}/t{r['threads']}/{r['task']}: "
-                                     f"{r['status']}" for r in bad[:20]) if bad else "") + ".",
+        completeness(records, meta),
         "",
     ]
     for model, task, threads in pivot_groups(records):
@@ -212,12 +234,18 @@ def summary_markdown(records: List[Dict], meta: Dict, full: bool = True) -> str:
     if tta_rows[1]:
         parts += ["### Time to accuracy (digits): epochs and final accuracy", "", markdown(*tta_rows), ""]
     parts += ["### Code metrics and install friction", "", markdown(*code_friction_table(records, meta)), ""]
-    from benchmarks import claims
-
-    parts += ["### The published claims", "", claims.markdown(claims.evaluate(records, meta)), ""]
-    parts += ["### What each mode is", "", modes_table(), ""]
+    parts += ["### The published claims", "", claims_markdown(verdicts), ""]
+    parts += ["### What each mode is", "", markdown(["Framework", "Modes"], modes_rows()), ""]
     if full:
         parts += ["### Every cell", "", markdown_table(records), ""]
+    return "\n".join(parts)
+
+
+def claims_markdown(verdicts: List[Dict]) -> str:
+    parts = []
+    for c in verdicts:
+        parts += [f"**{c['id']}: {c['claim']}** Verdict: **{c['verdict']}**.", "", f"Rule: {c['rule']}", ""]
+        parts += [f"- {line}" for line in c["evidence"]] + [""]
     return "\n".join(parts)
 
 
@@ -230,31 +258,3 @@ def load_run(run_dir: Path) -> tuple:
     meta_path = Path(run_dir) / "meta.json"
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     return records, meta
-
-
-def write_summary(run_dir: Path) -> List[Dict]:
-    records, meta = load_run(run_dir)
-    rec.write_atomic(Path(run_dir) / "summary.md", summary_markdown(records, meta))
-    return records
-
-
-README_START, README_END = "<!-- results:start -->", "<!-- results:end -->"
-
-
-def readme_plots(run_dir: Path) -> List[Path]:
-    """The plots README shows: training speed of the MLP and ResNet, and the accuracy curves."""
-    plots = REPO_ROOT / run_dir / "plots"
-    names = ("speed_mlp_t1.png", "speed_resnet_t1.png", "accuracy_lenet5.png")
-    return [plots / n for n in names if (plots / n).exists()]
-
-
-def update_readme(readme: Path, run_dir: Path) -> None:
-    """Replace README's results block with the summary of `run_dir` (never edited by hand)."""
-    records, meta = load_run(run_dir)
-    text = readme.read_text()
-    start, end = text.index(README_START) + len(README_START), text.index(README_END)
-    block = (f"\n<!-- generated by `fwbench report {run_dir.as_posix()} --readme`; do not edit -->\n"
-             + summary_markdown(records, meta, full=False)
-             + "".join(f"\n![{png.stem}]({png.relative_to(REPO_ROOT).as_posix()})\n" for png in readme_plots(run_dir))
-             + f"\nEvery cell, with parity figures: [`{run_dir.as_posix()}/summary.md`]({run_dir.as_posix()}/summary.md).\n")
-    rec.write_atomic(readme, text[:start] + block + text[end:])

@@ -1,4 +1,4 @@
-"""Plans the matrix, launches one worker process at a time, aggregates and stores records."""
+"""Launches one worker process at a time, retries transient deaths, aggregates and stores records."""
 from __future__ import annotations
 
 import json
@@ -7,62 +7,16 @@ import signal
 import statistics
 import subprocess
 import time
-from dataclasses import asdict, astuple, dataclass, replace  # noqa: F401 (replace used by the CLI)
+from collections import deque
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 from benchmarks import REPO_ROOT, records
 from benchmarks.envs import load_spec, worker_env
-from benchmarks.loc import metrics as code_metrics
+from benchmarks.plan import Cell, Profile, jobs
 from benchmarks.reference import reference, variant_for
 from benchmarks.stats import summarize
-
-TASKS = ("train", "infer_b1", "infer_b64")
-TTA_TASKS = ("tta",)  # time to accuracy on the digits data (benchmarks/tta.py)
-
-
-@dataclass(frozen=True)
-class Cell:
-    framework: str
-    model: str
-    mode: str
-    threads: int
-    suite: str = "speed"  # "speed": TASKS; "tta": time to accuracy
-
-    @property
-    def tasks(self) -> tuple:
-        return TTA_TASKS if self.suite == "tta" else TASKS
-
-    @staticmethod
-    def of(record: Dict) -> "Cell":
-        suite = "tta" if record["task"] == "tta" else "speed"
-        return Cell(record["framework"], record["model"], record["mode"], record["threads"], suite)
-
-
-@dataclass(frozen=True)
-class Profile:
-    processes: int  # worker processes per cell
-    samples: int  # most samples per task per process
-    min_samples: int
-    max_seconds: float  # time budget per task per process, once min_samples are in
-    warmup: int
-    min_sample_ms: float  # fast calls are looped so one sample lasts at least this long
-    timeout_s: float  # per worker process
-
-
-PROFILES = {
-    "quick": Profile(processes=1, samples=20, min_samples=5, max_seconds=0.5, warmup=3, min_sample_ms=1.0, timeout_s=900),
-    "default": Profile(processes=3, samples=50, min_samples=10, max_seconds=1.0, warmup=5, min_sample_ms=1.0, timeout_s=900),
-}
-
-
-def plan(cells: Sequence[Cell], processes: int) -> List[tuple]:
-    """(cell, process index) jobs, interleaved: each round visits every cell, rotated."""
-    jobs = []
-    for rep in range(processes):
-        shift = rep % max(len(cells), 1)
-        jobs += [(cell, rep) for cell in list(cells[shift:]) + list(cells[:shift])]
-    return jobs
 
 
 def cpus_for(threads: int) -> List[int]:
@@ -70,8 +24,13 @@ def cpus_for(threads: int) -> List[int]:
     return available[:threads]
 
 
-def failure_records(cell: Cell, status: str, reason: str, tasks: Sequence[str]) -> List[Dict]:
-    return [dict(asdict(cell), task=t, status=status, reason=reason) for t in tasks]
+def failure_records(cell: Cell, status: str, reason: str, tasks: Sequence[str], **extra) -> List[Dict]:
+    return [dict(asdict(cell), task=t, status=status, reason=reason, **extra) for t in tasks]
+
+
+def is_transient(record: Dict) -> bool:
+    """A process that timed out or was killed by a signal may pass when run again; an error will not."""
+    return record["status"] == "timeout" or bool(record.get("signal"))
 
 
 def parse_worker_output(out: str, tasks: Sequence[str]) -> tuple:
@@ -89,19 +48,24 @@ def parse_worker_output(out: str, tasks: Sequence[str]) -> tuple:
     return found, error
 
 
-def launch(cell: Cell, profile: Profile, tasks: Optional[Sequence[str]] = None, seed: int = 0) -> List[Dict]:
-    """Run one worker process; always returns one record per task, failed ones included."""
-    tasks = list(tasks or cell.tasks)
-    spec = load_spec(cell.framework)
-    request = dict(asdict(cell), **asdict(profile), tasks=tasks, seed=seed,
+def worker_request(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int) -> Dict:
+    """Everything one worker process needs, as JSON."""
+    request = dict(asdict(cell), **asdict(profile), tasks=list(tasks), seed=seed,
                    cpus=cpus_for(cell.threads), launched_at=time.time())
-    if tasks == ["tta"]:
+    if cell.suite == "tta":
         from benchmarks import tta
 
         request["tta"] = tta.request(cell.model)
     else:
         request["reference"] = reference(cell.model, seed, variant_for(cell.model, cell.framework))
-    cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(request)]
+    return request
+
+
+def launch(cell: Cell, profile: Profile, tasks: Optional[Sequence[str]] = None, seed: int = 0) -> List[Dict]:
+    """Run one worker process; always returns one record per task, failed ones included."""
+    tasks = list(tasks or cell.tasks)
+    spec = load_spec(cell.framework)
+    cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(worker_request(cell, profile, tasks, seed))]
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
                                 cwd=REPO_ROOT, env=worker_env(spec, cell.threads), start_new_session=True)
@@ -112,19 +76,20 @@ def launch(cell: Cell, profile: Profile, tasks: Optional[Sequence[str]] = None, 
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        return failure_records(cell, "timeout", f"worker exceeded {profile.timeout_s:.0f} s", tasks)
+        return failure_records(cell, "timeout", f"worker exceeded {profile.timeout_s:g} s", tasks)
     except BaseException:  # Ctrl-C: leave no orphan behind
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         raise
     found, error = parse_worker_output(out, tasks)
     if proc.returncode != 0 or len(found) < len(tasks):
+        extra = {"signal": -proc.returncode} if proc.returncode < 0 else {}
         if error is None:
             tail = " | ".join(err.strip().splitlines()[-3:])
             how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
             error = f"worker {how}: {tail}"[:500]
         missing = [t for t in tasks if t not in found]
-        return list(found.values()) + failure_records(cell, "failed", error, missing)
+        return list(found.values()) + failure_records(cell, "failed", error, missing, **extra)
     return [found[t] for t in tasks]
 
 
@@ -133,21 +98,54 @@ def threads_verified(cpu_wall_ratio: float, threads: int) -> bool:
     return cpu_wall_ratio <= threads * 1.1 + 0.05
 
 
-def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = None) -> Dict:
-    """One record for one cell and task from its per-process records."""
-    ok = [r for r in raw if r["status"] == "ok"]
-    base = dict(ok[0] if ok else raw[0])
-    base.pop("loops", None)
-    base["processes"] = len(raw)
-    bad = [r for r in raw if r["status"] != "ok"]
-    if bad:
-        base.update(status=bad[0]["status"], reason=bad[0]["reason"])
-        if len(bad) < len(raw):
-            base["reason"] = f"{len(bad)} of {len(raw)} processes: {base['reason']}"
+def last_attempts(raw: List[Dict]) -> List[Dict]:
+    """Per process, the record of its last attempt (a retried process's first one stays in raw.jsonl)."""
+    last: Dict[int, Dict] = {}
+    for r in raw:
+        p = r.get("process", 0)
+        if p not in last or r.get("attempt", 0) >= last[p].get("attempt", 0):
+            last[p] = r
+    return [last[p] for p in sorted(last)]
+
+
+def cell_status(final: List[Dict], processes: int) -> tuple:
+    """(status, reason, warnings): a lost process is tolerated while min(2, processes) good ones remain,
+    and only when it was lost to a transient cause (a signal, a timeout)."""
+    ok = [r for r in final if r["status"] == "ok"]
+    bad = [r for r in final if r["status"] != "ok"]
+    if not bad:
+        return "ok", "", []
+    reason = bad[0]["reason"] if len(bad) == len(final) else f"{len(bad)} of {len(final)} processes: {bad[0]['reason']}"
+    if all(is_transient(r) for r in bad) and len(ok) >= min(2, processes):
+        return "ok", "", [f"lost {reason}"]
+    return bad[0]["status"], reason, []
+
+
+def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = None,
+              commit: Optional[str] = None) -> Dict:
+    """One record for one cell and task from its per-process records; code metrics of the model file
+    at `commit` (the run's; None: the working tree)."""
+    from benchmarks.loc import metrics as code_metrics
+
+    final = last_attempts(raw)
+    ok = [r for r in final if r["status"] == "ok"]
+    base = dict(ok[0] if ok else final[0])
+    for key in ("loops", "attempt", "signal"):
+        base.pop(key, None)
+    base["processes"] = len(final)
+    status, reason, warnings = cell_status(final, processes)
+    base.update(status=status, reason=reason)
+    retried = [r for r in raw if r.get("attempt", 0) == 0 and r["status"] != "ok"
+               and any(o.get("process") == r.get("process") and o.get("attempt", 0) > 0 for o in raw)]
+    if retried:
+        base["retried"] = len(retried)
+        warnings.append(f"retried {len(retried)} process(es): {retried[0]['reason']}")
+    if warnings:
+        base["warnings"] = warnings
     groups = [r["samples_ms"] for r in ok if r.get("samples_ms")]
     base["samples_ms"] = [s for g in groups for s in g]
     base["process_medians_ms"] = [statistics.median(g) for g in groups]
-    if groups and not bad:
+    if groups and status == "ok":
         base.update(summarize(groups))
         for key in ("first_step_ms", "import_s", "time_to_first_step_s", "cpu_wall_ratio", "seconds_to_target"):
             values = [r[key] for r in ok if r.get(key) is not None]
@@ -164,46 +162,94 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     for key in ("framework_version", "python", "first_step_ms", "parity_forward_max_abs",
                 "parity_loss_max_rel", "batch"):
         base.setdefault(key, None)
-    base.update({k: v for k, v in code_metrics(base["model"], base["framework"]).items() if k != "api_call_names"})
+    code = code_metrics(base["model"], base["framework"], commit)
+    base.update({k: v for k, v in code.items() if k != "api_call_names"})
+    base["schema_version"] = records.SCHEMA_VERSION
     return base
 
 
 def remaining_jobs(run_dir: Path, cells: Sequence[Cell], processes: int) -> List[tuple]:
-    """The planned jobs whose per-process records are not yet in raw.jsonl (all of them for a new run)."""
+    """The planned (cell, process) jobs with no record in raw.jsonl yet (all of them for a new run)."""
     raw_path = run_dir / "raw.jsonl"
     done = set()
     if raw_path.exists():
         done = {(Cell.of(r), r["process"]) for r in records.read(raw_path)}
-    return [job for job in plan(cells, processes) if job not in done]
+    return [job for job in jobs(cells, processes) if job not in done]
+
+
+def failed_jobs(run_dir: Path, cells: Sequence[Cell]) -> List[tuple]:
+    """(cell, process, next attempt) of every planned process whose last attempt failed or timed out."""
+    planned = set(cells)
+    latest: Dict[tuple, tuple] = {}  # (cell, process) -> (attempt, its records)
+    for r in records.read(run_dir / "raw.jsonl"):
+        key, attempt = (Cell.of(r), r["process"]), r.get("attempt", 0)
+        if key[0] not in planned:
+            continue
+        if key not in latest or attempt > latest[key][0]:
+            latest[key] = (attempt, [r])
+        elif attempt == latest[key][0]:
+            latest[key][1].append(r)
+    return [(cell, p, attempt + 1) for (cell, p), (attempt, rs) in latest.items()
+            if any(r["status"] in ("failed", "timeout") for r in rs)]
 
 
 def run_matrix(
     run_dir: Path,
-    cells: Sequence[Cell],
     profile: Profile,
-    jobs: Sequence[tuple],
-    on_job: Optional[Callable[[Cell, int, int], None]] = None,
+    todo: Sequence[tuple],
+    on_job: Optional[Callable[[Cell, int, int, int], None]] = None,
     peaks: Optional[Dict[str, float]] = None,
+    commit: Optional[str] = None,
 ) -> None:
-    """Run `jobs`; per-process records go to raw.jsonl at once, and a cell's aggregated records go
-    to records.jsonl as soon as its last process is in."""
-    raw_path, records_path = run_dir / "raw.jsonl", run_dir / "records.jsonl"
-    finished = {Cell.of(r) for r in (records.read(records_path) if records_path.exists() else [])}
-    for number, (cell, rep) in enumerate(jobs):
+    """Run the (cell, process[, attempt]) jobs; per-process records go to raw.jsonl at once. A process
+    lost to a signal or a timeout is queued again at the end (a later round), up to profile.retries
+    times. A cell's aggregated records go to records.jsonl once all its processes are final."""
+    raw_path = run_dir / "raw.jsonl"
+    queue = deque((job + (0,))[:3] for job in todo)
+    total, number = len(queue), 0
+    while queue:
+        cell, rep, attempt = queue.popleft()
         if on_job:
-            on_job(cell, rep, number)
-        for raw in launch(cell, profile, cell.tasks):
-            records.append(raw_path, dict(raw, process=rep))
-        cell_raw = [r for r in records.read(raw_path) if Cell.of(r) == cell]
-        if len({r["process"] for r in cell_raw}) == profile.processes and cell not in finished:
-            for task in cell.tasks:
-                cell_peak = (peaks or {}).get(str(cell.threads))
-                records.append(records_path, aggregate([r for r in cell_raw if r["task"] == task], profile.processes, cell_peak))
-            finished.add(cell)
+            on_job(cell, rep, number, total)
+        number += 1
+        outcome = launch(cell, profile, cell.tasks)
+        for raw in outcome:
+            records.append(raw_path, dict(raw, process=rep, attempt=attempt))
+        if attempt < profile.retries and any(is_transient(r) for r in outcome):
+            queue.append((cell, rep, attempt + 1))
+            total += 1
+            continue
+        if not any(c == cell for c, _, _ in queue):
+            write_cell(run_dir, cell, profile.processes, peaks, commit)
+
+
+def write_cell(run_dir: Path, cell: Cell, processes: int, peaks: Optional[Dict[str, float]],
+               commit: Optional[str] = None) -> None:
+    """(Re)write a cell's aggregated records once every planned process of it has a record."""
+    raw = [r for r in records.read(run_dir / "raw.jsonl") if Cell.of(r) == cell and r["process"] < processes]
+    if len({r["process"] for r in raw}) < processes:
+        return
+    path = run_dir / "records.jsonl"
+    existing = records.read(path) if path.exists() else []
+    peak = (peaks or {}).get(str(cell.threads))
+    mine = [aggregate([r for r in raw if r["task"] == task], processes, peak, commit) for task in cell.tasks]
+    if any(Cell.of(r) == cell for r in existing):  # re-aggregated after a retry: replace its lines
+        kept = [r for r in existing if Cell.of(r) != cell]
+        records.write_atomic(path, "".join(json.dumps(r) + "\n" for r in kept + mine))
+    else:
+        for record in mine:
+            records.append(path, record)
+
+
+def run_commit(meta: Dict) -> Optional[str]:
+    """The commit a run was taken at, when its code is known exactly (a clean tree)."""
+    commit = str(meta.get("git_commit") or "")
+    return commit if commit and "dirty" not in commit and commit != "?" else None
 
 
 def reaggregate(run_dir: Path, meta: Dict) -> None:
-    """Rebuild records.jsonl from raw.jsonl with the current aggregation (e.g. after adding a metric)."""
+    """Rebuild records.jsonl from raw.jsonl with the current aggregation (e.g. after adding a metric);
+    code metrics come from the run's own commit, not today's working tree."""
     raw = records.read(run_dir / "raw.jsonl")
     processes = meta["plan"]["profile"]["processes"]
     groups: Dict[tuple, List[Dict]] = {}
@@ -214,5 +260,5 @@ def reaggregate(run_dir: Path, meta: Dict) -> None:
     for key, group in groups.items():
         if len({r["process"] for r in group}) == processes:
             peak = (meta.get("peak_gflops") or {}).get(str(key[3]))
-            lines.append(json.dumps(aggregate(group, processes, peak)))
+            lines.append(json.dumps(aggregate(group, processes, peak, run_commit(meta))))
     records.write_atomic(run_dir / "records.jsonl", "\n".join(lines) + "\n")

@@ -9,6 +9,7 @@ reference trains the same way and gives the accuracy curve every framework must 
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 from functools import lru_cache
@@ -24,11 +25,11 @@ LR = 0.1
 SEED = 0
 CURVE_TOL = 0.03  # 3 points (13 of 450): after ~400 float32 SGD steps rounding alone moves a few samples
 
-CONFIGS = {
-    "mlp": (64, 128, 10),
-    "lenet5": {"in_channels": 1, "hw": 8, "kernel": 3, "padding": 1, "channels": (8, 16), "hidden": (64, 32),
-               "classes": 10},
-}
+
+
+def settings(model: str) -> Dict:
+    """The model spec's TTA settings: its config at 8x8 and the input shape of one sample."""
+    return importlib.import_module(f"models.{model}.spec").TTA
 
 
 def prepare(path: Path, seed: int = SEED) -> Path:
@@ -51,41 +52,48 @@ def prepare(path: Path, seed: int = SEED) -> Path:
     return path
 
 
+def digest(*parts) -> str:
+    """A short key of what a cached file depends on."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
 def data_path() -> Path:
+    """The prepared digits data, cached under a key of everything `prepare` depends on."""
+    import sklearn
+
     from benchmarks.envs import cache_root
 
-    path = cache_root() / "cache" / "tta" / f"digits-seed{SEED}.npz"
+    key = digest(SEED, BATCH, MAX_EPOCHS, sklearn.__version__, Path(__file__).read_text())
+    path = cache_root() / "cache" / "tta" / f"digits-{key}.npz"
     return path if path.exists() else prepare(path)
 
 
-INPUT_SHAPES = {"mlp": (64,), "lenet5": (1, 8, 8)}  # one sample, as each model takes it
-
-
 def images(x: np.ndarray, model: str) -> np.ndarray:
-    return x.reshape(-1, *INPUT_SHAPES[model])
+    return x.reshape(-1, *settings(model)["input_shape"])
 
 
 @lru_cache(maxsize=None)
-def reference_curve(model: str, lstm_biases: int = 1) -> Dict:
-    """Test accuracy after each epoch of float64 SGD with the same data, batches and initial weights."""
+def reference_curve(model: str) -> Dict:
+    """Test accuracy after each epoch of float64 SGD with the same data, batches and initial weights,
+    using the spec's own forward; cached under a key of the data, the spec and these settings."""
     import autograd.numpy as anp
     from autograd import grad
 
     from benchmarks.envs import cache_root
+    from benchmarks.reference import spec_digest
     from models.common import xp_cross_entropy
 
-    path = cache_root() / "cache" / "tta" / f"reference-{model}.json"
+    data_file = data_path()
+    path = cache_root() / "cache" / "tta" / f"reference-{model}-{digest(data_file.name, spec_digest(model), LR)}.json"
     if path.exists():
         return json.loads(path.read_text())
     spec = importlib.import_module(f"models.{model}.spec")
-    config = CONFIGS[model]
-    data = np.load(data_path())
+    config = settings(model)["config"]
+    data = np.load(data_file)
     params = {k: v.astype(np.float64) for k, v in spec.init_params(SEED, config).items()}
 
     def forward(xp, p, x):
-        if model == "lenet5":
-            return spec.forward_xp(xp, p, x, config)
-        return xp.maximum(x @ p["fc1.weight"] + p["fc1.bias"], 0.0) @ p["fc2.weight"] + p["fc2.bias"]
+        return spec.forward_xp(xp, p, x, config)
 
     def loss(p, x, y):
         return xp_cross_entropy(anp, forward(anp, p, x), y)
@@ -107,7 +115,7 @@ def reference_curve(model: str, lstm_biases: int = 1) -> Dict:
 
 def request(model: str) -> Dict:
     """What a worker needs for the tta task."""
-    return {"data": str(data_path()), "config": CONFIGS[model], "input_shape": INPUT_SHAPES[model],
+    return {"data": str(data_path()), "config": settings(model)["config"], "input_shape": settings(model)["input_shape"],
             "target": TARGET_ACCURACY,
             "max_epochs": MAX_EPOCHS, "lr": LR, "seed": SEED, "curve_tol": CURVE_TOL,
             "reference_accuracy": reference_curve(model)["accuracy"]}

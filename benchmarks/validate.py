@@ -7,7 +7,8 @@ from typing import Dict
 
 from benchmarks import REPO_ROOT
 from benchmarks.envs import load_spec, worker_env
-from benchmarks.runner import PROFILES, Cell, launch
+from benchmarks.plan import PROFILES, Cell
+from benchmarks.runner import launch
 
 
 def compare(rounds: int = 5, steps: int = 300) -> Dict:

@@ -19,8 +19,7 @@ from typing import Any, Callable, Dict, List
 
 import numpy as np
 
-TASK_BATCH = {"train": None, "infer_b1": 1, "infer_b64": 64}  # None: the spec's train batch
-
+from benchmarks.plan import TASKS
 
 def pin_cpus(cpus: List[int]) -> None:
     """Pin this process (and threads it will start) before the framework is imported."""
@@ -67,13 +66,13 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
     model_name = request["model"]
     spec = importlib.import_module(f"models.{model_name}.spec")
     impl = importlib.import_module(adapter.impl_module(model_name))
-    if request["tasks"] == ["tta"]:
+    if request["suite"] == "tta":
         return time_to_accuracy(request, adapter, spec, impl, import_s, emit)
     params = spec.init_params(request["seed"])
     x, y = spec.make_batch(spec.BATCH, request["seed"] + 1)
 
     mode = request["mode"]
-    model = adapter.load_params(impl.build_model(spec.SIZES), params, spec.PARAM_KINDS)
+    model = adapter.load_params(impl.build_model(spec.CONFIG), params, spec.PARAM_KINDS)
     xt, yt = adapter.inputs(x), adapter.labels(y)
     logits = adapter.to_numpy(impl.build_predictor(model, mode)(xt))
     reference = request["reference"]
@@ -105,7 +104,7 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
         "time_to_first_step_s": time_to_first_step_s,
     }
     for task in request["tasks"]:
-        batch = TASK_BATCH[task] or spec.BATCH
+        batch = TASKS[task].batch or spec.BATCH
         record = dict(common, task=task, batch=batch, flops_per_step=spec.flops(batch)["train" if task == "train" else "forward"])
         if not parity_ok:
             reason = f"parity: forward {forward_diff:.2e} (tol {spec.FORWARD_TOL:g}), loss {loss_diff:.2e} (tol {spec.LOSS_TOL:g})"
@@ -130,7 +129,7 @@ def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: flo
                      emit: Callable[[Dict[str, Any]], None]) -> None:
     """Train on the digits data until test accuracy reaches the target; only training is timed."""
     tta, mode = request["tta"], request["mode"]
-    config = tta["config"] if isinstance(tta["config"], dict) else tuple(tta["config"])
+    config = tta["config"]
     data = np.load(tta["data"])
     shape = (-1, *tta["input_shape"])
     x_train, y_train = data["x_train"].reshape(shape), data["y_train"]

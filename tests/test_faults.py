@@ -14,7 +14,8 @@ import psutil
 import pytest
 
 from benchmarks import REPO_ROOT, records
-from benchmarks.runner import TASKS, parse_worker_output
+from benchmarks.plan import SUITES
+from benchmarks.runner import parse_worker_output
 
 
 @pytest.fixture(scope="module")
@@ -50,16 +51,17 @@ def faulty_run(fake_env, tmp_path_factory):
 
 
 def assert_healthy(cells):
-    assert [r["task"] for r in cells] == list(TASKS)
+    assert [r["task"] for r in cells] == list(SUITES["speed"])
     for r in cells:
         assert r["status"] == "ok", r["reason"]
         assert records.missing_keys(r) == []
         assert r["median_ms"] > 0
 
 
-def test_fault_01_segfault_is_a_failed_record(faulty_run):
+def test_fault_01_segfault_is_a_failed_record_after_one_retry(faulty_run):
     for r in faulty_run["fake_segfault"]:
         assert r["status"] == "failed" and "signal 11" in r["reason"]
+        assert r["retried"] == 1 and "signal 11" in r["warnings"][0]
 
 
 def test_fault_02_abort_is_a_failed_record(faulty_run):
@@ -69,12 +71,13 @@ def test_fault_02_abort_is_a_failed_record(faulty_run):
 
 def test_fault_03_hang_past_timeout_is_a_timeout_record(faulty_run):
     for r in faulty_run["fake_hang"]:
-        assert r["status"] == "timeout" and "5 s" in r["reason"]
+        assert r["status"] == "timeout" and "5 s" in r["reason"] and r["retried"] == 1
 
 
-def test_fault_04_import_error_names_the_module(faulty_run):
+def test_fault_04_import_error_names_the_module_and_is_not_retried(faulty_run):
     for r in faulty_run["fake_import"]:
         assert r["status"] == "failed" and "fakeflow" in r["reason"]
+        assert "retried" not in r
 
 
 def test_fault_05_junk_on_stdout_does_not_corrupt_records(faulty_run):
@@ -95,7 +98,7 @@ def test_fault_07_the_healthy_framework_keeps_complete_rows(faulty_run):
 
 def test_fault_08_garbage_worker_output_parses_to_nothing():
     junk = "\x00\xff\n{not json\n[1, 2]\n" + json.dumps({"task": "train"}) + "\n" + json.dumps({"error": "boom"})
-    found, error = parse_worker_output(junk, TASKS)
+    found, error = parse_worker_output(junk, SUITES["speed"])
     assert found == {} and error == "boom"
 
 
@@ -159,3 +162,58 @@ def test_fault_11_a_worker_using_more_cores_than_its_setting_is_flagged(fake_env
     for r in cells["fake_ok"]:
         assert r["cpu_wall_ratio"] < 1.1 and r["threads_verified"] is True
     assert "cpu×" in (run_dir / "summary.md").read_text()
+
+
+def test_fault_12_a_worker_killed_once_is_retried_and_the_cell_ends_ok(fake_env, tmp_path):
+    home = tmp_path / "home"  # a fresh FWBENCH_HOME: the flaky fake dies on its first launch there
+    home.mkdir()
+    (home / "envs").symlink_to(os.path.join(fake_env["FWBENCH_HOME"], "envs"))
+    env = dict(fake_env, FWBENCH_HOME=str(home))
+    run_dir = tmp_path / "flaky"
+    out = fwbench(env, "run", "-f", "fake_flaky", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+                  "--out", str(run_dir))
+    assert out.returncode == 0, out.stderr
+    cells = by_framework(run_dir)["fake_flaky"]
+    assert_healthy(cells)
+    for r in cells:
+        assert r["retried"] == 1 and "signal 9" in r["warnings"][0]
+    attempts = [(r["attempt"], r["status"]) for r in records.read(run_dir / "raw.jsonl") if r["task"] == "train"]
+    assert attempts == [(0, "failed"), (1, "ok")]  # the first failure is kept
+    assert "Flaky" in (run_dir / "summary.md").read_text()
+
+
+def test_fault_13_retry_failed_reruns_only_the_failed_processes(fake_env, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "envs").symlink_to(os.path.join(fake_env["FWBENCH_HOME"], "envs"))
+    env = dict(fake_env, FWBENCH_HOME=str(home))
+    run_dir = tmp_path / "flaky"
+    out = fwbench(env, "run", "-f", "fake_ok,fake_flaky", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+                  "--retries", "0", "--out", str(run_dir))
+    assert out.returncode == 1, out.stderr
+    assert all(r["status"] == "failed" for r in by_framework(run_dir)["fake_flaky"])
+    before = records.read(run_dir / "raw.jsonl")
+    out = fwbench(env, "run", "--retry-failed", str(run_dir))
+    assert out.returncode == 0, out.stderr
+    raw = records.read(run_dir / "raw.jsonl")
+    assert raw[: len(before)] == before
+    rerun = raw[len(before):]
+    assert {r["framework"] for r in rerun} == {"fake_flaky"} and {r["attempt"] for r in rerun} == {1}
+    final = by_framework(run_dir)
+    assert_healthy(final["fake_flaky"])
+    assert_healthy(final["fake_ok"])
+    assert len(records.read(run_dir / "records.jsonl")) == 2 * len(SUITES["speed"])  # replaced, not duplicated
+
+
+@pytest.mark.parametrize("option,value,message", [
+    ("--processes", "0", "--processes: 0 is out of range; give a value >= 1"),
+    ("--timeout", "-1", "--timeout: -1 is out of range; give a value > 0"),
+    ("--timeout", "0", "--timeout: 0 is out of range; give a value > 0"),
+    ("--retries", "-1", "--retries: -1 is out of range; give a value >= 0"),
+    ("--processes", "three", "--processes: 'three' is not an integer; give one >= 1"),
+])
+def test_fault_14_a_bad_number_is_one_line_naming_the_range(option, value, message):
+    out = subprocess.run([sys.executable, "-m", "benchmarks.cli", "run", "-f", "torch", option, value],
+                         cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [f"fwbench: error: argument {message}"]

@@ -3,8 +3,8 @@ import pytest
 
 from benchmarks import records
 from benchmarks.adapters import all_adapters
-from benchmarks.cli import available_models
-from benchmarks.runner import TASKS, Cell, Profile, aggregate, launch
+from benchmarks.plan import SUITES, Cell, Profile, available_models
+from benchmarks.runner import aggregate, launch
 from tests.conftest import require_env
 
 TINY = Profile(processes=1, samples=3, min_samples=3, max_seconds=0.1, warmup=1, min_sample_ms=0.5, timeout_s=900)
@@ -18,7 +18,7 @@ CASES = [(fw, mode) for fw, adapter in all_adapters().items() for mode in adapte
 @pytest.mark.parametrize("framework,mode", CASES)
 def test_worker_matches_reference_and_writes_complete_records(framework, mode, model):
     require_env(framework)
-    tasks = TASKS if model == "mlp" else ("train",)  # the inference tasks of the other models add only time
+    tasks = SUITES["speed"] if model == "mlp" else ("train",)  # the inference tasks of the other models add only time
     raw = launch(Cell(framework, model, mode, 1), TINY, tasks)
     assert [r["task"] for r in raw] == list(tasks)
     for r in raw:

@@ -57,3 +57,21 @@ def test_write_atomic_leaves_no_temp_file(tmp_path):
     records.write_atomic(path, "hello")
     assert path.read_text() == "hello"
     assert [p.name for p in tmp_path.iterdir()] == ["summary.md"]
+
+
+def killed(process, attempt=0, sig=9):
+    return dict(raw(process, []), status="failed", reason=f"worker killed by signal {sig}", signal=sig, attempt=attempt)
+
+
+def test_a_process_lost_to_a_signal_is_tolerated_while_two_good_ones_remain():
+    record = aggregate([raw(0, [1.0]), raw(1, [1.1]), killed(2)], processes=3)
+    assert record["status"] == "ok" and record["median_ms"] is not None
+    assert "1 of 3 processes" in record["warnings"][0]
+    assert aggregate([raw(0, [1.0]), killed(1)], processes=2)["status"] == "failed"
+
+
+def test_the_last_attempt_counts_and_the_retry_is_recorded():
+    record = aggregate([killed(0), dict(raw(0, [1.0]), attempt=1), raw(1, [1.2])], processes=2)
+    assert record["status"] == "ok" and record["retried"] == 1
+    assert record["samples_ms"] == [1.0, 1.2] and "signal 9" in record["warnings"][0]
+    assert "attempt" not in record and "signal" not in record

@@ -3,7 +3,7 @@ import importlib
 import numpy as np
 import pytest
 
-from benchmarks.cli import available_models
+from benchmarks.plan import available_models
 from models.common import cross_entropy
 
 MODELS = available_models()
@@ -141,3 +141,38 @@ def test_autograd_conv_gradients_match_finite_differences():
 def test_flops_scale_with_batch(spec):
     assert spec.flops(64)["forward"] == 64 * spec.flops(1)["forward"]
     assert spec.flops(64)["train"] > spec.flops(64)["forward"]
+
+
+# ---- the spec contract: what every models/<m>/spec.py provides (README, "Adding a model") ----
+REQUIRED = {"CONFIG": dict, "BATCH": int, "LR": float, "PARITY_STEPS": int, "FORWARD_TOL": float, "LOSS_TOL": float,
+            "PARAM_KINDS": dict}
+FUNCTIONS = ("init_params", "make_batch", "forward", "reference_losses", "flops")
+
+
+def test_every_spec_provides_the_contract(spec):
+    for name, kind in REQUIRED.items():
+        assert isinstance(getattr(spec, name, None), kind), f"{spec.__name__}.{name} must be a {kind.__name__}"
+    for name in FUNCTIONS:
+        assert callable(getattr(spec, name, None)), f"{spec.__name__}.{name}() is missing"
+    params = spec.init_params(0)
+    x, _ = spec.make_batch(2, 1)
+    assert spec.forward(params, x).shape[0] == 2
+    counts = spec.flops(4)
+    assert counts["train"] > counts["forward"] > 0
+    for key in getattr(spec, "VARIANT_KEYS", ()):
+        assert key in spec.reference_losses.__code__.co_varnames, f"variant key {key} is not a reference_losses argument"
+
+
+@pytest.mark.parametrize("model", available_models("tta"))
+def test_tta_specs_take_their_config_everywhere(model):
+    """A spec with TTA settings initialises and runs its forward at the TTA config."""
+    spec = importlib.import_module(f"models.{model}.spec")
+    config, shape = spec.TTA["config"], spec.TTA["input_shape"]
+    params = spec.init_params(0, config)
+    assert set(params) == set(spec.param_kinds(config))
+    x = np.zeros((3, *shape), dtype=np.float32)
+    assert spec.forward_xp(np, params, x, config).shape == (3, 10)
+
+
+def test_the_tta_suite_covers_the_specs_with_tta_settings():
+    assert available_models("tta") == ["lenet5", "mlp"]

@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 
 from benchmarks import tta
-from benchmarks.runner import Cell, Profile, launch
+from benchmarks.plan import available_models
+from benchmarks.plan import Cell, Profile
+from benchmarks.runner import launch
 from tests.conftest import require_env
 
 ONE = Profile(processes=1, samples=1, min_samples=1, max_seconds=0.1, warmup=0, min_sample_ms=0.1, timeout_s=900)
@@ -24,14 +26,14 @@ def test_the_data_pipeline_is_deterministic(tmp_path):
 
 
 def test_reference_reaches_the_target():
-    for model in tta.CONFIGS:
+    for model in available_models("tta"):
         curve = tta.reference_curve(model)["accuracy"]
         assert max(curve) >= tta.TARGET_ACCURACY, model
 
 
 @pytest.mark.integration
 @pytest.mark.parametrize("framework", ["torch", "paddle", "jax"])
-@pytest.mark.parametrize("model", list(tta.CONFIGS))
+@pytest.mark.parametrize("model", available_models("tta"))
 def test_frameworks_reach_the_target_on_the_reference_curve(framework, model):
     require_env(framework)
     (record,) = launch(Cell(framework, model, "eager", 1, "tta"), ONE)

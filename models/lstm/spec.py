@@ -20,7 +20,6 @@ import numpy as np
 from models.common import Params, autograd_sgd_losses
 
 CONFIG = {"features": 16, "hidden": 64, "classes": 10}
-SIZES = CONFIG
 SEQ = 32
 BATCH = 64
 LR = 0.3

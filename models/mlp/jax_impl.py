@@ -12,8 +12,8 @@ class MLP(nnx.Module):
         return self.fc2(jax.nn.relu(self.fc1(x)))
 
 
-def build_model(sizes):
-    return MLP(*sizes, rngs=nnx.Rngs(0))
+def build_model(config):
+    return MLP(**config, rngs=nnx.Rngs(0))
 
 
 def loss_fn(model, x, y):

@@ -11,8 +11,8 @@ class MLP(nn.Module):
         return self.fc2(nn.relu(self.fc1(x)))
 
 
-def build_model(sizes):
-    return MLP(*sizes)
+def build_model(config):
+    return MLP(**config)
 
 
 def build_trainer(model, lr, mode="eager"):

@@ -15,8 +15,8 @@ class MLP(M.Module):
         return self.fc2(F.relu(self.fc1(x)))
 
 
-def build_model(sizes):
-    return MLP(*sizes)
+def build_model(config):
+    return MLP(**config)
 
 
 def build_trainer(model, lr, mode="eager"):

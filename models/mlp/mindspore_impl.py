@@ -13,8 +13,8 @@ class MLP(nn.Cell):
         return self.fc2(self.relu(self.fc1(x)))
 
 
-def build_model(sizes):
-    return MLP(*sizes)
+def build_model(config):
+    return MLP(**config)
 
 
 def build_trainer(model, lr, mode="eager"):

@@ -12,8 +12,8 @@ class MLP(nn.HybridBlock):
         return self.fc2(self.fc1(x))
 
 
-def build_model(sizes):
-    model = MLP(*sizes)
+def build_model(config):
+    model = MLP(**config)
     model.initialize()
     return model
 

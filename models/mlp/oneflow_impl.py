@@ -34,8 +34,8 @@ class EvalGraph(nn.Graph):
         return self.model(x)
 
 
-def build_model(sizes):
-    return MLP(*sizes)
+def build_model(config):
+    return MLP(**config)
 
 
 def build_trainer(model, lr, mode="eager"):

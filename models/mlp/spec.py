@@ -9,7 +9,7 @@ import numpy as np
 
 from models.common import Params, cross_entropy, cross_entropy_grad, sgd_losses
 
-SIZES = (784, 256, 10)
+CONFIG = {"n_in": 784, "n_hidden": 256, "n_out": 10}
 BATCH = 64
 LR = 0.1
 PARITY_STEPS = 10
@@ -20,15 +20,19 @@ LOSS_TOL = 1e-4  # max |loss - reference| / |reference| over the first PARITY_ST
 PARAM_KINDS = {"fc1.weight": "dense", "fc1.bias": "bias", "fc2.weight": "dense", "fc2.bias": "bias"}
 
 
-def param_kinds(sizes: tuple = SIZES) -> dict:
-    """The same for any sizes (the digits MLP is 64-128-10)."""
+# Time to accuracy on scikit-learn's 8x8 digits (benchmarks/tta.py): the same network, 64-128-10.
+TTA = {"config": {"n_in": 64, "n_hidden": 128, "n_out": 10}, "input_shape": (64,)}
+
+
+def param_kinds(config: dict = CONFIG) -> dict:
+    """The same for any sizes."""
     return PARAM_KINDS
 
 
-def init_params(seed: int = 0, sizes: tuple = SIZES) -> Params:
+def init_params(seed: int = 0, config: dict = CONFIG) -> Params:
     """He-normal weights and small random biases, float32, canonical layout."""
     rng = np.random.default_rng(seed)
-    (n_in, n_hidden, n_out) = sizes
+    n_in, n_hidden, n_out = config["n_in"], config["n_hidden"], config["n_out"]
     return {
         "fc1.weight": (rng.standard_normal((n_in, n_hidden)) * np.sqrt(2.0 / n_in)).astype(np.float32),
         "fc1.bias": (rng.standard_normal(n_hidden) * 0.01).astype(np.float32),
@@ -40,15 +44,19 @@ def init_params(seed: int = 0, sizes: tuple = SIZES) -> Params:
 def make_batch(batch: int = BATCH, seed: int = 1) -> tuple:
     """Inputs x [batch, 784] float32 and integer labels y [batch] int64."""
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal((batch, SIZES[0])).astype(np.float32)
-    y = rng.integers(0, SIZES[-1], size=batch).astype(np.int64)
+    x = rng.standard_normal((batch, CONFIG["n_in"])).astype(np.float32)
+    y = rng.integers(0, CONFIG["n_out"], size=batch).astype(np.int64)
     return x, y
 
 
-def forward(params: Params, x: np.ndarray) -> np.ndarray:
+def forward_xp(xp, p: Params, x, config: dict = CONFIG):
+    """Logits, written once for numpy and for autograd.numpy (`xp`)."""
+    return xp.maximum(x @ p["fc1.weight"] + p["fc1.bias"], 0.0) @ p["fc2.weight"] + p["fc2.bias"]
+
+
+def forward(params: Params, x: np.ndarray, config: dict = CONFIG) -> np.ndarray:
     """Float64 reference logits."""
-    h = np.maximum(x.astype(np.float64) @ params["fc1.weight"] + params["fc1.bias"], 0.0)
-    return h @ params["fc2.weight"] + params["fc2.bias"]
+    return forward_xp(np, {k: v.astype(np.float64) for k, v in params.items()}, x.astype(np.float64), config)
 
 
 def loss_and_grads(params: Params, x: np.ndarray, y: np.ndarray) -> tuple:
@@ -75,5 +83,5 @@ def reference_losses(params: Params, x: np.ndarray, y: np.ndarray, lr: float = L
 
 def flops(batch: int) -> dict:
     """Multiply-adds counted as 2 FLOPs; backward ~ 2x forward (grads of inputs and weights)."""
-    forward_flops = 2 * batch * sum(a * b for a, b in zip(SIZES[:-1], SIZES[1:]))
+    forward_flops = 2 * batch * (CONFIG["n_in"] * CONFIG["n_hidden"] + CONFIG["n_hidden"] * CONFIG["n_out"])
     return {"forward": forward_flops, "train": 3 * forward_flops}

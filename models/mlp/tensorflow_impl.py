@@ -3,12 +3,11 @@ import tensorflow as tf
 from keras import layers
 
 
-def build_model(sizes):
-    n_in, n_hidden, n_out = sizes
+def build_model(config):
     return keras.Sequential([
-        keras.Input(shape=(n_in,)),
-        layers.Dense(n_hidden, activation="relu", name="fc1"),
-        layers.Dense(n_out, name="fc2"),
+        keras.Input(shape=(config["n_in"],)),
+        layers.Dense(config["n_hidden"], activation="relu", name="fc1"),
+        layers.Dense(config["n_out"], name="fc2"),
     ])
 
 

@@ -15,7 +15,6 @@ import numpy as np
 from models.common import Params, autograd_sgd_losses, xp_conv2d
 
 CONFIG = {"in_channels": 3, "widths": (24, 48, 96), "classes": 10}
-SIZES = CONFIG
 HW = 32
 BATCH = 32
 LR = 0.05

@@ -15,7 +15,6 @@ import numpy as np
 from models.common import Params, autograd_sgd_losses
 
 CONFIG = {"d_model": 64, "heads": 4, "ffn": 128, "layers": 2, "classes": 10}
-SIZES = CONFIG
 SEQ = 32
 BATCH = 32
 LR = 0.05

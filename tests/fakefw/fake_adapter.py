@@ -49,6 +49,11 @@ class FakeAdapter(Adapter):
         elif self.fault == "oversubscribe":  # undoes the pinning and burns a second core
             os.sched_setaffinity(0, range(os.cpu_count()))
             threading.Thread(target=_burn, daemon=True).start()
+        elif self.fault == "flaky":  # killed as the OOM killer would, on its first launch in this FWBENCH_HOME only
+            marker = Path(os.environ["FWBENCH_HOME"]) / "flaky-launched"
+            if not marker.exists():
+                marker.touch()
+                os.kill(os.getpid(), signal.SIGKILL)
         elif self.fault == "slow":
             time.sleep(float(os.environ.get("FAKE_SLOW_S", "3")))
         return np
@@ -72,5 +77,5 @@ class FakeAdapter(Adapter):
         return {"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")}
 
 
-FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe")
+FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky")
 ADAPTERS = [FakeAdapter(fault, i) for i, fault in enumerate(FAULTS)]

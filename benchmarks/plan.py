@@ -1,0 +1,137 @@
+"""The run vocabulary in one place: tasks, suites, modes, cells, profiles, and the plan of a run.
+
+A *cell* is one framework x model x mode x thread setting in one suite; each cell yields one
+record per task of its suite (the speed suite: train, infer_b1, infer_b64; the tta suite: tta).
+Standard library only: the worker imports it too.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
+
+BASELINE = "torch"  # ratios are taken against PyTorch in the same run
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    suite: str
+    batch: Optional[int]  # None: the model spec's training batch
+    title: str
+
+
+TASKS: Dict[str, Task] = {t.name: t for t in (
+    Task("train", "speed", None, "training step"),
+    Task("infer_b1", "speed", 1, "inference latency (batch 1)"),
+    Task("infer_b64", "speed", 64, "inference (batch 64)"),
+    Task("tta", "tta", None, "time to target test accuracy on scikit-learn digits (training ms)"),
+)}
+SUITES: Dict[str, tuple] = {s: tuple(t.name for t in TASKS.values() if t.suite == s) for s in ("speed", "tta")}
+MODES = ("eager", "compiled", "xla")  # display order; which a framework has is in its adapter
+
+
+def task_order(task: str) -> int:
+    return list(TASKS).index(task) if task in TASKS else len(TASKS)
+
+
+def suite_of(task: str) -> str:
+    return TASKS[task].suite if task in TASKS else "speed"
+
+
+def baseline_mode(mode: str) -> str:
+    """PyTorch's counterpart of a mode: XLA compares with torch.compile."""
+    return "compiled" if mode == "xla" else mode
+
+
+@dataclass(frozen=True)
+class Cell:
+    framework: str
+    model: str
+    mode: str
+    threads: int
+    suite: str = "speed"
+
+    @property
+    def tasks(self) -> tuple:
+        return SUITES[self.suite]
+
+    @staticmethod
+    def of(record: Dict) -> "Cell":
+        return Cell(record["framework"], record["model"], record["mode"], record["threads"], suite_of(record["task"]))
+
+
+@dataclass(frozen=True)
+class Profile:
+    processes: int  # worker processes per cell
+    samples: int  # most samples per task per process
+    min_samples: int
+    max_seconds: float  # time budget per task per process, once min_samples are in
+    warmup: int
+    min_sample_ms: float  # fast calls are looped so one sample lasts at least this long
+    timeout_s: float  # per worker process
+    retries: int = 1  # relaunches of a process that died by a signal or timed out
+
+
+PROFILES = {
+    "quick": Profile(processes=1, samples=20, min_samples=5, max_seconds=0.5, warmup=3, min_sample_ms=1.0, timeout_s=900),
+    "default": Profile(processes=3, samples=50, min_samples=10, max_seconds=1.0, warmup=5, min_sample_ms=1.0, timeout_s=900),
+}
+
+
+@dataclass
+class Plan:
+    """What a run measures: its cells and the sampling profile, stored in meta.json as "plan"."""
+    cells: List[Cell]
+    profile: Profile
+    name: str = "default"  # the profile's name
+
+    @property
+    def frameworks(self) -> List[str]:
+        return list(dict.fromkeys(c.framework for c in self.cells))
+
+    def to_meta(self) -> Dict:
+        return {"cells": [asdict(c) for c in self.cells], "profile": asdict(self.profile)}
+
+    @staticmethod
+    def from_meta(meta: Dict) -> "Plan":
+        p = meta["plan"]
+        return Plan([Cell(**c) for c in p["cells"]], Profile(**p["profile"]), meta.get("profile", "default"))
+
+    def extended(self, cells: Iterable[Cell]) -> "Plan":
+        """This plan plus the given cells it does not hold yet (for --append), keeping its profile."""
+        known = set(self.cells)
+        return replace(self, cells=self.cells + [c for c in cells if c not in known])
+
+
+def jobs(cells: Sequence[Cell], processes: int) -> List[tuple]:
+    """(cell, process index) jobs, interleaved: each round visits every cell, rotated."""
+    out = []
+    for rep in range(processes):
+        shift = rep % max(len(cells), 1)
+        out += [(cell, rep) for cell in list(cells[shift:]) + list(cells[:shift])]
+    return out
+
+
+def available_models(suite: str = "speed", root: Optional[Path] = None) -> List[str]:
+    """Models with a spec; for the tta suite, those whose spec defines TTA settings."""
+    import importlib
+
+    from benchmarks import REPO_ROOT
+
+    names = sorted(p.parent.name for p in ((root or REPO_ROOT) / "models").glob("*/spec.py"))
+    if suite == "tta":
+        names = [m for m in names if hasattr(importlib.import_module(f"models.{m}.spec"), "TTA")]
+    return names
+
+
+def build_cells(frameworks: Sequence[str], models: Sequence[str], modes: Sequence[str], threads: Sequence[int],
+                suite: str, modes_of: Callable[[str], Iterable[str]]) -> List[Cell]:
+    """Every selected framework x model x mode x thread setting that the framework has, in run order."""
+    return [Cell(fw, m, mode, t, suite) for t in threads for m in models for mode in modes
+            for fw in frameworks if mode in modes_of(fw)]
+
+
+def with_options(profile: Profile, **options) -> Profile:
+    """The profile with the options that were given (None: keep the profile's value)."""
+    return replace(profile, **{k: v for k, v in options.items() if v is not None})
