@@ -23,6 +23,7 @@ from typing import Callable, Dict, List, Optional
 from benchmarks import REPO_ROOT
 from benchmarks.adapters import EXTRA_ENV, get_adapter
 from benchmarks.errors import UserError
+from benchmarks.installs import install_of
 
 MARKER = ".fwbench-ready.json"
 SETUP_REVISION = "1"  # bump when the way environments are built changes
@@ -61,7 +62,7 @@ class EnvSpec:
 
 
 def load_spec(framework: str) -> EnvSpec:
-    file = get_adapter(framework).spec_file
+    file = install_of(framework).spec_file
     match = re.match(r"#\s*python:\s*(\d+\.\d+)", file.read_text())
     if not match:
         raise UserError(f"{file} must start with a line '# python: 3.X'")
@@ -150,7 +151,7 @@ def worker_env(spec: EnvSpec, threads: int = 1) -> Dict[str, str]:
     if os.environ.get(EXTRA_ENV):
         env[EXTRA_ENV] = os.environ[EXTRA_ENV]
     env.update(adapter.thread_env(threads))
-    env.update(adapter.extra_env(spec.path))
+    env.update(install_of(spec.framework).extra_env(spec.path))
     return env
 
 
@@ -170,11 +171,10 @@ def friction(spec: EnvSpec) -> Dict:
     """Install-friction facts stored with the environment (registry facts fetched now, if reachable)."""
     from benchmarks.friction import registry_facts
 
-    adapter = get_adapter(spec.framework)
-    extra = [ln for ln in (adapter.install_notes or ())]
-    cache = sum(dir_size_mb(Path(d).expanduser()) for d in adapter.cache_dirs())
-    return {"install_notes": extra, "cache_mb": round(cache, 1),
-            "registry": registry_facts(adapter.registry_package or adapter.package)}
+    install = install_of(spec.framework)
+    cache = sum(dir_size_mb(Path(d).expanduser()) for d in install.cache_dirs)
+    return {"install_notes": list(install.notes), "cache_mb": round(cache, 1),
+            "registry": registry_facts(install.package)}
 
 
 def backfill_friction(spec: EnvSpec) -> None:
@@ -196,7 +196,7 @@ def check_free_space(path: Path, need_gb: float = MIN_FREE_GB) -> None:
 
 def create(spec: EnvSpec, on_line: Callable[[str], None]) -> Dict:
     """Build the environment from scratch and mark it ready; returns the marker."""
-    adapter = get_adapter(spec.framework)
+    install = install_of(spec.framework)
     check_free_space(cache_root())
     started = time.time()
     python = find_python(spec.python)
@@ -209,7 +209,7 @@ def create(spec: EnvSpec, on_line: Callable[[str], None]) -> Dict:
     _stream(make_venv + [str(spec.path)], on_line)
     pip = [str(spec.interpreter), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off"]
     _stream(pip + ["-r", str(spec.file)], on_line)
-    for cmd in adapter.post_install(spec.interpreter):
+    for cmd in install.post_install_commands(spec.interpreter):
         _stream(cmd, on_line, env=worker_env(spec))
     on_line("checking the import")
     info = probe(spec)
@@ -221,7 +221,7 @@ def create(spec: EnvSpec, on_line: Callable[[str], None]) -> Dict:
         "install_s": round(time.time() - started, 1),
         "size_mb": round(dir_size_mb(spec.path), 1),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "deviations": list(adapter.deviations),
+        "deviations": list(install.deviations),
     }
     marker.update(friction(spec))
     tmp = spec.path / (MARKER + ".tmp")

@@ -20,12 +20,14 @@ def spec_digest(model: str) -> str:
 
 
 def variant_for(model: str, framework: str) -> tuple:
-    """The reference variant a framework needs: its values of the spec's VARIANT_KEYS."""
-    from benchmarks.adapters import get_adapter
+    """The reference variant a framework's convention needs, from the model's weights module
+    (e.g. the LSTM's one or two biases), as sorted (keyword, value) pairs."""
+    from benchmarks.adapters.base import model_weights
 
-    spec = importlib.import_module(f"models.{model}.spec")
-    adapter = get_adapter(framework)
-    return tuple((key, getattr(adapter, key)) for key in getattr(spec, "VARIANT_KEYS", ()))
+    weights = model_weights(model)
+    if weights is None or not hasattr(weights, "reference_variant"):
+        return ()
+    return tuple(sorted(weights.reference_variant(framework).items()))
 
 
 @lru_cache(maxsize=None)

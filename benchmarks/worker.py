@@ -55,6 +55,7 @@ def max_rel(values: List[float], reference: List[float]) -> float:
 
 def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None:
     from benchmarks.adapters import get_adapter
+    from benchmarks.adapters.base import model_weights
 
     pin_cpus(request.get("cpus", []))
     adapter = get_adapter(request["framework"])
@@ -72,7 +73,7 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
     x, y = spec.make_batch(spec.BATCH, request["seed"] + 1)
 
     mode = request["mode"]
-    model = adapter.load_params(impl.build_model(spec.CONFIG), params, spec.PARAM_KINDS)
+    model = adapter.load_params(impl.build_model(spec.CONFIG), params, spec.PARAM_KINDS, model_weights(model_name))
     xt, yt = adapter.inputs(x), adapter.labels(y)
     logits = adapter.to_numpy(impl.build_predictor(model, mode)(xt))
     reference = request["reference"]

@@ -3,6 +3,7 @@ import importlib
 import numpy as np
 import pytest
 
+from benchmarks.adapters.base import BASIC_KINDS, model_weights
 from benchmarks.plan import available_models
 from models.common import cross_entropy
 
@@ -159,8 +160,12 @@ def test_every_spec_provides_the_contract(spec):
     assert spec.forward(params, x).shape[0] == 2
     counts = spec.flops(4)
     assert counts["train"] > counts["forward"] > 0
-    for key in getattr(spec, "VARIANT_KEYS", ()):
-        assert key in spec.reference_losses.__code__.co_varnames, f"variant key {key} is not a reference_losses argument"
+    weights = model_weights(spec.__name__.split(".")[1])
+    grouped = {k for k in spec.PARAM_KINDS.values() if not (k in BASIC_KINDS or k[0] == "flatten_dense")}
+    assert not grouped or weights is not None, f"kinds {grouped} need a weights.py beside the spec"
+    if weights is not None and hasattr(weights, "reference_variant"):
+        for key in weights.reference_variant("torch"):
+            assert key in spec.reference_losses.__code__.co_varnames, f"variant {key} is not a reference_losses argument"
 
 
 @pytest.mark.parametrize("model", available_models("tta"))

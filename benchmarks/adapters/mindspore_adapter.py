@@ -6,9 +6,8 @@ from benchmarks.adapters.base import Adapter
 
 
 class MindSporeAdapter(Adapter):
-    key, display, order, package = "mindspore", "MindSpore", 5, "mindspore"
+    key, display, order = "mindspore", "MindSpore", 5
     module = "mindspore"
-    install_notes = ("numpy<2 (numpy 2 breaks its PyNative mode)",)
     api_packages = ("mindspore",)
     modes = {"eager": "PyNative", "compiled": "ms.jit (graph compilation)"}
     dense_layout = "out_in"
@@ -34,8 +33,7 @@ class MindSporeAdapter(Adapter):
         names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's and LayerNorm's scale and shift
         out = {}
         for name, p in model.parameters_and_names():
-            if p.requires_grad:  # its TransformerEncoderLayer names the feed-forward layers dense1/2
-                name = name.replace(".dense1.", ".linear1.").replace(".dense2.", ".linear2.")
+            if p.requires_grad:
                 out[self.rename(name, names)] = p
         return out
 

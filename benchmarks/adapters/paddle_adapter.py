@@ -6,10 +6,8 @@ from benchmarks.adapters.base import Adapter
 
 
 class PaddleAdapter(Adapter):
-    key, display, order, package = "paddle", "PaddlePaddle", 4, "paddlepaddle"
+    key, display, order = "paddle", "PaddlePaddle", 4
     module = "paddle"
-    mha_layout = "separate"
-    install_notes = ()
     api_packages = ("paddle",)
     modes = {"eager": "dynamic graph", "compiled": "paddle.jit.to_static"}
     dense_layout = "in_out"

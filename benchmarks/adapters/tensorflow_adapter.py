@@ -6,22 +6,15 @@ from benchmarks.adapters.base import Adapter
 
 
 class TensorFlowAdapter(Adapter):
-    key, display, order, package = "tensorflow", "TensorFlow", 1, "tensorflow-cpu"
+    key, display, order = "tensorflow", "TensorFlow", 1
     module = "tensorflow"
-    mha_layout = "per_head"
-    mha_names = ("query", "key", "value", "attention_output")
-    install_notes = ()
     api_packages = ("tensorflow", "keras")
     modes = {"eager": "Keras run_eagerly=True", "compiled": "tf.function (Keras default graph)", "xla": "tf.function + XLA (jit_compile=True)"}
     dense_layout = "in_out"
     image_layout = "NHWC"
-    lstm_biases = 1
 
     def thread_env(self, threads: int):
         return dict(super().thread_env(threads), TF_CPP_MIN_LOG_LEVEL="2")
-
-    def extra_env(self, env_dir):
-        return {"KERAS_HOME": str(env_dir.parent.parent / "cache" / "keras")}
 
     def configure(self, threads: int) -> None:
         # Only effective before the first op runs.
@@ -41,10 +34,6 @@ class TensorFlowAdapter(Adapter):
                 inner = [part for part in parts[start:-1] if part != "lstm_cell"]  # LSTM weights sit in its cell
                 out[".".join([layer.name, *inner, names.get(w.name, w.name)])] = w
         return out
-
-    def lstm_params(self, prefix, w_ih, w_hh, bias):
-        # Keras: kernel [in, 4H], recurrent_kernel [H, 4H], one bias; gates i, f, c, o = canonical.
-        return {f"{prefix}.weight": w_ih, f"{prefix}.recurrent_kernel": w_hh, f"{prefix}.bias": bias}
 
     def assign(self, model, name, param, array) -> None:
         param.assign(array)

@@ -6,16 +6,11 @@ from benchmarks.adapters.base import Adapter
 
 
 class TorchAdapter(Adapter):
-    key, display, order, package = "torch", "PyTorch", 0, "torch"
+    key, display, order = "torch", "PyTorch", 0
     module = "torch"
-    install_notes = ()
     api_packages = ("torch",)
     modes = {"eager": "eager", "compiled": "torch.compile (Inductor, C++ codegen)"}
     dense_layout = "out_in"
-
-    def extra_env(self, env_dir):
-        # A private Inductor cache (not the shared /tmp/torchinductor_<user>), reused across runs.
-        return {"TORCHINDUCTOR_CACHE_DIR": str(env_dir.parent.parent / "cache" / "torchinductor")}
 
     def configure(self, threads: int) -> None:
         self.fw.set_num_threads(threads)

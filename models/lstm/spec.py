@@ -6,12 +6,12 @@ Canonical LSTM weights: weight_ih [features, 4*hidden], weight_hh [hidden, 4*hid
     i, f, o = sigmoid(x W_ih + h W_hh + b)[gate blocks];  g = tanh(...);  c' = f*c + i*g;  h' = o*tanh(c')
 with h = c = 0 at the start. Frameworks with two biases (PyTorch and its followers, MXNet) get the
 bias in the input-side one and zeros in the other; Keras uses the canonical layout as it is (its
-"i, f, c, o" is the same order); flax's LSTMCell keeps one dense layer per gate; MegEngine reads a
-single flattened weight matrix. The adapters do these mappings.
+"i, f, c, o" is the same order); flax's LSTMCell keeps one dense layer per gate; the MegEngine
+implementation composes its LSTM from two Linear layers. weights.py does these mappings.
 
 Two biases are the same function but not the same SGD trajectory: both receive the same gradient,
 so their sum moves twice as far per step. The reference therefore has a variant per convention
-(`lstm_biases` = 1 or 2, declared by each adapter); the forward pass is identical for both.
+(`lstm_biases` = 1 or 2, per framework in weights.py); the forward pass is identical for both.
 """
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ PARITY_STEPS = 10
 FORWARD_TOL = 1e-4
 LOSS_TOL = 1e-4
 
-VARIANT_KEYS = ("lstm_biases",)  # adapter attributes that select the reference variant
 PARAM_KINDS = {"lstm.weight_ih": "lstm", "lstm.weight_hh": "lstm", "lstm.bias": "lstm",
                "fc.weight": "dense", "fc.bias": "bias"}
 

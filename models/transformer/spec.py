@@ -4,7 +4,7 @@
 Each layer: x = LN1(x + SelfAttention(x)); x = LN2(x + W2 relu(W1 x)). Attention: q, k, v and output
 projections, each dense [in, out] with bias; 4 heads of 16; softmax(q k^T / 4) v. Canonical names
 follow PyTorch's module tree (encoder.layers.N.self_attn / linear1 / linear2 / norm1 / norm2); the
-attention group is stored as separate q, k, v, out projections, which the adapters pack (PyTorch,
+attention group is stored as separate q, k, v, out projections, which weights.py packs (PyTorch,
 MindSpore: in_proj [3D, D]), split per head (Keras, flax: [D, heads, 16]) or keep (Paddle and the
 implementations that compose attention from dense layers).
 """

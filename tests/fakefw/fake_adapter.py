@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.adapters.base import Adapter
+from benchmarks.installs import Install
 
 HERE = Path(__file__).resolve().parent
 
@@ -26,10 +27,6 @@ class FakeAdapter(Adapter):
         self.fault = fault
         self.key = self.display = f"fake_{fault}"
         self.order = 100 + order
-
-    @property
-    def spec_file(self) -> Path:
-        return HERE / "fake.txt"  # every fake shares one environment
 
     def impl_module(self, model: str) -> str:
         return "tests.fakefw.numpy_impl"
@@ -73,9 +70,9 @@ class FakeAdapter(Adapter):
     def assign(self, model, name, param, array) -> None:
         param[...] = array + (0.01 if self.fault == "parity" else 0.0)
 
-    def extra_env(self, env_dir: Path):
-        return {"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")}
-
 
 FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky")
 ADAPTERS = [FakeAdapter(fault, i) for i, fault in enumerate(FAULTS)]
+# every fake shares one environment, numpy only
+INSTALLS = {a.key: Install("", spec_file=HERE / "fake.txt", worker_env={"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")})
+            for a in ADAPTERS}

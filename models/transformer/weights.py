@@ -1,0 +1,55 @@
+"""How each framework names and lays out the canonical attention projections of spec.py.
+
+Canonical: q, k, v and out projections per layer, each dense [in, out] with a bias. Three layouts:
+packed (PyTorch, MindSpore: in_proj [3D, D] and out_proj), separate (Paddle, and the frameworks
+whose implementation composes attention from dense layers: q_proj, k_proj, v_proj, out_proj) and
+per head (Keras and flax: query/key/value [D, heads, D/heads], output [heads, D/heads, D]).
+"""
+from __future__ import annotations
+
+from typing import Dict
+
+import numpy as np
+
+PACKED = ("torch", "mindspore")
+PER_HEAD = {"tensorflow": ("query", "key", "value", "attention_output"), "jax": ("query", "key", "value", "out")}
+# MindSpore's TransformerEncoderLayer names the feed-forward layers dense1/dense2 where PyTorch says linear1/2.
+RENAMES = {"mindspore": ((".dense1.", ".linear1."), (".dense2.", ".linear2."))}
+
+
+def rename(framework: str, name: str) -> str:
+    """A framework's parameter name in the canonical (PyTorch) naming."""
+    for old, new in RENAMES.get(framework, ()):
+        name = name.replace(old, new)
+    return name
+
+
+def attention(backend, prefix: str, p: Dict[str, np.ndarray], heads: int) -> Dict[str, np.ndarray]:
+    w = {n: p[f"{prefix}.{n}.weight"] for n in ("q", "k", "v", "out")}
+    b = {n: p[f"{prefix}.{n}.bias"] for n in ("q", "k", "v", "out")}
+    if backend.key in PACKED:
+        return {f"{prefix}.in_proj_weight": np.concatenate([w[n].T for n in "qkv"]),
+                f"{prefix}.in_proj_bias": np.concatenate([b[n] for n in "qkv"]),
+                f"{prefix}.out_proj.weight": w["out"].T, f"{prefix}.out_proj.bias": b["out"]}
+    if backend.key not in PER_HEAD:
+        return {**{f"{prefix}.{n}_proj.weight": backend.convert("dense", w[n]) for n in w},
+                **{f"{prefix}.{n}_proj.bias": b[n] for n in b}}
+    names = PER_HEAD[backend.key]
+    d = w["q"].shape[0]
+    out = {}
+    for n, name in zip("qkv", names[:3]):
+        out[f"{prefix}.{name}.weight"] = w[n].reshape(d, heads, d // heads)
+        out[f"{prefix}.{name}.bias"] = b[n].reshape(heads, d // heads)
+    out[f"{prefix}.{names[3]}.weight"] = w["out"].reshape(heads, d // heads, d)
+    out[f"{prefix}.{names[3]}.bias"] = b["out"]
+    return out
+
+
+def expand(backend, params: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    """Every layer's attention projections (kind ("mha", heads) in the spec) for `backend`."""
+    from models.transformer.spec import CONFIG
+
+    out = {}
+    for prefix in sorted({name.rsplit(".", 2)[0] for name in params}):
+        out.update(attention(backend, prefix, params, CONFIG["heads"]))
+    return out
