@@ -1,38 +1,18 @@
-import math
-
 import jittor as jt
 from jittor import nn
-
-
-class MultiHeadAttention(nn.Module):
-    def __init__(self, d_model, heads):
-        self.heads = heads
-        self.q_proj = nn.Linear(d_model, d_model)
-        self.k_proj = nn.Linear(d_model, d_model)
-        self.v_proj = nn.Linear(d_model, d_model)
-        self.out_proj = nn.Linear(d_model, d_model)
-
-    def execute(self, x):
-        b, t, d = x.shape
-
-        def split(y):
-            return y.reshape(b, t, self.heads, d // self.heads).transpose(0, 2, 1, 3)
-
-        q, k, v = split(self.q_proj(x)), split(self.k_proj(x)), split(self.v_proj(x))
-        weights = nn.softmax(nn.matmul(q, k.transpose(0, 1, 3, 2)) / math.sqrt(d // self.heads), dim=-1)
-        return self.out_proj(nn.matmul(weights, v).transpose(0, 2, 1, 3).reshape(b, t, d))
+from jittor.attention import MultiheadAttention
 
 
 class EncoderLayer(nn.Module):
     def __init__(self, d_model, heads, ffn):
-        self.self_attn = MultiHeadAttention(d_model, heads)
+        self.self_attn = MultiheadAttention(d_model, heads, batch_first=True)
         self.norm1 = nn.LayerNorm(d_model, eps=1e-5)
         self.linear1 = nn.Linear(d_model, ffn)
         self.linear2 = nn.Linear(ffn, d_model)
         self.norm2 = nn.LayerNorm(d_model, eps=1e-5)
 
     def execute(self, x):
-        x = self.norm1(x + self.self_attn(x))
+        x = self.norm1(x + self.self_attn(x, x, x, need_weights=False)[0])
         return self.norm2(x + self.linear2(nn.relu(self.linear1(x))))
 
 

@@ -1,5 +1,3 @@
-import math
-
 import megengine.functional as F
 import megengine.module as M
 import megengine.optimizer as optim
@@ -7,37 +5,17 @@ from megengine import jit
 from megengine.autodiff import GradManager
 
 
-class MultiHeadAttention(M.Module):
-    def __init__(self, d_model, heads):
-        super().__init__()
-        self.heads = heads
-        self.q_proj = M.Linear(d_model, d_model)
-        self.k_proj = M.Linear(d_model, d_model)
-        self.v_proj = M.Linear(d_model, d_model)
-        self.out_proj = M.Linear(d_model, d_model)
-
-    def forward(self, x):
-        b, t, d = x.shape
-
-        def split(y):
-            return y.reshape(b, t, self.heads, d // self.heads).transpose(0, 2, 1, 3)
-
-        q, k, v = split(self.q_proj(x)), split(self.k_proj(x)), split(self.v_proj(x))
-        weights = F.softmax(F.matmul(q, k.transpose(0, 1, 3, 2)) / math.sqrt(d // self.heads), axis=-1)
-        return self.out_proj(F.matmul(weights, v).transpose(0, 2, 1, 3).reshape(b, t, d))
-
-
 class EncoderLayer(M.Module):
     def __init__(self, d_model, heads, ffn):
         super().__init__()
-        self.self_attn = MultiHeadAttention(d_model, heads)
+        self.self_attn = M.MultiHeadAttention(d_model, heads)
         self.norm1 = M.LayerNorm(d_model, eps=1e-5)
         self.linear1 = M.Linear(d_model, ffn)
         self.linear2 = M.Linear(ffn, d_model)
         self.norm2 = M.LayerNorm(d_model, eps=1e-5)
 
     def forward(self, x):
-        x = self.norm1(x + self.self_attn(x))
+        x = self.norm1(x + self.self_attn(x, x, x)[0])
         return self.norm2(x + self.linear2(F.relu(self.linear1(x))))
 
 

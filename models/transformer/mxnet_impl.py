@@ -1,3 +1,5 @@
+# MXNet 1.9.1's Gluon ships no multi-head attention layer (GluonNLP had one; it is not maintained
+# for this version), so attention is composed here from Dense layers.
 import math
 
 from mxnet import autograd, gluon

@@ -1,3 +1,5 @@
+# OneFlow 0.9.0 ships no nn.MultiheadAttention or nn.TransformerEncoderLayer (checked in the pinned
+# version), so attention is composed here from Linear layers, as its users do.
 import math
 
 import oneflow as flow

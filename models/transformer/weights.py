@@ -1,9 +1,12 @@
 """How each framework names and lays out the canonical attention projections of spec.py.
 
 Canonical: q, k, v and out projections per layer, each dense [in, out] with a bias. Three layouts:
-packed (PyTorch, MindSpore: in_proj [3D, D] and out_proj), separate (Paddle, and the frameworks
+packed (PyTorch, MindSpore, Jittor: in_proj [3D, D] and out_proj), separate (Paddle, and the frameworks
 whose implementation composes attention from dense layers: q_proj, k_proj, v_proj, out_proj) and
-per head (Keras and flax: query/key/value [D, heads, D/heads], output [heads, D/heads, D]).
+per head (Keras and flax: query/key/value [D, heads, D/heads], output [heads, D/heads, D]) and
+flat (MegEngine: every weight and bias in one buffer; its layout is not documented, and was found by
+matching a numpy attention to 5e-7: weights [in, out] row-major in the order q, k, v, out, then the
+four biases).
 """
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from typing import Dict
 
 import numpy as np
 
-PACKED = ("torch", "mindspore")
+PACKED = ("torch", "mindspore", "jittor")
+FLAT = ("megengine",)  # M.MultiHeadAttention: one [1, 4*D*D + 4*D] buffer, Wq Wk Wv Wo ([in, out], row-major), then biases
 PER_HEAD = {"tensorflow": ("query", "key", "value", "attention_output"), "jax": ("query", "key", "value", "out")}
 # MindSpore's TransformerEncoderLayer names the feed-forward layers dense1/dense2 where PyTorch says linear1/2.
 RENAMES = {"mindspore": ((".dense1.", ".linear1."), (".dense2.", ".linear2."))}
@@ -31,6 +35,8 @@ def attention(backend, prefix: str, p: Dict[str, np.ndarray], heads: int) -> Dic
         return {f"{prefix}.in_proj_weight": np.concatenate([w[n].T for n in "qkv"]),
                 f"{prefix}.in_proj_bias": np.concatenate([b[n] for n in "qkv"]),
                 f"{prefix}.out_proj.weight": w["out"].T, f"{prefix}.out_proj.bias": b["out"]}
+    if backend.key in FLAT:
+        return {f"{prefix}.io_weight_bias": np.concatenate([w[n].ravel() for n in w] + [b[n] for n in b])[None]}
     if backend.key not in PER_HEAD:
         return {**{f"{prefix}.{n}_proj.weight": backend.convert("dense", w[n]) for n in w},
                 **{f"{prefix}.{n}_proj.bias": b[n] for n in b}}
