@@ -86,13 +86,27 @@ def cmd_doctor(args) -> int:
             table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–",
                           f"run: fwbench setup {key}")
     console().print(table)
+    from benchmarks.hardware import scheduler_facts
+
+    facts = scheduler_facts()
+    console().print(f"Scheduler: kernel {facts['kernel']}, preemption model {facts['preempt_model'] or 'unknown'}, "
+                    f"tick {facts['tick_hz'] or '?'} Hz, virtual machine: {facts['virtual_machine']}.", highlight=False)
+    if facts["spinning_penalised"]:
+        tick = f"{1000 / facts['tick_hz']:.0f} ms" if facts["tick_hz"] else "one tick"
+        console().print(f"[yellow]warning:[/] without kernel preemption a thread that busy-waits keeps its core until "
+                        f"the next tick ({tick} here); on {os.cpu_count()} cores, frameworks whose runtimes spin "
+                        "(MindSpore's PyNative pipeline, MegEngine's workers) are penalised. Their tuning knobs "
+                        "(`fwbench run --tuning documented,all`) show by how much.", highlight=False)
     return 0
 
 
 def cmd_list(args) -> int:
     print("frameworks:", ", ".join(all_adapters()))
     for key, adapter in all_adapters().items():
-        print(f"  {key}: " + "; ".join(f"{m} = {what}" for m, what in adapter.modes.items()))
+        print(f"  {key}: " + "; ".join(f"{m} = {what}" for m, what in adapter.modes.items())
+              + f"; default: {adapter.default_mode}")
+        for knob in adapter.knobs:
+            print(f"    tuning {knob.level}: {knob.label()} ({knob.effect}; {knob.source})")
     print("thread settings:", ", ".join(thread_settings()))
     print("models:", ", ".join(plan.available_models()))
     return 0
@@ -135,7 +149,12 @@ def selection_plan(args) -> Plan:
     name = "quick" if args.quick else "default"
     profile = plan.with_options(plan.PROFILES[name], timeout_s=args.timeout, processes=args.processes,
                                 retries=args.retries)
-    cells = plan.build_cells(frameworks, models, modes, threads, suite, lambda fw: get_adapter(fw).modes)
+    tunings = choose("tuning level", args.tuning or ["default"], list(plan.TUNINGS))
+    from benchmarks.hardware import cpu_info
+
+    vendor = cpu_info()["cpu_vendor"]
+    cells = plan.build_cells(frameworks, models, modes, threads, suite, lambda fw: get_adapter(fw).modes, tunings,
+                             lambda fw, tuning: get_adapter(fw).knobs_for(tuning, vendor))
     if not cells:
         raise UserError(f"no framework among {', '.join(frameworks)} has mode {', '.join(modes)}: see `fwbench list`")
     return Plan(cells, profile, name)
@@ -334,6 +353,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--modes", action="append", help="eager, compiled, xla (default: every mode a framework has)")
     r.add_argument("--threads", "-t", action="append",
                    help="1 (default: one thread pinned to one core) and/or the core count, e.g. -t 1,2")
+    r.add_argument("--tuning", action="append",
+                   help="default (as shipped), documented (knobs the framework's own docs list), all (undocumented "
+                        "ones too); e.g. --tuning default,documented,all. A level adds cells only where it sets a knob")
     r.add_argument("--quick", action="store_true", help="one process, few samples")
     r.add_argument("--task", choices=tuple(plan.SUITES), default="speed",
                    help="speed: step and inference timings (default); tta: time to accuracy on the digits data")

@@ -1,15 +1,19 @@
 """Run metadata: the machine, the software and the moment."""
 from __future__ import annotations
 
+import gzip
 import os
 import platform
+import re
 import subprocess
 import time
-from typing import Dict
+from functools import lru_cache
+from typing import Dict, Optional
 
 from benchmarks import REPO_ROOT, __version__
 
 
+@lru_cache(maxsize=None)
 def cpu_info() -> Dict[str, str]:
     fields = {}
     try:
@@ -31,6 +35,52 @@ def git_commit() -> str:
         return ""
 
 
+def kernel_config() -> Dict[str, str]:
+    """The running kernel's build options, from /proc/config.gz or /boot/config-<release> (empty if neither)."""
+    text = ""
+    try:
+        text = gzip.open("/proc/config.gz", "rt").read()
+    except OSError:
+        try:
+            text = open(f"/boot/config-{platform.release()}").read()
+        except OSError:
+            pass
+    return dict(re.findall(r"^(CONFIG_\w+)=(.*)$", text, re.M))
+
+
+def preempt_model(config: Dict[str, str]) -> Optional[str]:
+    """none / voluntary / full / lazy: debugfs, else the boot command line, else the build default."""
+    try:
+        active = re.search(r"\((\w+)\)", open("/sys/kernel/debug/sched/preempt").read())
+        if active:
+            return active.group(1)
+    except OSError:
+        pass
+    try:
+        given = re.search(r"\bpreempt=(\w+)", open("/proc/cmdline").read())
+        if given:
+            return given.group(1)
+    except OSError:
+        pass
+    for model in ("NONE", "VOLUNTARY", "LAZY"):
+        if config.get(f"CONFIG_PREEMPT_{model}") == "y":
+            return model.lower()
+    return "full" if config.get("CONFIG_PREEMPT") == "y" else None
+
+
+def scheduler_facts() -> Dict:
+    """What decides how long a busy-waiting thread keeps its core: preemption model and tick rate."""
+    config = kernel_config()
+    try:
+        virtual = " hypervisor " in f" {open('/proc/cpuinfo').read().split(chr(10) + chr(10))[0].replace(chr(10), ' ')} "
+    except OSError:
+        virtual = None
+    preempt = preempt_model(config)
+    hz = int(config["CONFIG_HZ"]) if config.get("CONFIG_HZ", "").isdigit() else None
+    return {"kernel": platform.release(), "preempt_model": preempt, "tick_hz": hz, "virtual_machine": virtual,
+            "spinning_penalised": preempt in ("none", "voluntary") and (os.cpu_count() or 1) <= 4}
+
+
 def machine_meta() -> Dict:
     return {
         **cpu_info(),
@@ -43,4 +93,5 @@ def machine_meta() -> Dict:
         "git_commit": git_commit(),
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "loadavg_before": list(os.getloadavg()),
+        "scheduler": scheduler_facts(),
     }

@@ -29,6 +29,7 @@ TASKS: Dict[str, Task] = {t.name: t for t in (
 )}
 SUITES: Dict[str, tuple] = {s: tuple(t.name for t in TASKS.values() if t.suite == s) for s in ("speed", "tta")}
 MODES = ("eager", "compiled", "xla")  # display order; which a framework has is in its adapter
+TUNINGS = ("default", "documented", "all")  # knobs a framework's documentation lists; and undocumented ones
 
 
 def task_order(task: str) -> int:
@@ -51,6 +52,7 @@ class Cell:
     mode: str
     threads: int
     suite: str = "speed"
+    tuning: str = "default"  # which framework knobs are set (TUNINGS)
 
     @property
     def tasks(self) -> tuple:
@@ -58,7 +60,8 @@ class Cell:
 
     @staticmethod
     def of(record: Dict) -> "Cell":
-        return Cell(record["framework"], record["model"], record["mode"], record["threads"], suite_of(record["task"]))
+        return Cell(record["framework"], record["model"], record["mode"], record["threads"], suite_of(record["task"]),
+                    record.get("tuning", "default"))
 
 
 @dataclass(frozen=True)
@@ -126,10 +129,15 @@ def available_models(suite: str = "speed", root: Optional[Path] = None) -> List[
 
 
 def build_cells(frameworks: Sequence[str], models: Sequence[str], modes: Sequence[str], threads: Sequence[int],
-                suite: str, modes_of: Callable[[str], Iterable[str]]) -> List[Cell]:
-    """Every selected framework x model x mode x thread setting that the framework has, in run order."""
-    return [Cell(fw, m, mode, t, suite) for t in threads for m in models for mode in modes
-            for fw in frameworks if mode in modes_of(fw)]
+                suite: str, modes_of: Callable[[str], Iterable[str]], tunings: Sequence[str] = ("default",),
+                knobs_of: Callable[[str, str], tuple] = lambda fw, tuning: ()) -> List[Cell]:
+    """Every selected framework x model x mode x thread setting that the framework has, in run order; a
+    tuning level adds cells only for frameworks whose knobs at that level differ from the level below."""
+    def differs(fw: str, tuning: str) -> bool:
+        return tuning == "default" or knobs_of(fw, tuning) != knobs_of(fw, TUNINGS[TUNINGS.index(tuning) - 1])
+
+    return [Cell(fw, m, mode, t, suite, tuning) for tuning in tunings for t in threads for m in models
+            for mode in modes for fw in frameworks if mode in modes_of(fw) and differs(fw, tuning)]
 
 
 def with_options(profile: Profile, **options) -> Profile:

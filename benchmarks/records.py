@@ -59,7 +59,10 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def cell_key(record: Dict) -> tuple:
-    return (record["framework"], record["model"], record["mode"], record["threads"], record["task"])
+    """(framework, model, mode, threads, task), and the tuning level when it is not the default."""
+    tuning = record.get("tuning", "default")
+    return (record["framework"], record["model"], record["mode"], record["threads"], record["task"]) + (
+        () if tuning == "default" else (tuning,))
 
 
 def by_cell(records: Iterable[Dict]) -> Dict[tuple, Dict]:

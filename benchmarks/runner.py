@@ -48,10 +48,19 @@ def parse_worker_output(out: str, tasks: Sequence[str]) -> tuple:
     return found, error
 
 
+def knob_env(cell: Cell) -> Dict[str, str]:
+    """The environment variables of the knobs that the cell's tuning level applies on this CPU."""
+    from benchmarks.adapters import get_adapter
+    from benchmarks.hardware import cpu_info
+
+    knobs = get_adapter(cell.framework).knobs_for(cell.tuning, cpu_info()["cpu_vendor"])
+    return {k: v for knob in knobs for k, v in knob.env.items()}
+
+
 def worker_request(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int) -> Dict:
     """Everything one worker process needs, as JSON."""
     request = dict(asdict(cell), **asdict(profile), tasks=list(tasks), seed=seed,
-                   cpus=cpus_for(cell.threads), launched_at=time.time())
+                   cpus=cpus_for(cell.threads), launched_at=time.time(), knobs=knob_env(cell))
     if cell.suite == "tta":
         from benchmarks import tta
 
@@ -65,10 +74,12 @@ def launch(cell: Cell, profile: Profile, tasks: Optional[Sequence[str]] = None, 
     """Run one worker process; always returns one record per task, failed ones included."""
     tasks = list(tasks or cell.tasks)
     spec = load_spec(cell.framework)
-    cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(worker_request(cell, profile, tasks, seed))]
+    request = worker_request(cell, profile, tasks, seed)
+    cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(request)]
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
-                                cwd=REPO_ROOT, env=worker_env(spec, cell.threads), start_new_session=True)
+                                cwd=REPO_ROOT, env=dict(worker_env(spec, cell.threads), **request["knobs"]),
+                                start_new_session=True)
     except OSError as exc:
         return failure_records(cell, "failed", f"cannot start worker: {exc} (run `fwbench setup {cell.framework}`)", tasks)
     try:
@@ -151,6 +162,11 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
             values = [r[key] for r in ok if r.get(key) is not None]
             base[key] = statistics.median(values) if values else None
         base["peak_rss_mb"] = max(r["peak_rss_mb"] for r in ok)
+        for key in ("thread_cpu_ms_per_step", "ctx_switches_per_step"):
+            per_process = [r[key] for r in ok if r.get(key)]
+            if per_process:  # the median over processes, name by name
+                names = dict.fromkeys(n for d in per_process for n in d)
+                base[key] = {n: statistics.median(d.get(n, 0.0) for d in per_process) for n in names}
         if base.get("flops_per_step"):
             base["achieved_gflops"] = base["flops_per_step"] / (base["median_ms"] / 1000) / 1e9
             base["peak_gflops"] = peak_gflops

@@ -27,8 +27,46 @@ def pin_cpus(cpus: List[int]) -> None:
         os.sched_setaffinity(0, cpus)
 
 
+def thread_cpu() -> Dict[int, tuple]:
+    """Per thread of this process: (name, CPU seconds so far), from /proc/self/task (schedstat's
+    nanoseconds where the kernel has them, else stat's clock ticks)."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/stat") as f:
+                stat = f.read()
+            name = stat[stat.index("(") + 1: stat.rindex(")")]
+            try:
+                with open(f"/proc/self/task/{tid}/schedstat") as f:
+                    seconds = int(f.read().split()[0]) / 1e9
+            except (OSError, ValueError, IndexError):
+                fields = stat[stat.rindex(")") + 2:].split()
+                seconds = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        except (OSError, ValueError):
+            continue  # the thread ended
+        out[int(tid)] = (name, seconds)
+    return out
+
+
+def anatomy(before: Dict[int, tuple], after: Dict[int, tuple], switches: tuple, calls: int) -> Dict[str, Any]:
+    """CPU time per step of the main thread and of the framework's helper threads (grouped by name),
+    and context switches per step, over the sampling window."""
+    groups: Dict[str, float] = {}
+    for tid, (name, seconds) in after.items():
+        used = seconds - before.get(tid, (name, 0.0))[1]
+        key = "main" if tid == os.getpid() else (name.rstrip("0123456789_-:#") or name)
+        groups[key] = groups.get(key, 0.0) + used
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"thread_cpu_ms_per_step": {k: round(v * 1000 / calls, 4) for k, v in
+                                       sorted(groups.items(), key=lambda kv: -kv[1]) if v > 0},
+            "ctx_switches_per_step": {"voluntary": (usage.ru_nvcsw - switches[0]) / calls,
+                                      "involuntary": (usage.ru_nivcsw - switches[1]) / calls}}
+
+
 def time_calls(fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]:
-    """Warm up, calibrate loops so one sample lasts >= min_sample_ms, then sample."""
+    """Warm up, calibrate loops so one sample lasts >= min_sample_ms, then sample; record where the
+    CPU time of the sampling window went (main thread, helper threads)."""
     for _ in range(request["warmup"]):
         fn()
     start = time.perf_counter()
@@ -36,6 +74,7 @@ def time_calls(fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]
     once = max(time.perf_counter() - start, 1e-9)
     loops = max(1, math.ceil(request["min_sample_ms"] / 1000 / once))
     samples: List[float] = []
+    threads0, usage = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF)
     wall0, cpu0 = time.perf_counter(), time.process_time()
     deadline = wall0 + request["max_seconds"]
     while len(samples) < request["samples"]:
@@ -46,7 +85,14 @@ def time_calls(fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]
         if time.perf_counter() > deadline and len(samples) >= request["min_samples"]:
             break
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-    return {"samples_ms": samples, "loops": loops, "cpu_wall_ratio": cpu / wall}
+    steps = anatomy(threads0, thread_cpu(), (usage.ru_nvcsw, usage.ru_nivcsw), len(samples) * loops)
+    return {"samples_ms": samples, "loops": loops, "cpu_wall_ratio": cpu / wall, **steps}
+
+
+def knob_facts(request: Dict[str, Any]) -> Dict[str, Any]:
+    """The cell's tuning level and the knobs as this process saw them in its environment."""
+    return {"tuning": request.get("tuning", "default"),
+            "knobs": {k: os.environ.get(k) for k in request.get("knobs", {})}}
 
 
 def max_rel(values: List[float], reference: List[float]) -> float:
@@ -103,6 +149,7 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
         "loss_tol": spec.LOSS_TOL,
         "import_s": import_s,
         "time_to_first_step_s": time_to_first_step_s,
+        **knob_facts(request),
     }
     for task in request["tasks"]:
         batch = TASKS[task].batch or spec.BATCH
@@ -159,7 +206,7 @@ def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: flo
     elif epochs_to_target is None:
         status, reason = "missed-target", f"test accuracy {curve[-1]['accuracy']:.3f} < {tta['target']} after {len(curve)} epochs"
     emit({"framework": adapter.key, "framework_version": adapter.version(), "python": platform.python_version(),
-          "model": request["model"], "mode": mode, "threads": request["threads"], "task": "tta",
+          "model": request["model"], "mode": mode, "threads": request["threads"], "task": "tta", **knob_facts(request),
           "batch": int(data["order"].shape[2]), "status": status, "reason": reason, "import_s": import_s,
           "target_accuracy": tta["target"], "seconds_to_target": seconds_to_target,
           "epochs_to_target": epochs_to_target, "final_accuracy": curve[-1]["accuracy"], "accuracy_curve": curve,

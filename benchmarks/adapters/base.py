@@ -2,9 +2,27 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any, Dict
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Knob:
+    """A setting that makes a framework faster here without changing its results (the parity gate
+    still applies), with where it comes from and what it does."""
+    env: Dict[str, str]  # environment variables set before the framework is imported
+    level: str  # "documented": the framework's own documentation lists it; "all": undocumented too
+    source: str
+    effect: str
+    cpu_vendor: Optional[str] = None  # applies only on this vendor's CPUs (e.g. "AuthenticAMD")
+
+    def label(self) -> str:
+        return " ".join(f"{k}={v}" for k, v in self.env.items())
+
+
+TUNINGS = ("default", "documented", "all")  # each level adds its knobs to the lower ones
 
 
 class Adapter:
@@ -17,10 +35,18 @@ class Adapter:
     order: int = 99  # display position
     module: str = ""  # the framework's import name
     api_packages: tuple = ()  # top-level modules whose calls count as this framework's API
-    # mode name -> what it means in this framework; "eager" is each framework's default
+    # mode name -> what it means in this framework
     modes: Dict[str, str] = {"eager": "eager (define-by-run)", "compiled": "compiled"}
+    default_mode: str = "eager"  # the mode its own getting-started guide trains in
+    default_mode_source: str = ""  # that guide
+    knobs: Tuple[Knob, ...] = ()  # tuning beyond the defaults, by level (see TUNINGS)
     dense_layout: str = "in_out"  # "out_in" frameworks store Linear weights transposed
     image_layout: str = "NCHW"  # "NHWC" frameworks get images (and conv kernels) transposed
+
+    def knobs_for(self, tuning: str, cpu_vendor: str = "") -> Tuple[Knob, ...]:
+        """The knobs a tuning level applies on this CPU: "documented" ones, and with "all" the rest."""
+        levels = TUNINGS[1:TUNINGS.index(tuning) + 1]
+        return tuple(k for k in self.knobs if k.level in levels and k.cpu_vendor in (None, cpu_vendor))
 
     def impl_module(self, model: str) -> str:
         """The module holding this framework's implementation of `model`."""

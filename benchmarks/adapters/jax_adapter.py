@@ -9,7 +9,9 @@ class JaxAdapter(Adapter):
     key, display, order = "jax", "JAX", 2
     module = "jax"
     api_packages = ("jax", "flax", "optax")
-    modes = {"eager": "no jit (op-by-op dispatch)", "compiled": "nnx.jit (XLA)"}
+    modes = {"eager": "no jit (op-by-op dispatch, a debugging mode)", "compiled": "nnx.jit (XLA)"}
+    default_mode = "compiled"
+    default_mode_source = "Flax NNX MNIST tutorial: the train step is wrapped in nnx.jit https://flax.readthedocs.io/en/latest/mnist_tutorial.html"
     dense_layout = "in_out"
     image_layout = "NHWC"
     # XLA's CPU thread flags do not cap its pools; the worker's CPU affinity does.

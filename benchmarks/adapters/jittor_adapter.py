@@ -10,6 +10,7 @@ class JittorAdapter(Adapter):
     module = "jittor"
     api_packages = ("jittor",)
     modes = {"eager": "Jittor is always lazily traced and JIT-compiled (fused, cached kernels): its only mode"}
+    default_mode_source = "Jittor tutorial: one execution mode (lazy, JIT-compiled) https://cg.cs.tsinghua.edu.cn/jittor/tutorial/"
     dense_layout = "out_in"
 
     def configure(self, threads: int) -> None:

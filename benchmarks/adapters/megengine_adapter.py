@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.adapters.base import Adapter
+from benchmarks.adapters.base import Adapter, Knob
 
 
 class MegEngineAdapter(Adapter):
@@ -10,6 +10,11 @@ class MegEngineAdapter(Adapter):
     module = "megengine"
     api_packages = ("megengine",)
     modes = {"eager": "imperative", "compiled": "jit.trace(symbolic=True)"}
+    default_mode_source = "MegEngine user guide: imperative (dynamic graph) by default; jit.trace makes a static graph https://www.megengine.org.cn/doc/stable/en/user-guide/model-development/jit/index.html"
+    knobs = (Knob({"MGB_WORKER_MAX_SPIN": "1"}, "all",
+                  "undocumented; read by SCQueueSynchronizer::max_spin in MegEngine's src/core/impl/utils/thread.cpp",
+                  "its worker threads wait on a condition variable after one spin instead of spinning "
+                  "for about 5 ms first (1, not 0: 0 is not cached and re-reads the variable, logging, every fetch)"),)
     dense_layout = "out_in"
 
     def configure(self, threads: int) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.adapters.base import Adapter
+from benchmarks.adapters.base import Adapter, Knob
 
 
 class MindSporeAdapter(Adapter):
@@ -10,6 +10,11 @@ class MindSporeAdapter(Adapter):
     module = "mindspore"
     api_packages = ("mindspore",)
     modes = {"eager": "PyNative", "compiled": "ms.jit (graph compilation)"}
+    default_mode_source = "mindspore.set_context: mode 'Default: PYNATIVE_MODE' https://mindspore.cn/docs/en/r2.4.1/api_python/mindspore/mindspore.set_context.html"
+    knobs = (Knob({"MS_DEV_HOST_BLOCKING_RUN": "1"}, "documented",
+                  "MindSpore environment-variable reference: 'Controls whether dynamic graph operators are dispatched "
+                  "in a single thread' https://www.mindspore.cn/docs/en/master/api_python/env_var_list.html",
+                  "dispatches ops from the Python thread instead of through busy-waiting pipeline queues"),)
     dense_layout = "out_in"
     # OMP_NUM_THREADS is ignored; the worker's CPU affinity is what holds it to its cores.
 

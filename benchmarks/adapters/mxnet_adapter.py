@@ -10,6 +10,8 @@ class MXNetAdapter(Adapter):
     module = "mxnet"
     api_packages = ("mxnet",)
     modes = {"eager": "Gluon imperative", "compiled": "hybridize() (cached symbolic graph)"}
+    default_mode_source = ("MXNet 1.9 Gluon crash course: imperative training; hybridize() is an optional later step "
+                           "https://mxnet.apache.org/versions/1.9.1/api/python/docs/tutorials/getting-started/crash-course/index.html")
     dense_layout = "out_in"
     # Stock threaded engine: pinned to one core it ran as fast as NaiveEngine (2.06 vs 2.15 ms/step).
 

@@ -10,6 +10,7 @@ class OneFlowAdapter(Adapter):
     module = "oneflow"
     api_packages = ("oneflow",)
     modes = {"eager": "eager", "compiled": "nn.Graph (static graph)"}
+    default_mode_source = "OneFlow quick start: eager training; nn.Graph is the opt-in graph mode https://docs.oneflow.org/en/master/basics/01_quickstart.html"
     dense_layout = "out_in"
 
     def configure(self, threads: int) -> None:

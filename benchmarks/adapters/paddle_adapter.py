@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.adapters.base import Adapter
+from benchmarks.adapters.base import Adapter, Knob
 
 
 class PaddleAdapter(Adapter):
@@ -10,6 +10,10 @@ class PaddleAdapter(Adapter):
     module = "paddle"
     api_packages = ("paddle",)
     modes = {"eager": "dynamic graph", "compiled": "paddle.jit.to_static"}
+    default_mode_source = "PaddlePaddle quick start: dynamic graph by default since 2.0 https://www.paddlepaddle.org.cn/documentation/docs/en/guides/beginner/quick_start_en.html"
+    knobs = (Knob({"MKL_DEBUG_CPU_TYPE": "5"}, "all",
+                  "undocumented Intel MKL switch; Paddle bundles MKL 2019.0.5, which takes a slow path on AMD CPUs "
+                  "(PaddlePaddle/Paddle#75760)", "MKL's AVX2 kernels on AMD CPUs", cpu_vendor="AuthenticAMD"),)
     dense_layout = "in_out"
 
     def configure(self, threads: int) -> None:

@@ -9,7 +9,12 @@ class TensorFlowAdapter(Adapter):
     key, display, order = "tensorflow", "TensorFlow", 1
     module = "tensorflow"
     api_packages = ("tensorflow", "keras")
-    modes = {"eager": "Keras run_eagerly=True", "compiled": "tf.function (Keras default graph)", "xla": "tf.function + XLA (jit_compile=True)"}
+    modes = {"eager": "Keras run_eagerly=True (a debugging mode)", "compiled": "tf.function (Keras default graph)",
+             "xla": "tf.function + XLA (jit_compile=True)"}
+    default_mode = "compiled"
+    default_mode_source = ("Keras Model.compile: run_eagerly defaults to False (a tf.function graph) and "
+                           "jit_compile='auto' resolves to False without an accelerator "
+                           "(keras/src/trainers/trainer.py, _resolve_auto_jit_compile) https://keras.io/api/models/model_training_apis/")
     dense_layout = "in_out"
     image_layout = "NHWC"
 

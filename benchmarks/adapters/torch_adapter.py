@@ -10,6 +10,7 @@ class TorchAdapter(Adapter):
     module = "torch"
     api_packages = ("torch",)
     modes = {"eager": "eager", "compiled": "torch.compile (Inductor, C++ codegen)"}
+    default_mode_source = "PyTorch tutorials, Learn the Basics: Optimizing Model Parameters (eager training loop) https://pytorch.org/tutorials/beginner/basics/optimization_tutorial.html"
     dense_layout = "out_in"
 
     def configure(self, threads: int) -> None:
