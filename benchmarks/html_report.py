@@ -54,12 +54,16 @@ def render(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Pa
         parts += [f"<h3>{html.escape(c['id'])}: {html.escape(c['claim'])}</h3>",
                   f"<p class=verdict>Verdict: {html.escape(c['verdict'])}</p><p>Rule: {html.escape(c['rule'])}</p>"
                   f"<ul>{items}</ul>"]
+    for title, text, header, rows in report.view_sections(records):
+        parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
     for model, task, threads in report.pivot_groups(records):
         header, rows = report.pivot(records, model, task, threads)
         parts += [f"<h2>{html.escape(report.pivot_title(model, task, threads))}</h2>", _table(header, rows)]
+    for title, text, header, rows in report.anatomy_sections(records):
+        parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
     parts += ["<h2>Code metrics and install friction</h2>", _table(*report.code_friction_table(records, meta))]
     parts += ["<h2>Plots</h2>"] + [_image(p) for p in plots]
-    parts += ["<h2>Modes</h2>", _table(["Framework", "Modes"], report.modes_rows(), cls="modes")]
+    parts += ["<h2>Modes</h2>", _table(report.MODES_HEADER, report.modes_rows(), cls="modes")]
     parts += ["<h2>Every cell</h2>", _table(list(report.COLUMNS), report.table_rows(records))]
     processes = meta.get("plan", {}).get("profile", {}).get("processes", "?")
     parts += ["<h2>Method</h2>", f"<p>{html.escape(METHOD.format(processes=processes))}</p>"]

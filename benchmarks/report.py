@@ -7,7 +7,7 @@ from typing import Dict, List, Optional
 
 from benchmarks import records as rec
 from benchmarks.adapters import all_adapters
-from benchmarks.plan import TASKS, suite_of, task_order
+from benchmarks.plan import TASKS, TUNINGS, suite_of, task_order
 from benchmarks.records import baseline_ratio
 
 COLUMNS = ("Framework", "Version", "Model", "Task", "Mode", "Thr", "Median ms [95% CI]",
@@ -64,8 +64,17 @@ def pivot_groups(records: List[Dict]) -> List[tuple]:
     return sorted(keys, key=lambda k: (k[0], task_order(k[1]), k[2]))
 
 
+def tuning_label(record: Dict) -> str:
+    """' + MS_DEV_HOST_BLOCKING_RUN=1 (documented)' for a tuned record, '' for an untuned one."""
+    if record.get("tuning", "default") == "default":
+        return ""
+    knobs = " ".join(f"{k}={v}" for k, v in (record.get("knobs") or {}).items())
+    return f" + {knobs} ({record['tuning']} tuning)"
+
+
 def pivot(records: List[Dict], model: str, task: str, threads: int, compact: bool = False) -> tuple:
-    """Header and rows: one row per framework, one column per mode, ratios against PyTorch."""
+    """Header and rows: one row per framework (and tuning level), one column per mode, ratios against
+    PyTorch; "(default)" marks the mode each framework ships with."""
     chosen = [r for r in records if (r["model"], r["task"], r["threads"]) == (model, task, threads)]
     cells = rec.by_cell(records)
     modes = [m for m in ("eager", "compiled", "xla") if any(r["mode"] == m for r in chosen)]
@@ -73,22 +82,90 @@ def pivot(records: List[Dict], model: str, task: str, threads: int, compact: boo
               + ([] if compact else [f"{m} vs PyTorch" for m in modes])
               + ["First step ms (" + " / ".join(modes) + ")", "Peak RSS MB", "LOC"])
     rows = []
-    for key, adapter in all_adapters().items():
-        mine = {r["mode"]: r for r in chosen if r["framework"] == key}
+    for (key, adapter), tuning in ((item, t) for item in all_adapters().items() for t in TUNINGS):
+        mine = {r["mode"]: r for r in chosen if r["framework"] == key and r.get("tuning", "default") == tuning}
         if not mine:
             continue
         any_r = next(iter(mine.values()))
+        name = adapter.display + tuning_label(any_r)
         ratios = [baseline_ratio(mine[m], cells) if m in mine else None for m in modes]
         rss = [r["peak_rss_mb"] for r in mine.values() if r.get("peak_rss_mb")]
         ratio_texts = ["–" if x is None else f"{x:.2f}×" for x in ratios]
         medians = [median_text(mine[m]) if m in mine else "n/a" for m in modes]
         if compact:
             medians = [f"{m} {r}" if m != "n/a" else m for m, r in zip(medians, ratio_texts)]
-        rows.append([adapter.display, str(any_r.get("framework_version") or "–")] + medians
+        medians = [f"{m} (default)" if mode == adapter.default_mode and tuning == "default" and m != "n/a" else m
+                   for m, mode in zip(medians, modes)]
+        rows.append([name, str(any_r.get("framework_version") or "–")] + medians
                     + ([] if compact else ratio_texts)
                     + [" / ".join(_fmt(mine[m].get("first_step_ms")) if m in mine else "n/a" for m in modes),
                        _fmt(max(rss)) if rss else "–", str(any_r.get("loc", "–"))])
     return header, rows
+
+
+def views_table(records: List[Dict], threads: int) -> tuple:
+    """Per framework, as shipped and at its best: geometric-mean time vs PyTorch's same view."""
+    from benchmarks import views
+
+    header = ["Framework", "As shipped: mode", "train vs PyTorch", "all tasks vs PyTorch",
+              "Best: modes; tuning", "train vs PyTorch", "all tasks vs PyTorch"]
+    shipped, best = (views.ratios(records, v, threads) for v in views.VIEWS)
+
+    def text(entries: List[Dict], task=None) -> str:
+        g = views.geomean_of(entries or [], task)
+        return "–" if g is None else f"{g[0]:.2f}× [{g[1]:.2f}, {g[2]:.2f}]"
+
+    rows = []
+    for key, adapter in all_adapters().items():
+        if key not in shipped and key not in best:
+            continue
+        rows.append([adapter.display, adapter.default_mode, text(shipped.get(key), "train"), text(shipped.get(key)),
+                     views.settings_text(best.get(key, [])) or "–", text(best.get(key), "train"), text(best.get(key))])
+    return header, rows
+
+
+def anatomy_table(records: List[Dict], model: str, threads: int) -> tuple:
+    """Where a training step's CPU time goes, per framework, mode and tuning: main thread vs helpers."""
+    header = ["Framework", "Mode", "Step ms", "Main thread CPU ms", "Helper threads CPU ms (largest)",
+              "Context switches per step (voluntary / involuntary)"]
+    rows = []
+    for r in sorted(records, key=sort_key):
+        anatomy = r.get("thread_cpu_ms_per_step")
+        if (r["model"], r["task"], r["threads"]) != (model, "train", threads) or not anatomy or not r.get("median_ms"):
+            continue
+        helpers = {k: v for k, v in anatomy.items() if k != "main"}
+        largest = ", ".join(f"{k} {v:.2g}" for k, v in sorted(helpers.items(), key=lambda kv: -kv[1])[:3])
+        switches = r.get("ctx_switches_per_step") or {}
+        name = all_adapters()[r["framework"]].display if r["framework"] in all_adapters() else r["framework"]
+        rows.append([name + tuning_label(r), r["mode"], f"{r['median_ms']:.3g}", _fmt(anatomy.get("main")),
+                     f"{sum(helpers.values()):.3g}" + (f" ({largest})" if largest else ""),
+                     f"{switches.get('voluntary', 0):.3g} / {switches.get('involuntary', 0):.3g}"])
+    return header, rows
+
+
+def _threads_text(threads: int) -> str:
+    return f"{threads} thread{'s' if threads > 1 else ''}"
+
+
+def view_sections(records: List[Dict]) -> List[tuple]:
+    """(title, text, header, rows) of the as-shipped and best views, one per thread setting."""
+    from benchmarks.views import thread_settings
+
+    return [(f"Each framework as shipped and at its best, {_threads_text(t)}", VIEWS_TEXT, *views_table(records, t))
+            for t in thread_settings(records)]
+
+
+def anatomy_sections(records: List[Dict]) -> List[tuple]:
+    """(title, text, header, rows) of the step anatomy of the MLP (the most overhead-bound model)."""
+    from benchmarks.views import thread_settings
+
+    model = "mlp" if any(r["model"] == "mlp" for r in records) else min((r["model"] for r in records), default="")
+    out = []
+    for t in thread_settings(records):
+        header, rows = anatomy_table(records, model, t)
+        if rows:
+            out.append((f"Anatomy of a {model} training step, {_threads_text(t)}", ANATOMY_TEXT, header, rows))
+    return out
 
 
 def code_friction_table(records: List[Dict], meta: Dict) -> tuple:
@@ -164,9 +241,27 @@ def markdown_table(records: List[Dict]) -> str:
     return markdown(list(COLUMNS), table_rows(records))
 
 
+MODES_HEADER = ["Framework", "Modes", "Ships in (its getting-started guide)", "Tuning knobs (level: setting, source)"]
+
+
 def modes_rows() -> List[List[str]]:
-    """Per framework, what each of its modes is."""
-    return [[a.display, "; ".join(f"{m}: {what}" for m, what in a.modes.items())] for a in all_adapters().values()]
+    """Per framework: what each of its modes is, the one it ships in and why we say so, its knobs."""
+    return [[a.display, "; ".join(f"{m}: {what}" for m, what in a.modes.items()),
+             f"{a.default_mode} ({a.default_mode_source})",
+             "; ".join(f"{k.level}: {k.label()}{' on ' + k.cpu_vendor if k.cpu_vendor else ''} ({k.effect}; {k.source})"
+                       for k in a.knobs) or "none"]
+            for a in all_adapters().values()]
+
+
+VIEWS_TEXT = ("*As shipped*: each framework in the mode its own getting-started guide trains in (marked "
+              "“(default)” in the tables below; TensorFlow and JAX ship compiled) with no tuning. *Best*: per model and "
+              "task, the fastest of the framework's modes and tuning levels in this run (a minimum over settings, so "
+              "slightly flattering). Geometric means over models and tasks of the time ratio against PyTorch's same "
+              "view; below 1.00× is faster.")
+ANATOMY_TEXT = ("CPU time per training step over the sampling window, from /proc/self/task: the Python (main) thread "
+                "and the framework's helper threads by name, and the process's context switches per step. Helper "
+                "time beyond the step's own work is threads waiting in busy loops; on a kernel without preemption "
+                "they keep a core until the next tick (see `fwbench doctor`).")
 
 
 def run_context(meta: Dict) -> str:
@@ -227,15 +322,19 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
         completeness(records, meta),
         "",
     ]
+    for title, text, header, rows in view_sections(records):
+        parts += [f"### {title}", "", text, "", markdown(header, rows), ""]
     for model, task, threads in pivot_groups(records):
         header, rows = pivot(records, model, task, threads)
         parts += [f"### {pivot_title(model, task, threads)}", "", markdown(header, rows), ""]
+    for title, text, header, rows in anatomy_sections(records):
+        parts += [f"### {title}", "", text, "", markdown(header, rows), ""]
     tta_rows = tta_table(records)
     if tta_rows[1]:
         parts += ["### Time to accuracy (digits): epochs and final accuracy", "", markdown(*tta_rows), ""]
     parts += ["### Code metrics and install friction", "", markdown(*code_friction_table(records, meta)), ""]
     parts += ["### The published claims", "", claims_markdown(verdicts), ""]
-    parts += ["### What each mode is", "", markdown(["Framework", "Modes"], modes_rows()), ""]
+    parts += ["### What each mode is, the one each framework ships in, and its tuning knobs", "", markdown(MODES_HEADER, modes_rows()), ""]
     if full:
         parts += ["### Every cell", "", markdown_table(records), ""]
     return "\n".join(parts)

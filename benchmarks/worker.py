@@ -36,7 +36,8 @@ def thread_cpu() -> Dict[int, tuple]:
         try:
             with open(f"/proc/self/task/{tid}/stat") as f:
                 stat = f.read()
-            name = stat[stat.index("(") + 1: stat.rindex(")")]
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                name = f.read().strip()
             try:
                 with open(f"/proc/self/task/{tid}/schedstat") as f:
                     seconds = int(f.read().split()[0]) / 1e9

@@ -4,12 +4,13 @@ from benchmarks import claims
 FRAMEWORKS = ("torch", "tensorflow", "jax", "mxnet", "paddle", "mindspore", "jittor", "oneflow", "megengine")
 
 
-def records(times, tokens=None, modes=("eager",)):
+def records(times, tokens=None, modes=("eager", "compiled"), compiled=None):
+    """Every framework's train records; `compiled` overrides the compiled mode's times."""
     out = []
     for fw in FRAMEWORKS:
         for mode in modes:
             for model in ("mlp", "lenet5"):
-                t = times[fw]
+                t = (compiled or {}).get(fw, times[fw]) if mode == "compiled" else times[fw]
                 out.append({"framework": fw, "model": model, "task": "train", "mode": mode, "threads": 1,
                             "status": "ok", "median_ms": t, "ci95_ms": [t * 0.98, t * 1.02],
                             "tokens": (tokens or {}).get(fw, 200)})
@@ -64,3 +65,27 @@ def test_c4_weighs_working_frameworks_against_upkeep_signals():
         r["status"] = "failed"
     assert claims.claim_c4(broken, meta)["verdict"] == "refuted"
     assert claims.upkeep_signals(stale, claims.date(2026, 11, 23))[0].startswith("newest release 0.9 is 4.9 years")
+
+
+def test_c1_is_judged_as_shipped_and_at_best_and_says_which_view_flips():
+    # TensorFlow and JAX ship compiled: a slow debugging-mode eager row must not count against them as shipped;
+    # MindSpore is close only when compiled, which is its best, not what it ships (PyNative).
+    times = dict(torch=1.0, tensorflow=9.0, paddle=1.3, mindspore=9.0, jax=9, mxnet=2, jittor=3, oneflow=3, megengine=3)
+    compiled = dict(torch=1.0, tensorflow=1.1, paddle=1.3, mindspore=1.4, jax=1.2)
+    c = claims.claim_c1(records(times, compiled=compiled))
+    assert c["verdict"] == "mixed"
+    assert c["evidence"][0] == "By view: as shipped, 1 thread(s): mixed; best, 1 thread(s): supported."
+
+
+def test_best_takes_the_fastest_mode_and_tuning_per_cell():
+    from benchmarks import views
+
+    recs = records(dict.fromkeys(FRAMEWORKS, 2.0), compiled={"paddle": 1.0})
+    recs.append(dict(recs[0], framework="mindspore", mode="eager", tuning="documented", median_ms=0.5,
+                     ci95_ms=[0.49, 0.51]))
+    best = views.chosen(recs, "best", 1)
+    assert best[("paddle", "mlp", "train")]["mode"] == "compiled"
+    assert best[("mindspore", "mlp", "train")]["tuning"] == "documented"
+    shipped = views.chosen(recs, "as shipped", 1)
+    assert shipped[("mindspore", "mlp", "train")]["median_ms"] == 2.0  # untuned PyNative
+    assert shipped[("tensorflow", "mlp", "train")]["mode"] == "compiled"

@@ -217,3 +217,30 @@ def test_fault_14_a_bad_number_is_one_line_naming_the_range(option, value, messa
                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [f"fwbench: error: argument {message}"]
+
+
+def test_fault_15_a_tuning_knob_reaches_the_worker_and_its_records(fake_env, tmp_path):
+    run_dir = tmp_path / "tuned"
+    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_garbage", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+                  "--tuning", "default,documented", "--out", str(run_dir))
+    assert out.returncode == 0, out.stderr
+    cells = by_framework(run_dir)
+    tuned = [r for r in cells["fake_ok"] if r["tuning"] == "documented"]
+    assert len(tuned) == len(SUITES["speed"]) and all(r["knobs"] == {"FAKE_KNOB": "on"} for r in tuned)
+    assert all(r["tuning"] == "default" and r["knobs"] == {} for r in cells["fake_garbage"])  # no knob: no tuned cell
+    assert "fake_ok + FAKE_KNOB=on (documented tuning)" in (run_dir / "summary.md").read_text()
+
+
+def test_fault_16_a_helper_threads_cpu_time_is_attributed_to_it(fake_env, tmp_path):
+    run_dir = tmp_path / "helper"
+    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_helper", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+                  "--out", str(run_dir))
+    assert out.returncode == 0, out.stderr
+    cells = by_framework(run_dir)
+    for r in cells["fake_helper"]:
+        split = r["thread_cpu_ms_per_step"]
+        assert split["fakehelper"] > 0 and split["main"] > 0, split
+        assert r["ctx_switches_per_step"]["involuntary"] > 0  # two busy threads on one core take turns
+    for r in cells["fake_ok"]:
+        assert "fakehelper" not in r["thread_cpu_ms_per_step"] and r["thread_cpu_ms_per_step"]["main"] > 0
+    assert "Anatomy of a mlp training step" in (run_dir / "summary.md").read_text()

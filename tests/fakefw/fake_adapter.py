@@ -8,13 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.adapters.base import Adapter
+from benchmarks.adapters.base import Adapter, Knob
 from benchmarks.installs import Install
 
 HERE = Path(__file__).resolve().parent
 
 
-def _burn() -> None:
+def _burn(name: str = "") -> None:
+    if name:  # the name the kernel shows for this thread, as a framework's helper threads have
+        with open(f"/proc/self/task/{threading.get_native_id()}/comm", "w") as f:
+            f.write(name)
     a = np.ones((256, 256), dtype=np.float32)
     while True:
         a @ a  # numpy releases the GIL: this runs beside the timed calls
@@ -27,6 +30,8 @@ class FakeAdapter(Adapter):
         self.fault = fault
         self.key = self.display = f"fake_{fault}"
         self.order = 100 + order
+        if fault == "ok":  # a tuning knob whose only effect is to be seen by the worker
+            self.knobs = (Knob({"FAKE_KNOB": "on"}, "documented", "tests/fakefw", "none"),)
 
     def impl_module(self, model: str) -> str:
         return "tests.fakefw.numpy_impl"
@@ -51,6 +56,8 @@ class FakeAdapter(Adapter):
             if not marker.exists():
                 marker.touch()
                 os.kill(os.getpid(), signal.SIGKILL)
+        elif self.fault == "helper":  # a named helper thread that burns CPU beside the main thread
+            threading.Thread(target=_burn, args=("fakehelper",), daemon=True).start()
         elif self.fault == "slow":
             time.sleep(float(os.environ.get("FAKE_SLOW_S", "3")))
         return np
@@ -71,7 +78,7 @@ class FakeAdapter(Adapter):
         param[...] = array + (0.01 if self.fault == "parity" else 0.0)
 
 
-FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky")
+FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky", "helper")
 ADAPTERS = [FakeAdapter(fault, i) for i, fault in enumerate(FAULTS)]
 # every fake shares one environment, numpy only
 INSTALLS = {a.key: Install("", spec_file=HERE / "fake.txt", worker_env={"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")})

@@ -1,0 +1,74 @@
+"""Two views of a run that need no mode vocabulary: each framework *as shipped* (the mode its own
+getting-started guide uses, no tuning) and at its *best* (its fastest mode and tuning level for each
+model and task in this run). Ratios compare a framework's view with PyTorch's same view."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from benchmarks.plan import BASELINE
+from benchmarks.stats import ratio_ci
+
+VIEWS = ("as shipped", "best")
+
+
+def default_mode(framework: str) -> str:
+    from benchmarks.adapters import all_adapters
+
+    adapter = all_adapters().get(framework)
+    return adapter.default_mode if adapter else "eager"
+
+
+def chosen(records: List[Dict], view: str, threads: int) -> Dict[tuple, Dict]:
+    """(framework, model, task) -> the record this view takes, among timed step and inference records."""
+    out: Dict[tuple, Dict] = {}
+    for r in records:
+        if r["threads"] != threads or not r.get("median_ms") or r["task"] == "tta":
+            continue
+        key = (r["framework"], r["model"], r["task"])
+        if view == "as shipped":
+            if r.get("tuning", "default") == "default" and r["mode"] == default_mode(r["framework"]):
+                out[key] = r
+        elif key not in out or r["median_ms"] < out[key]["median_ms"]:
+            out[key] = r
+    return out
+
+
+def ratios(records: List[Dict], view: str, threads: int) -> Dict[str, List[Dict]]:
+    """Per framework, per model and task: its view's time over PyTorch's same view, with an interval."""
+    picked = chosen(records, view, threads)
+    out: Dict[str, List[Dict]] = {}
+    for (fw, model, task), r in sorted(picked.items()):
+        base = picked.get((BASELINE, model, task))
+        if base is None:
+            continue
+        lo, hi = ratio_ci(r, base)
+        out.setdefault(fw, []).append({"model": model, "task": task, "ratio": r["median_ms"] / base["median_ms"],
+                                       "ci": [lo, hi], "mode": r["mode"], "tuning": r.get("tuning", "default")})
+    return out
+
+
+def settings_text(entries: List[Dict]) -> str:
+    """Which modes and tuning levels a framework's view used, e.g. 'compiled ×8, eager ×2; tuning all ×10'."""
+    def counts(key: str) -> str:
+        seen: Dict[str, int] = {}
+        for e in entries:
+            seen[e[key]] = seen.get(e[key], 0) + 1
+        return ", ".join(f"{k} ×{n}" for k, n in sorted(seen.items(), key=lambda kv: -kv[1]))
+
+    tunings = {e["tuning"] for e in entries}
+    return counts("mode") + ("" if tunings == {"default"} else f"; tuning {counts('tuning')}")
+
+
+def thread_settings(records: List[Dict]) -> List[int]:
+    return sorted({r["threads"] for r in records if r["task"] != "tta"})
+
+
+def geomean_of(entries: List[Dict], task: Optional[str] = None) -> Optional[tuple]:
+    """Geometric mean of the ratios (and of their interval ends), optionally of one task only."""
+    import math
+
+    picked = [e for e in entries if task is None or e["task"] == task]
+    if not picked:
+        return None
+    g = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs))  # noqa: E731
+    return g([e["ratio"] for e in picked]), g([e["ci"][0] for e in picked]), g([e["ci"][1] for e in picked])
