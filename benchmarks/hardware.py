@@ -48,20 +48,22 @@ def kernel_config() -> Dict[str, str]:
     return dict(re.findall(r"^(CONFIG_\w+)=(.*)$", text, re.M))
 
 
+def _first_group(path: str, pattern: str) -> Optional[str]:
+    """The first group of `pattern` in the file at `path`, or None when unreadable or absent."""
+    try:
+        with open(path) as f:
+            found = re.search(pattern, f.read(), re.M)
+    except OSError:
+        return None
+    return found.group(1) if found else None
+
+
 def preempt_model(config: Dict[str, str]) -> Optional[str]:
     """none / voluntary / full / lazy: debugfs, else the boot command line, else the build default."""
-    try:
-        active = re.search(r"\((\w+)\)", open("/sys/kernel/debug/sched/preempt").read())
-        if active:
-            return active.group(1)
-    except OSError:
-        pass
-    try:
-        given = re.search(r"\bpreempt=(\w+)", open("/proc/cmdline").read())
-        if given:
-            return given.group(1)
-    except OSError:
-        pass
+    active = (_first_group("/sys/kernel/debug/sched/preempt", r"\((\w+)\)")
+              or _first_group("/proc/cmdline", r"\bpreempt=(\w+)"))
+    if active:
+        return active
     for model in ("NONE", "VOLUNTARY", "LAZY"):
         if config.get(f"CONFIG_PREEMPT_{model}") == "y":
             return model.lower()
@@ -71,13 +73,11 @@ def preempt_model(config: Dict[str, str]) -> Optional[str]:
 def scheduler_facts() -> Dict:
     """What decides how long a busy-waiting thread keeps its core: preemption model and tick rate."""
     config = kernel_config()
-    try:
-        virtual = " hypervisor " in f" {open('/proc/cpuinfo').read().split(chr(10) + chr(10))[0].replace(chr(10), ' ')} "
-    except OSError:
-        virtual = None
+    flags = _first_group("/proc/cpuinfo", r"^flags\s*:(.*)$")
     preempt = preempt_model(config)
     hz = int(config["CONFIG_HZ"]) if config.get("CONFIG_HZ", "").isdigit() else None
-    return {"kernel": platform.release(), "preempt_model": preempt, "tick_hz": hz, "virtual_machine": virtual,
+    return {"kernel": platform.release(), "preempt_model": preempt, "tick_hz": hz,
+            "virtual_machine": None if flags is None else "hypervisor" in flags.split(),
             "spinning_penalised": preempt in ("none", "voluntary") and (os.cpu_count() or 1) <= 4}
 
 

@@ -272,7 +272,8 @@ def run_context(meta: Dict) -> str:
             f"{meta.get('cores', '?')} cores), {meta.get('os', '?')}; commit `{str(meta.get('git_commit', '?'))[:12]}`; "
             f"profile `{meta.get('profile', '?')}` ({processes} worker process{'es' if processes != 1 else ''} per "
             f"cell); wall time {meta.get('wall_s', '?')} s; load average before/after "
-            f"{_load(meta.get('loadavg_before'))} / {_load(meta.get('loadavg_after'))}; numpy sgemm peak {peaks or '?'}.")
+            f"{_load(meta.get('loadavg_before'))} / {_load(meta.get('loadavg_after'))}; numpy sgemm peak {peaks or '?'}."
+            + (f" Note recorded with the run: {meta['note']}" if meta.get("note") else ""))
 
 
 def completeness(records: List[Dict], meta: Dict) -> str:

@@ -46,3 +46,14 @@ def test_find_python_finds_this_interpreter_version():
 def test_too_little_disk_is_a_clear_error(tmp_path):
     with pytest.raises(UserError, match="GB free"):
         envs.check_free_space(tmp_path, need_gb=1e9)
+
+
+def test_scheduler_facts_are_read_from_the_kernel():
+    from benchmarks.hardware import kernel_config, scheduler_facts
+
+    facts = scheduler_facts()
+    assert set(facts) == {"kernel", "preempt_model", "tick_hz", "virtual_machine", "spinning_penalised"}
+    config = kernel_config()
+    if config.get("CONFIG_HZ", "").isdigit():
+        assert facts["tick_hz"] == int(config["CONFIG_HZ"])
+    assert facts["preempt_model"] in (None, "none", "voluntary", "full", "lazy")
