@@ -11,7 +11,7 @@ from benchmarks.records import write_atomic
 
 CSV_COLUMNS = (
     "framework", "framework_version", "python", "model", "task", "mode", "threads", "batch", "status", "reason",
-    "median_ms", "ci95_low_ms", "ci95_high_ms", "cv", "noisy", "n_samples", "processes", "first_step_ms",
+    "median_ms", "ci95_low_ms", "ci95_high_ms", "min_ms", "p10_ms", "cv", "noisy", "n_samples", "processes", "first_step_ms",
     "import_s", "time_to_first_step_s", "peak_rss_mb", "cpu_wall_ratio", "threads_verified", "flops_per_step",
     "achieved_gflops", "peak_gflops", "peak_fraction", "parity_forward_max_abs", "parity_loss_max_rel",
     "forward_tol", "loss_tol", "loc", "tokens", "api_calls", "similarity_to_pytorch",

@@ -49,3 +49,10 @@ def test_noise_threshold_matches_pyperf():
     assert NOISY_CV == 0.10
     with pytest.raises(ValueError):
         bootstrap_median_ci([[]])
+
+
+def test_low_estimators_sit_below_the_median():
+    s = summarize([[1.0, 2.0, 3.0, 4.0, 100.0], [1.5, 2.5]])
+    assert s["min_ms"] == 1.0
+    assert s["min_ms"] <= s["p10_ms"] <= s["median_ms"]
+    assert s["p10_ms"] == pytest.approx(1.3)  # numpy's linear interpolation over 7 pooled samples
