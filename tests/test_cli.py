@@ -30,7 +30,10 @@ def test_unknown_model_is_one_line_listing_valid_names():
 
 
 def test_report_on_missing_run_names_the_fix(tmp_path):
-    assert main(["report", str(tmp_path / "nope")]) == 2
+    out = fwbench("report", str(tmp_path / "nope"))
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        f"fwbench: error: no run folder {tmp_path / 'nope'}: pass a folder under results/, e.g. results/reference"]
 
 
 def test_list_names_all_nine_frameworks(capsys):

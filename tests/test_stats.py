@@ -46,7 +46,13 @@ def test_ratio_interval_brackets_ratio():
 
 
 def test_noise_threshold_matches_pyperf():
+    """pyperf warns when the standard deviation reaches 10% of the mean: the flag follows that rule."""
+    assert not summarize([[10.0, 10.9, 9.1, 10.0]])["noisy"]  # CV 7%
+    assert summarize([[10.0, 12.0, 8.0, 10.0]])["noisy"]  # CV 16%
     assert NOISY_CV == 0.10
+
+
+def test_no_samples_is_an_error_not_an_interval():
     with pytest.raises(ValueError):
         bootstrap_median_ci([[]])
 
