@@ -7,6 +7,8 @@ from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 
+from benchmarks.plan import TUNINGS  # each level adds its knobs to the lower ones
+
 
 @dataclass(frozen=True)
 class Knob:
@@ -20,9 +22,6 @@ class Knob:
 
     def label(self) -> str:
         return " ".join(f"{k}={v}" for k, v in self.env.items())
-
-
-TUNINGS = ("default", "documented", "all")  # each level adds its knobs to the lower ones
 
 
 class Adapter:
