@@ -8,19 +8,15 @@ the per-cell interval ends).
 """
 from __future__ import annotations
 
-import math
 from datetime import date
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 from benchmarks import views
+from benchmarks.stats import geomean
 
 LEADERS, FOLLOWERS, OTHERS = ("torch", "tensorflow"), ("mindspore", "paddle"), ("mxnet", "jax")
 CLOSE = 1.5  # "follow closely": within 1.5x of the slower leader
 CODE_CLOSE = 1.15
-
-
-def _geomean(values: Sequence[float]) -> float:
-    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def speed_scores(records: List[Dict], view: str, threads: int) -> Dict[str, Dict]:
@@ -40,7 +36,7 @@ def code_scores(records: List[Dict]) -> Dict[str, float]:
     for fw in sorted({f for f, _ in tokens}):
         ratios = [t / tokens[("torch", m)] for (f, m), t in tokens.items() if f == fw and ("torch", m) in tokens]
         if ratios:
-            out[fw] = _geomean(ratios)
+            out[fw] = geomean(ratios)
     return out
 
 

@@ -96,11 +96,12 @@ def metrics(model: str, framework: str, commit: Optional[str] = None) -> Dict:
     working tree or, given a commit, as it was at that commit (so old timings meet their own code)."""
     from benchmarks.adapters import get_adapter
 
-    at = commit if commit and read_source(impl_path(model, framework), commit) is not None else None
-    source = read_source(impl_path(model, framework), at)  # an unknown commit (shallow clone): the working tree
+    source = read_source(impl_path(model, framework), commit) if commit else None
+    if source is None:  # no commit, or one this clone does not hold (shallow): the working tree
+        commit, source = None, read_source(impl_path(model, framework))
     if source is None:
         return {}
-    torch_source = read_source(impl_path(model, "torch"), at)
+    torch_source = read_source(impl_path(model, "torch"), commit)
     torch_tokens = code_tokens(torch_source) if torch_source else []
     calls = api_calls(source, get_adapter(framework).api_packages)
     return {

@@ -7,7 +7,8 @@ from typing import Dict, List, Optional
 
 from benchmarks import records as rec
 from benchmarks.adapters import all_adapters
-from benchmarks.plan import TASKS, TUNINGS, suite_of, task_order
+from benchmarks.adapters.base import knob_text
+from benchmarks.plan import TASKS, TUNINGS, Cell, task_order
 from benchmarks.records import baseline_ratio
 
 COLUMNS = ("Framework", "Version", "Model", "Task", "Mode", "Thr", "Median ms [95% CI]",
@@ -68,8 +69,7 @@ def tuning_label(record: Dict) -> str:
     """' + MS_DEV_HOST_BLOCKING_RUN=1 (documented)' for a tuned record, '' for an untuned one."""
     if record.get("tuning", "default") == "default":
         return ""
-    knobs = " ".join(f"{k}={v}" for k, v in (record.get("knobs") or {}).items())
-    return f" + {knobs} ({record['tuning']} tuning)"
+    return f" + {knob_text(record.get('knobs') or {})} ({record['tuning']} tuning)"
 
 
 def pivot(records: List[Dict], model: str, task: str, threads: int, compact: bool = False) -> tuple:
@@ -276,24 +276,27 @@ def run_context(meta: Dict) -> str:
             + (f" Note recorded with the run: {meta['note']}" if meta.get("note") else ""))
 
 
+def measurement_name(r: Dict) -> str:
+    """framework/model/mode/t<threads>/task, as lists of measurements name them."""
+    return f"{r['framework']}/{r['model']}/{r['mode']}/t{r['threads']}/{r['task']}"
+
+
 def completeness(records: List[Dict], meta: Dict) -> str:
     """How much of the plan has records and how much of it is ok; says "partial" when the plan is not done."""
-    planned = {(c["framework"], c["model"], c["mode"], c["threads"], c.get("suite", "speed"))
-               for c in meta.get("plan", {}).get("cells", [])}
-    done = {(r["framework"], r["model"], r["mode"], r["threads"], suite_of(r["task"])) for r in records}
+    planned = {Cell(**c) for c in meta.get("plan", {}).get("cells", [])}
+    done = {Cell.of(r) for r in records}
     bad = [r for r in records if r["status"] != "ok"]
     text = (f"{len(records) - len(bad)} of {len(records)} measurements ok (a measurement is one task of one cell; "
             f"a cell is one framework × model × mode × thread setting)")
     if bad:
-        text += "; not ok: " + "; ".join(f"{r['framework']}/{r['model']}/{r['mode']}/t{r['threads']}/{r['task']}: "
-                                         f"{r['status']}" for r in bad[:20])
+        text += "; not ok: " + "; ".join(f"{measurement_name(r)}: {r['status']}" for r in bad[:20])
     if planned and (meta.get("interrupted") or not planned <= done):
         text = (f"**Partial run: {len(planned & done)} of {len(planned)} planned cells have records"
                 f"{' (interrupted)' if meta.get('interrupted') else ''}.** " + text)
     flaky = [r for r in records if r.get("warnings")]
     if flaky:
         text += ". Flaky (a worker process was retried or lost): " + "; ".join(
-            f"{r['framework']}/{r['model']}/{r['mode']}/t{r['threads']}/{r['task']}: {r['warnings'][0]}" for r in flaky[:20])
+            f"{measurement_name(r)}: {r['warnings'][0]}" for r in flaky[:20])
     return text + "."
 
 

@@ -146,8 +146,8 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     base["processes"] = len(final)
     status, reason, warnings = cell_status(final, processes)
     base.update(status=status, reason=reason)
-    retried = [r for r in raw if r.get("attempt", 0) == 0 and r["status"] != "ok"
-               and any(o.get("process") == r.get("process") and o.get("attempt", 0) > 0 for o in raw)]
+    relaunched = {r.get("process") for r in raw if r.get("attempt", 0) > 0}
+    retried = [r for r in raw if r.get("attempt", 0) == 0 and r.get("process") in relaunched]
     if retried:
         base["retried"] = len(retried)
         warnings.append(f"retried {len(retried)} process(es): {retried[0]['reason']}")

@@ -44,6 +44,11 @@ def summarize(groups: Sequence[Sequence[float]]) -> Dict[str, object]:
     }
 
 
+def geomean(values: Sequence[float]) -> float:
+    """Geometric mean: the average of ratios."""
+    return float(np.exp(np.mean(np.log(np.asarray(values, dtype=float)))))
+
+
 def ratio_ci(a: Dict, b: Dict) -> List[float]:
     """Conservative interval for median(a)/median(b) from the two medians' CIs."""
     (a_lo, a_hi), (b_lo, b_hi) = a["ci95_ms"], b["ci95_ms"]

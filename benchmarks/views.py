@@ -3,10 +3,11 @@ getting-started guide uses, no tuning) and at its *best* (its fastest mode and t
 model and task in this run). Ratios compare a framework's view with PyTorch's same view."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Dict, List, Optional
 
 from benchmarks.plan import BASELINE
-from benchmarks.stats import ratio_ci
+from benchmarks.stats import geomean, ratio_ci
 
 VIEWS = ("as shipped", "best")
 
@@ -50,10 +51,7 @@ def ratios(records: List[Dict], view: str, threads: int) -> Dict[str, List[Dict]
 def settings_text(entries: List[Dict]) -> str:
     """Which modes and tuning levels a framework's view used, e.g. 'compiled ×8, eager ×2; tuning all ×10'."""
     def counts(key: str) -> str:
-        seen: Dict[str, int] = {}
-        for e in entries:
-            seen[e[key]] = seen.get(e[key], 0) + 1
-        return ", ".join(f"{k} ×{n}" for k, n in sorted(seen.items(), key=lambda kv: -kv[1]))
+        return ", ".join(f"{k} ×{n}" for k, n in Counter(e[key] for e in entries).most_common())
 
     tunings = {e["tuning"] for e in entries}
     return counts("mode") + ("" if tunings == {"default"} else f"; tuning {counts('tuning')}")
@@ -65,10 +63,8 @@ def thread_settings(records: List[Dict]) -> List[int]:
 
 def geomean_of(entries: List[Dict], task: Optional[str] = None) -> Optional[tuple]:
     """Geometric mean of the ratios (and of their interval ends), optionally of one task only."""
-    import math
-
     picked = [e for e in entries if task is None or e["task"] == task]
     if not picked:
         return None
-    g = lambda xs: math.exp(sum(math.log(x) for x in xs) / len(xs))  # noqa: E731
-    return g([e["ratio"] for e in picked]), g([e["ci"][0] for e in picked]), g([e["ci"][1] for e in picked])
+    return (geomean([e["ratio"] for e in picked]), geomean([e["ci"][0] for e in picked]),
+            geomean([e["ci"][1] for e in picked]))

@@ -10,6 +10,11 @@ import numpy as np
 from benchmarks.plan import TUNINGS  # each level adds its knobs to the lower ones
 
 
+def knob_text(env: Dict[str, str]) -> str:
+    """Knob variables as a user would set them: 'NAME=value NAME2=value2'."""
+    return " ".join(f"{k}={v}" for k, v in env.items())
+
+
 @dataclass(frozen=True)
 class Knob:
     """A setting that makes a framework faster here without changing its results (the parity gate
@@ -21,7 +26,7 @@ class Knob:
     cpu_vendor: Optional[str] = None  # applies only on this vendor's CPUs (e.g. "AuthenticAMD")
 
     def label(self) -> str:
-        return " ".join(f"{k}={v}" for k, v in self.env.items())
+        return knob_text(self.env)
 
 
 class Adapter:
