@@ -118,7 +118,9 @@ def test_fault_09_sigint_mid_run_keeps_records_and_resume_finishes(fake_env, tmp
     run_dir = tmp_path / "interrupted"
     cmd = [sys.executable, "-m", "benchmarks.cli", "run", "-f", "fake_ok,fake_slow", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
            "--processes", "2", "--out", str(run_dir)]
-    proc = subprocess.Popen(cmd, env=fake_env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT at its default, as under a terminal: a shell that starts CI as a background job hands it down ignored
+    proc = subprocess.Popen(cmd, env=fake_env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while time.time() < deadline and not (run_dir / "raw.jsonl").exists():
         time.sleep(0.1)
