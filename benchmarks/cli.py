@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence
 
 from benchmarks import REPO_ROOT, envs, plan, records
 from benchmarks.adapters import all_adapters, get_adapter
@@ -153,7 +153,13 @@ def selection_plan(args) -> Plan:
     from benchmarks.hardware import cpu_info
 
     vendor = cpu_info()["cpu_vendor"]
-    cells = plan.build_cells(frameworks, models, modes, threads, suite, lambda fw: get_adapter(fw).modes, tunings,
+    def modes_of(fw: str) -> Iterable[str]:  # the size sweep: each framework as shipped and compiled
+        adapter = get_adapter(fw)
+        if suite == "scaling" and not args.modes:
+            return [m for m in adapter.modes if m in (adapter.default_mode, "compiled")]
+        return adapter.modes
+
+    cells = plan.build_cells(frameworks, models, modes, threads, suite, modes_of, tunings,
                              lambda fw, tuning: get_adapter(fw).knobs_for(tuning, vendor))
     if not cells:
         raise UserError(f"no framework among {', '.join(frameworks)} has mode {', '.join(modes)}: see `fwbench list`")
@@ -226,7 +232,7 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
               file=sys.stderr)
         return 130
     results, _ = outputs.build(run_dir)
-    report.print_table(results, console())
+    report.print_table(results, console(), meta)
     print(f"results: {run_dir} ({meta['wall_s']:.0f} s)")
     return 0 if all(r["status"] == "ok" for r in results) else 1
 
@@ -249,7 +255,7 @@ def cmd_report(args) -> int:
                 meta["environments"][fw] = spec.marker()
         records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
     results, verdicts = outputs.build(run_dir)
-    report.print_table(results, console())
+    report.print_table(results, console(), report.load_run(run_dir)[1])
     report.print_claims(verdicts, console())
     print(f"wrote {run_dir / 'summary.md'}")
     if args.readme:
@@ -358,7 +364,7 @@ def parser() -> argparse.ArgumentParser:
                         "ones too); e.g. --tuning default,documented,all. A level adds cells only where it sets a knob")
     r.add_argument("--quick", action="store_true", help="one process, few samples")
     r.add_argument("--task", choices=tuple(plan.SUITES), default="speed",
-                   help="speed: step and inference timings (default); tta: time to accuracy on the digits data")
+                   help="speed: step and inference timings (default); tta: time to accuracy on the digits data; scaling: the MLP swept from overhead-bound to compute-bound sizes")
     r.add_argument("--out", help="run folder (default results/<timestamp>)")
     existing = r.add_mutually_exclusive_group()
     existing.add_argument("--resume", metavar="RUN", help="finish an interrupted run: only its missing cells run")

@@ -7,28 +7,13 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
-from benchmarks import report
+from benchmarks import porting, report, rosetta, scoreboard
 
-STYLE = """
-body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1300px;color:#222;padding:0 1em}
-table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:12px}
-th,td{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f2f2f2;cursor:pointer;user-select:none}th:hover{background:#e4e4e4}
-img{max-width:100%;border:1px solid #eee;margin:.5em 0}
-.meta td:first-child{font-weight:600}.verdict{font-weight:600}
-"""
-SCRIPT = """
-function sortTable(th){const t=th.closest('table'),i=[...th.parentNode.children].indexOf(th),
- b=t.tBodies[0],rows=[...b.rows],asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';
- const v=r=>{const s=r.cells[i].textContent.trim(),n=parseFloat(s);return isNaN(n)?s:n};
- rows.sort((a,c)=>{const x=v(a),y=v(c);return (x>y?1:x<y?-1:0)*(asc?1:-1)});rows.forEach(r=>b.appendChild(r));}
-window.addEventListener('load',()=>{const imgs=[...document.images];
- document.body.dataset.imagesOk=String(imgs.length>0&&imgs.every(i=>i.complete&&i.naturalWidth>0));
- document.body.dataset.tables=String(document.querySelectorAll('table.results').length);});
-"""
+ASSETS = Path(__file__).parent / "assets"
 
 
 def _table(header: Sequence[str], rows: List[Sequence[str]], cls: str = "results") -> str:
@@ -42,13 +27,99 @@ def _image(path: Path) -> str:
     return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
 
 
+def heat(ratio: Optional[float]) -> str:
+    """Background for a time ratio against PyTorch: white at 1x, greener when faster, redder when
+    slower, saturating at 8x either way (log scale)."""
+    if not ratio or ratio <= 0:
+        return ""
+    t = max(-1.0, min(1.0, math.log2(ratio) / 3))
+    r, g, b = (255 - 25 * t, 255 - 165 * t, 255 - 175 * t) if t >= 0 else (255 + 165 * t, 255 + 65 * t, 255 + 145 * t)
+    return f"background:rgb({r:.0f},{g:.0f},{b:.0f})"
+
+
+def _scoreboard(records: List[Dict], meta: Dict, threads: int) -> str:
+    head = "".join(f'<th onclick="sortTable(this)">{html.escape(h)}</th>' for h in scoreboard.header(records))
+    body = "".join("<tr>" + "".join(
+        f'<td data-ratio="{e.ratio:.4g}" style="{heat(e.ratio)}">{html.escape(e.text)}'
+        f'{"<br><small>" + html.escape(e.interval) + "</small>" if e.interval else ""}</td>' if e.ratio else
+        f"<td>{html.escape(e.text)}</td>" for e in row) + "</tr>" for row in scoreboard.rows(records, meta, threads))
+    return (f'<div class=wide><table class="results scoreboard" data-threads="{threads}"><thead><tr>{head}</tr>'
+            f"</thead><tbody>{body}</tbody></table></div>")
+
+
+def _rosetta(records: List[Dict], meta: Dict) -> str:
+    from benchmarks.adapters import all_adapters
+    from benchmarks.runner import run_commit
+
+    names = {k: a.display for k, a in all_adapters().items()}
+    models = sorted({r["model"] for r in records if r["task"] != "tta"} or {r["model"] for r in records})
+    data = {m: rosetta.model_files(m, list(names), run_commit(meta)) for m in models}
+    parts = ["<h2 id=rosetta>Rosetta stone: the implementations side by side</h2>", f"<p>{html.escape(ROSETTA_TEXT)}</p>",
+             "<p class=legend><span style='background:#fff4cc'>changed from PyTorch's line</span>"
+             "<span style='background:#ddf7e2'>no counterpart in PyTorch's file</span></p>"]
+    for model, files in data.items():
+        right = next((fw for fw in files if fw != "torch"), "torch")
+
+        def select(label: str, chosen: str) -> str:
+            options = "".join(f'<option value="{fw}"{" selected" if fw == chosen else ""}>{html.escape(names[fw])}</option>'
+                              for fw in files)
+            return f"<select aria-label={label}>{options}</select>"
+
+        parts.append(f"<details class=rosetta-model open><summary>{html.escape(model)}</summary>"
+                     f'<div class=rosetta data-model="{html.escape(model)}">{select("left", "torch")}'
+                     f"{select('right', right)}<table class=side></table></div></details>")
+    payload = json.dumps(data).replace("</", "<\\/")
+    parts.append(f'<script type="application/json" id="rosetta-data">{payload}</script>')
+    return "\n".join(parts)
+
+
+def _api_tables(records: List[Dict], meta: Dict) -> str:
+    names, table = porting.for_run(records, meta)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in ["Concept", *names.values()])
+    body = []
+    for concept, by_fw in table.items():
+        cells = []
+        for fw in names:
+            links = ", ".join(
+                f'<a href="#rosetta={u.model}:torch,{fw}:L{u.line}" title="{html.escape(u.path)}:{u.line}: '
+                f'{html.escape(u.code)}"><code>{html.escape(porting.display_name(u.name))}</code></a>' if u.model else
+                f'<code title="{html.escape(u.path)}:{u.line}: {html.escape(u.code)}">{html.escape(u.name)}</code>'
+                for u in by_fw.get(fw, []))
+            cells.append(f"<td>{links or '–'}</td>")
+        body.append(f"<tr><th>{html.escape(concept)}</th>{''.join(cells)}</tr>")
+    layout_rows = [[name, *(by_fw.get(fw, "") for fw in names)] for name, by_fw in porting.layouts(list(names))]
+    return ("<h2 id=api>The same concept in each framework</h2>"
+            f"<p>{html.escape(porting.API_TEXT)}</p>"
+            f'<div class=wide><table class="api"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+            "<h3>Layout conventions the harness converts</h3>"
+            f"<p>{html.escape(porting.LAYOUT_TEXT)}</p>"
+            + _table(["Convention", *names.values()], layout_rows, cls="layouts"))
+
+
+def _pitfalls() -> str:
+    rows = [[p["framework"], p["differs"], p["symptom"], p["remedy"], p["where"]] for p in porting.pitfalls()]
+    return ("<h2 id=pitfalls>Porting pitfalls the parity gate caught</h2>"
+            f"<p>{html.escape(porting.PITFALL_TEXT)}</p>" + _table(porting.PITFALL_HEADER, rows, cls="pitfalls"))
+
+
 def render(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path]) -> str:
-    """The page as a string."""
+    """The page as a string: the answer first (scoreboard, plots), then the detail, folded per model."""
+    from benchmarks.views import thread_settings
+
+    style = (ASSETS / "report.css").read_text() + rosetta.style_css(".side")
     parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>fwbench report</title>"
-             f"<style>{STYLE}</style><script>{SCRIPT}</script></head><body>",
+             f"<style>{style}</style><script>{(ASSETS / 'report.js').read_text()}</script></head><body>",
              "<h1>fwbench: nine frameworks, identical models, CPU</h1>",
              f"<p>{html.escape(report.run_context(meta))}</p>",
-             "<h2>The published claims</h2>"]
+             f"<p>{html.escape(report.completeness(records, meta))}</p>"]
+    for threads in thread_settings(records):
+        parts += [f"<p class=lead>{html.escape(scoreboard.lead_paragraph(records, verdicts, threads))}</p>",
+                  f"<h2>Scoreboard, {threads} thread{'s' if threads > 1 else ''}</h2>",
+                  f"<p>{html.escape(scoreboard.TEXT)}</p>", _scoreboard(records, meta, threads)]
+    for title, text, header, rows in report.scaling_sections(records, meta):
+        parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
+    parts += ["<h2>Plots</h2>"] + [_image(p) for p in plots]
+    parts += ["<h2>The published claims</h2>"]
     for c in verdicts:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in c["evidence"])
         parts += [f"<h3>{html.escape(c['id'])}: {html.escape(c['claim'])}</h3>",
@@ -56,20 +127,32 @@ def render(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Pa
                   f"<ul>{items}</ul>"]
     for title, text, header, rows in report.view_sections(records):
         parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
-    for model, task, threads in report.pivot_groups(records):
-        header, rows = report.pivot(records, model, task, threads)
-        parts += [f"<h2>{html.escape(report.pivot_title(model, task, threads))}</h2>", _table(header, rows)]
+    parts += ["<h2>Every task, per model</h2>"]
+    for model in sorted({m for m, _, _ in report.pivot_groups(records)}):
+        parts.append(f"<details><summary>{html.escape(model)}</summary>")
+        for m, task, threads in report.pivot_groups(records):
+            if m == model:
+                header, rows = report.pivot(records, m, task, threads)
+                parts += [f"<h3>{html.escape(report.pivot_title(m, task, threads))}</h3>", _table(header, rows)]
+        parts.append("</details>")
     for title, text, header, rows in report.anatomy_sections(records):
         parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
     parts += ["<h2>Code metrics and install friction</h2>", _table(*report.code_friction_table(records, meta))]
-    parts += ["<h2>Plots</h2>"] + [_image(p) for p in plots]
+    parts += [_rosetta(records, meta), _api_tables(records, meta), _pitfalls()]
     parts += ["<h2>Modes</h2>", _table(report.MODES_HEADER, report.modes_rows(), cls="modes")]
-    parts += ["<h2>Every cell</h2>", _table(list(report.COLUMNS), report.table_rows(records))]
+    parts += ["<details><summary>Every cell</summary>", _table(list(report.COLUMNS), report.table_rows(records)),
+              "</details>"]
     processes = meta.get("plan", {}).get("profile", {}).get("processes", "?")
     parts += ["<h2>Method</h2>", f"<p>{html.escape(METHOD.format(processes=processes))}</p>"]
     meta_rows = [[k, json.dumps(v) if not isinstance(v, str) else v] for k, v in meta.items() if k != "plan"]
     parts += ["<h2>Run metadata</h2>", _table(["key", "value"], meta_rows, cls="meta"), "</body></html>"]
     return "\n".join(parts)
+
+
+ROSETTA_TEXT = ("Each model's files, as they were at the run's commit, two at a time: pick any two frameworks. "
+                "Lines are aligned where the two files' structure allows (similar lines side by side), and each line "
+                "is marked against PyTorch's file. Every pair computes the same function: the parity gate checked "
+                "each file's forward output and first training steps against the same numpy reference.")
 
 
 METHOD = (

@@ -15,7 +15,7 @@ import io
 import tokenize
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from benchmarks import REPO_ROOT
 
@@ -57,9 +57,8 @@ def code_tokens(source: str) -> List[str]:
     return [t.string for t in tokens if t.type in CODE_TOKENS]
 
 
-def api_calls(source: str, packages: Sequence[str]) -> List[str]:
-    """Sorted distinct calls whose callee resolves into one of `packages` through the imports."""
-    tree = ast.parse(source)
+def _resolver(tree: ast.AST):
+    """A function that turns a Name/Attribute chain into its dotted import path (None if not imported)."""
     aliases: Dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -77,13 +76,34 @@ def api_calls(source: str, packages: Sequence[str]) -> List[str]:
             return f"{base}.{expr.attr}" if base else None
         return None
 
-    found = set()
+    return dotted
+
+
+def api_calls(source: str, packages: Sequence[str]) -> List[str]:
+    """Sorted distinct calls whose callee resolves into one of `packages` through the imports."""
+    tree = ast.parse(source)
+    dotted = _resolver(tree)
+    found = {dotted(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    return sorted(name for name in found if name and name.split(".")[0] in packages)
+
+
+def api_uses(source: str, packages: Sequence[str]) -> List[Tuple[str, int]]:
+    """Every use of the framework's API with its line, in source order: names that resolve into
+    `packages` (calls, decorators, base classes, references) and methods called on objects
+    (`model.hybridize()` gives ".hybridize"), which no import resolves."""
+    tree = ast.parse(source)
+    dotted = _resolver(tree)
+    inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+    uses = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            name = dotted(node.func)
+        if isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in inner:
+            name = dotted(node)
             if name and name.split(".")[0] in packages:
-                found.add(name)
-    return sorted(found)
+                uses.append((name, node.lineno))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not dotted(node.func)
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "self")):  # own layers
+            uses.append(("." + node.func.attr, node.lineno))
+    return sorted(uses, key=lambda u: u[1])
 
 
 def similarity(a: Sequence[str], b: Sequence[str]) -> float:

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 from typing import Dict, List
 
-from benchmarks import claims, html_report, plots, report
+from benchmarks import REPO_ROOT, claims, html_report, plots, report
 from benchmarks.records import write_atomic
 
 CSV_COLUMNS = (
@@ -28,12 +29,20 @@ def summary_csv(records: List[Dict]) -> str:
     return out.getvalue()
 
 
+def link_root(run_dir: Path) -> str:
+    """The path from a run folder to the repository, for links to model files ('../../' for results/<run>)."""
+    try:
+        return Path(os.path.relpath(REPO_ROOT, Path(run_dir).resolve())).as_posix() + "/"
+    except ValueError:  # another drive
+        return REPO_ROOT.as_posix() + "/"
+
+
 def build(run_dir: Path) -> tuple:
     """Write every derived file of `run_dir` from its records and meta alone; returns the records and
     the claims' verdicts (computed once, here, for every output)."""
     records, meta = report.load_run(run_dir)
     verdicts = claims.evaluate(records, meta)
-    write_atomic(run_dir / "summary.md", report.summary_markdown(records, meta, verdicts))
+    write_atomic(run_dir / "summary.md", report.summary_markdown(records, meta, verdicts, link_root=link_root(run_dir)))
     write_atomic(run_dir / "summary.csv", summary_csv(records))
     pngs = plots.make_plots(records, meta, run_dir / "plots")
     html_report.write(run_dir, records, meta, verdicts, pngs)

@@ -19,15 +19,23 @@ class Task:
     suite: str
     batch: Optional[int]  # None: the model spec's training batch
     title: str
+    kind: str = ""  # "train" or "infer" for the scaling suite's tasks
+    hidden: Optional[int] = None  # the MLP's hidden width, scaling suite
 
 
+# The size sweep (scaling suite): the MLP from overhead-bound to compute-bound, widths at batch 64
+# and batch sizes at width 512; a training step and an inference call at each size.
+SWEEP = tuple((h, 64) for h in (32, 128, 512, 2048, 4096)) + tuple((512, b) for b in (1, 8, 256, 1024))
+SCALING_TASKS = tuple(Task(f"scale_{kind}_h{h}_b{b}", "scaling", b, f"{kind} at hidden {h}, batch {b}", kind, h)
+                      for h, b in SWEEP for kind in ("train", "infer"))
 TASKS: Dict[str, Task] = {t.name: t for t in (
     Task("train", "speed", None, "training step"),
     Task("infer_b1", "speed", 1, "inference latency (batch 1)"),
     Task("infer_b64", "speed", 64, "inference (batch 64)"),
     Task("tta", "tta", None, "time to target test accuracy on scikit-learn digits (training ms)"),
+    *SCALING_TASKS,
 )}
-SUITES: Dict[str, tuple] = {s: tuple(t.name for t in TASKS.values() if t.suite == s) for s in ("speed", "tta")}
+SUITES: Dict[str, tuple] = {s: tuple(t.name for t in TASKS.values() if t.suite == s) for s in ("speed", "tta", "scaling")}
 MODES = ("eager", "compiled", "xla")  # display order; which a framework has is in its adapter
 TUNINGS = ("default", "documented", "all")  # knobs a framework's documentation lists; and undocumented ones
 
@@ -125,6 +133,8 @@ def available_models(suite: str = "speed", root: Optional[Path] = None) -> List[
     names = sorted(p.parent.name for p in ((root or REPO_ROOT) / "models").glob("*/spec.py"))
     if suite == "tta":
         names = [m for m in names if hasattr(importlib.import_module(f"models.{m}.spec"), "TTA")]
+    if suite == "scaling":
+        names = [m for m in names if m == "mlp"]  # the sweep varies the MLP's width and batch
     return names
 
 

@@ -92,7 +92,7 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
             ax.set_title(f"{model}: training step speed vs PyTorch, {threads} thread(s), 95% CI whiskers")
             paths.append(_save(fig, out_dir / f"speed_{model}_t{threads}.png", meta))
 
-    paths += accuracy_plots(records, meta, out_dir)
+    paths += accuracy_plots(records, meta, out_dir) + scaling_plots(records, meta, out_dir)
     ok = [r for r in ok if r["task"] != "tta"]
     t1 = [r for r in ok if r["threads"] == min(x["threads"] for x in ok)] if ok else []
     train = [r for r in t1 if r["task"] == "train"]
@@ -163,4 +163,50 @@ def accuracy_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]
         ax.legend(fontsize=8, ncol=3)
         ax.grid(alpha=0.3)
         paths.append(_save(fig, out_dir / f"accuracy_{model}.png", meta))
+    return paths
+
+
+def scaling_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
+    """Per mode kind (as shipped, compiled): training-step time against FLOPs per step, log-log, one
+    line per framework with its fitted overhead + FLOPs/throughput model dashed, and the GEMM peak."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from benchmarks import scaling
+    from benchmarks.plan import TASKS
+
+    points = [r for r in scaling.sweep_records(records) if TASKS[r["task"]].kind == "train"]
+    if not points:
+        return []
+    fitted = scaling.fits(records, "train")
+    names = {k: a.display for k, a in all_adapters().items()}
+    peak = (meta.get("peak_gflops") or {}).get(str(points[0]["threads"]))
+    span = np.logspace(np.log10(min(r["flops_per_step"] for r in points)),
+                       np.log10(max(r["flops_per_step"] for r in points)), 50)
+    paths = []
+    for kind in ("as shipped", "compiled"):
+        chosen = [r for r in points if scaling.mode_kind(r) == kind]
+        if not chosen:
+            continue
+        fig, ax = plt.subplots(figsize=(9, 5.5))
+        for i, fw in enumerate(_frameworks(chosen)):
+            mine = sorted((r for r in chosen if r["framework"] == fw), key=lambda r: r["flops_per_step"])
+            color = plt.get_cmap("tab10")(i % 10)
+            ax.plot([r["flops_per_step"] for r in mine], [r["median_ms"] for r in mine], "o-", ms=3, lw=1,
+                    color=color, label=f"{names.get(fw, fw)} ({mine[0]['mode']})")
+            f = fitted.get((fw, mine[0]["mode"]))
+            if f:
+                ax.plot(span, f.time_ms(span), "--", lw=0.8, color=color)
+        if peak:
+            ax.plot(span, span / (float(peak) * 1e6), color="black", lw=1.2, label=f"numpy GEMM peak ({float(peak):.0f} GFLOP/s)")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("FLOPs per training step (log)")
+        ax.set_ylabel("ms per training step (log)")
+        threads = chosen[0]["threads"]
+        ax.set_title(f"MLP size sweep, {kind}: step time vs work, {threads} thread{'s' if threads > 1 else ''} "
+                     "(dashed: overhead + FLOPs/throughput fit)")
+        ax.legend(fontsize=7, ncol=2)
+        ax.grid(alpha=0.3, which="both")
+        paths.append(_save(fig, out_dir / f"scaling_{kind.replace(' ', '_')}.png", meta))
     return paths

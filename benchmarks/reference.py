@@ -9,7 +9,8 @@ import hashlib
 import importlib
 import json
 from functools import lru_cache
-from typing import Dict
+from pathlib import Path
+from typing import Dict, Optional
 
 from benchmarks import REPO_ROOT
 
@@ -31,23 +32,30 @@ def variant_for(model: str, framework: str) -> tuple:
 
 
 @lru_cache(maxsize=None)
-def reference(model: str, seed: int, variant: tuple = ()) -> Dict:
-    """{"logits": forward of the parity batch (inference mode), "losses": the first SGD steps' losses}."""
+def reference_path(model: str, seed: int, variant: tuple = (), hidden: Optional[int] = None,
+                   batch: Optional[int] = None) -> Path:
+    """The cached reference file of the spec's model, or of the MLP at another hidden width and batch
+    (the size sweep), computed on first use."""
     from benchmarks.envs import cache_root
 
-    tag = "".join(f"-{k}{v}" for k, v in variant)
+    tag = "".join(f"-{k}{v}" for k, v in variant) + (f"-h{hidden}-b{batch}" if hidden else "")
     path = cache_root() / "cache" / "reference" / f"{model}-{seed}{tag}-{spec_digest(model)}.json"
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        pass
+    if path.exists():
+        return path
     spec = importlib.import_module(f"models.{model}.spec")
-    params = spec.init_params(seed)
-    x, y = spec.make_batch(spec.BATCH, seed + 1)
+    config = dict(spec.CONFIG, n_hidden=hidden) if hidden else spec.CONFIG
+    params = spec.init_params(seed, config) if hidden else spec.init_params(seed)
+    x, y = spec.make_batch(batch or spec.BATCH, seed + 1)
     result = {"logits": spec.forward(params, x).tolist(),
               "losses": spec.reference_losses(params, x, y, spec.LR, spec.PARITY_STEPS, **dict(variant))}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(result))
     tmp.replace(path)
-    return result
+    return path
+
+
+@lru_cache(maxsize=None)
+def reference(model: str, seed: int, variant: tuple = ()) -> Dict:
+    """{"logits": forward of the parity batch (inference mode), "losses": the first SGD steps' losses}."""
+    return json.loads(reference_path(model, seed, variant).read_text())

@@ -8,7 +8,7 @@ from typing import Dict, List, Optional
 from benchmarks import records as rec
 from benchmarks.adapters import all_adapters
 from benchmarks.adapters.base import knob_text
-from benchmarks.plan import TASKS, TUNINGS, Cell, task_order
+from benchmarks.plan import TASKS, TUNINGS, Cell, suite_of, task_order
 from benchmarks.records import baseline_ratio
 
 COLUMNS = ("Framework", "Version", "Model", "Task", "Mode", "Thr", "Median ms [95% CI]",
@@ -61,7 +61,7 @@ def table_rows(records: List[Dict]) -> List[List[str]]:
 
 def pivot_groups(records: List[Dict]) -> List[tuple]:
     """(model, task, threads) groups in reading order: train first, 1 thread first."""
-    keys = {(r["model"], r["task"], r["threads"]) for r in records}
+    keys = {(r["model"], r["task"], r["threads"]) for r in records if suite_of(r["task"]) != "scaling"}
     return sorted(keys, key=lambda k: (k[0], task_order(k[1]), k[2]))
 
 
@@ -209,9 +209,17 @@ def pivot_title(model: str, task: str, threads: int) -> str:
     return f"{model}: {what}, {threads} thread{'s' if threads > 1 else ''}"
 
 
-def print_table(records: List[Dict], console) -> None:
-    """The per-task pivots, as rich tables."""
+def print_table(records: List[Dict], console, meta: Optional[Dict] = None) -> None:
+    """The per-task pivots and the size sweep's fits, as rich tables."""
     from rich.table import Table
+
+    for title, _, header, rows in scaling_sections(records, meta or {}):
+        table = Table(title=title)
+        for name in header:
+            table.add_column(name, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
 
     for model, task, threads in pivot_groups(records):
         header, rows = pivot(records, model, task, threads, compact=True)
@@ -310,11 +318,59 @@ def parity_text(records: List[Dict]) -> str:
     return f"{len(passed)} of {len(timed)} timed step and inference measurements passed the parity gate ({tol_text})."
 
 
-def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full: bool = True) -> str:
-    """The run as Markdown: context, one pivot per model × task × threads, and (full) every cell."""
-    parts = [
-        run_context(meta),
-        "",
+def scoreboard_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict]) -> List[str]:
+    """The answer first: per thread setting, the lead paragraph and the scoreboard."""
+    from benchmarks import scoreboard
+    from benchmarks.views import thread_settings
+
+    parts = []
+    for t in thread_settings(records):
+        rows = scoreboard.markdown_rows(scoreboard.rows(records, meta, t))
+        parts += [f"### Scoreboard, {_threads_text(t)}", "", scoreboard.lead_paragraph(records, verdicts, t), "",
+                  scoreboard.TEXT, "", markdown(scoreboard.header(records), rows), ""]
+    return parts
+
+
+def scaling_sections(records: List[Dict], meta: Dict) -> List[tuple]:
+    """(title, text, header, rows) of the size sweep's fits: training step, then inference."""
+    from benchmarks import scaling
+
+    threads = next((r["threads"] for r in scaling.sweep_records(records)), 1)
+    peak = (meta.get("peak_gflops") or {}).get(str(threads))
+    out = []
+    for kind, what in (("train", "training step"), ("infer", "inference")):
+        rows = scaling.table(records, float(peak) if peak else None, kind)
+        if rows:
+            out.append((f"Size sweep: overhead and throughput per {what}", scaling.TEXT, scaling.HEADER, rows))
+    return out
+
+
+def porting_markdown(records: List[Dict], meta: Dict, link_root: str) -> List[str]:
+    """The API-equivalence table, the layout conventions and the porting pitfalls, linked to the code."""
+    from benchmarks import porting
+
+    names, table = porting.for_run(records, meta)
+    layouts = [[name, *(by_fw.get(fw, "") for fw in names)] for name, by_fw in porting.layouts(list(names))]
+    return ["### The same concept in each framework", "", porting.API_TEXT.replace(" in the Rosetta stone above", ""),
+            "", markdown(["Concept", *names.values()], porting.api_markdown_rows(table, list(names), link_root)), "",
+            "### Layout conventions the harness converts", "", porting.LAYOUT_TEXT, "",
+            markdown(["Convention", *names.values()], layouts), "",
+            "### Porting pitfalls the parity gate caught", "", porting.PITFALL_TEXT, "",
+            markdown(porting.PITFALL_HEADER, porting.pitfall_rows(link_root)), ""]
+
+
+def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full: bool = True,
+                     link_root: str = "../../") -> str:
+    """The run as Markdown: context, the scoreboard; then (full) the views, one pivot per model x task x
+    threads, the claims, the porting tables and every cell. `link_root`: this page's path to the repository."""
+    if not full:  # README: the answer first, then where it comes from
+        sweep = [f"### {title}\n\n{text}\n\n{markdown(header, rows)}\n" for title, text, header, rows
+                 in scaling_sections(records, meta)[:1]]
+        return "\n".join([completeness(records, meta), ""] + scoreboard_markdown(records, meta, verdicts)
+                         + sweep + [run_context(meta), ""])
+    parts = [run_context(meta), "", completeness(records, meta), ""] + scoreboard_markdown(records, meta, verdicts)
+    parts += [
+        "### How to read the tables below", "",
         "Median time per call in ms with its 95% confidence interval (bootstrap over processes and samples; "
         "none where there is one sample). "
         "*vs PyTorch* is the ratio of medians in this run against PyTorch in the same mode (XLA against "
@@ -323,15 +379,13 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
         "SGD update with the loss read back. "
         f"{parity_text(records)} LOC = code lines of the model file (pygount).",
         "",
-        completeness(records, meta),
-        "",
     ]
     for title, text, header, rows in view_sections(records):
         parts += [f"### {title}", "", text, "", markdown(header, rows), ""]
     for model, task, threads in pivot_groups(records):
         header, rows = pivot(records, model, task, threads)
         parts += [f"### {pivot_title(model, task, threads)}", "", markdown(header, rows), ""]
-    for title, text, header, rows in anatomy_sections(records):
+    for title, text, header, rows in anatomy_sections(records) + scaling_sections(records, meta):
         parts += [f"### {title}", "", text, "", markdown(header, rows), ""]
     tta_rows = tta_table(records)
     if tta_rows[1]:
@@ -339,8 +393,8 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
     parts += ["### Code metrics and install friction", "", markdown(*code_friction_table(records, meta)), ""]
     parts += ["### The published claims", "", claims_markdown(verdicts), ""]
     parts += ["### What each mode is, the one each framework ships in, and its tuning knobs", "", markdown(MODES_HEADER, modes_rows()), ""]
-    if full:
-        parts += ["### Every cell", "", markdown_table(records), ""]
+    parts += porting_markdown(records, meta, link_root)
+    parts += ["### Every cell", "", markdown_table(records), ""]
     return "\n".join(parts)
 
 

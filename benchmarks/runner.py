@@ -14,8 +14,8 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from benchmarks import REPO_ROOT, records
 from benchmarks.envs import load_spec, worker_env
-from benchmarks.plan import Cell, Profile, jobs
-from benchmarks.reference import reference, variant_for
+from benchmarks.plan import TASKS, Cell, Profile, jobs
+from benchmarks.reference import reference, reference_path, variant_for
 from benchmarks.stats import summarize
 
 
@@ -60,13 +60,17 @@ def knob_env(cell: Cell) -> Dict[str, str]:
 def worker_request(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int) -> Dict:
     """Everything one worker process needs, as JSON."""
     request = dict(asdict(cell), **asdict(profile), tasks=list(tasks), seed=seed,
-                   cpus=cpus_for(cell.threads), launched_at=time.time(), knobs=knob_env(cell))
+                   cpus=cpus_for(cell.threads), knobs=knob_env(cell))
     if cell.suite == "tta":
         from benchmarks import tta
 
         request["tta"] = tta.request(cell.model)
+    elif cell.suite == "scaling":  # a file per size: the large batches' logits do not fit on a command line
+        request["references"] = {t: str(reference_path(cell.model, seed, variant_for(cell.model, cell.framework),
+                                                       TASKS[t].hidden, TASKS[t].batch)) for t in tasks}
     else:
         request["reference"] = reference(cell.model, seed, variant_for(cell.model, cell.framework))
+    request["launched_at"] = time.time()  # after the references, which may take a moment to compute
     return request
 
 

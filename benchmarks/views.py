@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Dict, List, Optional
 
-from benchmarks.plan import BASELINE
+from benchmarks.plan import BASELINE, suite_of
 from benchmarks.stats import geomean, ratio_ci
 
 VIEWS = ("as shipped", "best")
@@ -23,7 +23,7 @@ def chosen(records: List[Dict], view: str, threads: int) -> Dict[tuple, Dict]:
     """(framework, model, task) -> the record this view takes, among timed step and inference records."""
     out: Dict[tuple, Dict] = {}
     for r in records:
-        if r["threads"] != threads or not r.get("median_ms") or r["task"] == "tta":
+        if r["threads"] != threads or not r.get("median_ms") or suite_of(r["task"]) != "speed":
             continue
         key = (r["framework"], r["model"], r["task"])
         if view == "as shipped":
@@ -58,7 +58,7 @@ def settings_text(entries: List[Dict]) -> str:
 
 
 def thread_settings(records: List[Dict]) -> List[int]:
-    return sorted({r["threads"] for r in records if r["task"] != "tta"})
+    return sorted({r["threads"] for r in records if suite_of(r["task"]) == "speed"})
 
 
 def geomean_of(entries: List[Dict], task: Optional[str] = None) -> Optional[tuple]:

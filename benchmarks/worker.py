@@ -102,7 +102,6 @@ def max_rel(values: List[float], reference: List[float]) -> float:
 
 def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None:
     from benchmarks.adapters import get_adapter
-    from benchmarks.adapters.base import model_weights
 
     pin_cpus(request.get("cpus", []))
     adapter = get_adapter(request["framework"])
@@ -116,62 +115,109 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
     impl = importlib.import_module(adapter.impl_module(model_name))
     if request["suite"] == "tta":
         return time_to_accuracy(request, adapter, spec, impl, import_s, emit)
-    params = spec.init_params(request["seed"])
-    x, y = spec.make_batch(spec.BATCH, request["seed"] + 1)
-
+    if request["suite"] == "scaling":
+        return size_sweep(request, adapter, spec, impl, import_s, emit)
     mode = request["mode"]
-    model = adapter.load_params(impl.build_model(spec.CONFIG), params, spec.PARAM_KINDS, model_weights(model_name))
+    model, xt, yt, train_step, parity = prepare(request, adapter, spec, impl, spec.CONFIG, spec.BATCH, request["reference"])
+    common = dict(base_facts(request, adapter, spec, import_s), **parity_facts(parity))
+    for task in request["tasks"]:
+        batch = TASKS[task].batch or spec.BATCH
+        record = dict(common, task=task, batch=batch, flops_per_step=spec.flops(batch)["train" if task == "train" else "forward"])
+        if not parity["ok"]:
+            emit(dict(record, status="parity-failed", reason=parity_reason(parity, spec), samples_ms=[], first_step_ms=None))
+            continue
+        if task == "train":
+            record["first_step_ms"] = parity["first_step_ms"]
+            fn = lambda: train_step(xt, yt)  # noqa: E731
+        else:
+            xb = adapter.inputs(np.ascontiguousarray(spec.make_batch(batch, request["seed"] + 2)[0]))
+            fn, record["first_step_ms"] = first_call(adapter, impl.build_predictor(model, mode), xb)
+        emit(timed(record, fn, request))
+
+
+def prepare(request: Dict[str, Any], adapter, spec, impl, config: Dict, batch: int, reference: Dict) -> tuple:
+    """Build the model with the spec's weights at this size, and check it against the reference: the
+    forward logits, then the losses of the first SGD steps (whose first call is the first step)."""
+    from benchmarks.adapters.base import model_weights
+
+    mode, seed = request["mode"], request["seed"]
+    params = spec.init_params(seed, config) if config is not spec.CONFIG else spec.init_params(seed)
+    x, y = spec.make_batch(batch, seed + 1)
+    model = adapter.load_params(impl.build_model(config), params, spec.PARAM_KINDS, model_weights(request["model"]))
     xt, yt = adapter.inputs(x), adapter.labels(y)
     logits = adapter.to_numpy(impl.build_predictor(model, mode)(xt))
-    reference = request["reference"]
     forward_diff = float(np.max(np.abs(logits.astype(np.float64) - np.asarray(reference["logits"]))))
-
     train_step = impl.build_trainer(model, spec.LR, mode)
-    losses, first_step_ms = [], None
+    losses, first_step_ms, to_first = [], None, None
     for _ in range(spec.PARITY_STEPS):
         t = time.perf_counter()
         losses.append(float(train_step(xt, yt)))
         if first_step_ms is None:
             first_step_ms = (time.perf_counter() - t) * 1000
-            time_to_first_step_s = time.time() - request["launched_at"]
+            to_first = time.time() - request["launched_at"]
     loss_diff = max_rel(losses, reference["losses"])
-    parity_ok = forward_diff <= spec.FORWARD_TOL and loss_diff <= spec.LOSS_TOL and all(map(math.isfinite, losses))
+    ok = forward_diff <= spec.FORWARD_TOL and loss_diff <= spec.LOSS_TOL and all(map(math.isfinite, losses))
+    parity = {"forward": forward_diff, "loss": loss_diff, "ok": ok, "first_step_ms": first_step_ms,
+              "time_to_first_step_s": to_first}
+    return model, xt, yt, train_step, parity
 
-    common = {
-        "framework": adapter.key,
-        "framework_version": adapter.version(),
-        "python": platform.python_version(),
-        "model": model_name,
-        "mode": mode,
-        "threads": request["threads"],
-        "parity_forward_max_abs": forward_diff,
-        "parity_loss_max_rel": loss_diff,
-        "forward_tol": spec.FORWARD_TOL,
-        "loss_tol": spec.LOSS_TOL,
-        "import_s": import_s,
-        "time_to_first_step_s": time_to_first_step_s,
-        **knob_facts(request),
-    }
-    for task in request["tasks"]:
-        batch = TASKS[task].batch or spec.BATCH
-        record = dict(common, task=task, batch=batch, flops_per_step=spec.flops(batch)["train" if task == "train" else "forward"])
-        if not parity_ok:
-            reason = f"parity: forward {forward_diff:.2e} (tol {spec.FORWARD_TOL:g}), loss {loss_diff:.2e} (tol {spec.LOSS_TOL:g})"
-            emit(dict(record, status="parity-failed", reason=reason, samples_ms=[], first_step_ms=None))
-            continue
-        if task == "train":
-            record["first_step_ms"] = first_step_ms
-            fn = lambda: train_step(xt, yt)  # noqa: E731
-        else:
-            xb = adapter.inputs(np.ascontiguousarray(spec.make_batch(batch, request["seed"] + 2)[0]))
-            predict = impl.build_predictor(model, mode)  # one per batch size: traced graphs are shape-bound
-            fn = lambda xb=xb, predict=predict: adapter.to_numpy(predict(xb))  # noqa: E731
-            t = time.perf_counter()
-            fn()
-            record["first_step_ms"] = (time.perf_counter() - t) * 1000
-        record.update(time_calls(fn, request), status="ok", reason="")
-        record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        emit(record)
+
+def base_facts(request: Dict[str, Any], adapter, spec, import_s: float) -> Dict[str, Any]:
+    return {"framework": adapter.key, "framework_version": adapter.version(), "python": platform.python_version(),
+            "model": request["model"], "mode": request["mode"], "threads": request["threads"],
+            "forward_tol": spec.FORWARD_TOL, "loss_tol": spec.LOSS_TOL, "import_s": import_s, **knob_facts(request)}
+
+
+def parity_facts(parity: Dict[str, Any]) -> Dict[str, Any]:
+    return {"parity_forward_max_abs": parity["forward"], "parity_loss_max_rel": parity["loss"],
+            "time_to_first_step_s": parity["time_to_first_step_s"]}
+
+
+def parity_reason(parity: Dict[str, Any], spec) -> str:
+    return (f"parity: forward {parity['forward']:.2e} (tol {spec.FORWARD_TOL:g}), "
+            f"loss {parity['loss']:.2e} (tol {spec.LOSS_TOL:g})")
+
+
+def first_call(adapter, predict: Callable, xb) -> tuple:
+    """An inference function that reads its logits back, and the ms its first call took."""
+    fn = lambda: adapter.to_numpy(predict(xb))  # noqa: E731
+    t = time.perf_counter()
+    fn()
+    return fn, (time.perf_counter() - t) * 1000
+
+
+def timed(record: Dict[str, Any], fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]:
+    record.update(time_calls(fn, request), status="ok", reason="")
+    record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return record
+
+
+def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
+               emit: Callable[[Dict[str, Any]], None]) -> None:
+    """The scaling suite: at each (hidden, batch) of the plan, the parity gate, then a training step
+    and an inference call at that size; one model per size, in this one process."""
+    facts = base_facts(request, adapter, spec, import_s)
+    sizes = list(dict.fromkeys((TASKS[t].hidden, TASKS[t].batch) for t in request["tasks"]))
+    for hidden, batch in sizes:
+        config = dict(spec.CONFIG, n_hidden=hidden)
+        tasks = [t for t in request["tasks"] if (TASKS[t].hidden, TASKS[t].batch) == (hidden, batch)]
+        with open(request["references"][tasks[0]]) as f:
+            reference = json.load(f)
+        model, xt, yt, train_step, parity = prepare(request, adapter, spec, impl, config, batch, reference)
+        for task in tasks:
+            kind = TASKS[task].kind
+            record = dict(facts, **parity_facts(parity), task=task, batch=batch, hidden=hidden,
+                          flops_per_step=spec.flops(batch, config)["train" if kind == "train" else "forward"])
+            if not parity["ok"]:
+                emit(dict(record, status="parity-failed", reason=parity_reason(parity, spec), samples_ms=[],
+                          first_step_ms=None))
+                continue
+            if kind == "train":
+                record["first_step_ms"] = parity["first_step_ms"]
+                fn = lambda: train_step(xt, yt)  # noqa: E731
+            else:
+                fn, record["first_step_ms"] = first_call(adapter, impl.build_predictor(model, request["mode"]), xt)
+            emit(timed(record, fn, request))
 
 
 def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: float,

@@ -246,3 +246,20 @@ def test_fault_16_a_helper_threads_cpu_time_is_attributed_to_it(fake_env, tmp_pa
     for r in cells["fake_ok"]:
         assert "fakehelper" not in r["thread_cpu_ms_per_step"] and r["thread_cpu_ms_per_step"]["main"] > 0
     assert "Anatomy of a mlp training step" in (run_dir / "summary.md").read_text()
+
+
+def test_17_size_sweep_runs_end_to_end_with_one_process_per_framework_and_mode(fake_env, tmp_path):
+    run_dir = tmp_path / "sweep"
+    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_parity", "--task", "scaling", "--quick", "--out", str(run_dir))
+    assert out.returncode == 1, out.stderr  # fake_parity fails its gate at every size
+    cells = by_framework(run_dir)
+    ok = cells["fake_ok"]
+    assert {r["task"] for r in ok} == set(SUITES["scaling"]) and {r["mode"] for r in ok} == {"eager", "compiled"}
+    assert all(r["status"] == "ok" and r["hidden"] and r["flops_per_step"] for r in ok)
+    assert all(r["status"] == "parity-failed" for r in cells["fake_parity"])
+    raw = records.read(run_dir / "raw.jsonl")
+    assert len({(r["framework"], r["mode"], r["process"]) for r in raw}) == 4  # one worker per framework x mode
+    summary = (run_dir / "summary.md").read_text()
+    assert "Size sweep: overhead and throughput per training step" in summary and "fake_parity" not in summary.split(
+        "Size sweep")[1].split("###")[0]  # a row only where the gate passed
+    assert (run_dir / "plots" / "scaling_as_shipped.png").exists()

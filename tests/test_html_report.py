@@ -1,4 +1,5 @@
 """The HTML report in a real headless Chromium: tables and images render, key figures appear."""
+import json
 import shutil
 import subprocess
 
@@ -71,3 +72,97 @@ def test_report_renders_in_headless_chromium(built_report, tmp_path):
     subprocess.run([browser, *FLAGS, *profile, "--window-size=1400,2200", f"--screenshot={shot}", url],
                    capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 10_000
+
+
+def dump_dom(browser: str, url: str, profile_dir) -> str:
+    profile = ["--user-data-dir=" + str(profile_dir)]
+    return subprocess.run([browser, *FLAGS, *profile, "--virtual-time-budget=5000", "--dump-dom", url],
+                          capture_output=True, text=True, timeout=120).stdout
+
+
+def _section(dom: str, start: str, end: str = "</table>") -> str:
+    i = dom.index(start)
+    return dom[i:dom.index(end, i)]
+
+
+def test_scoreboard_comes_first_with_every_framework_and_model_and_colours_that_follow_the_ratios(built_report, tmp_path):
+    import re
+
+    from benchmarks.adapters import all_adapters
+
+    dom = dump_dom(chromium(), (built_report / "report.html").as_uri(), tmp_path / "profile")
+    board = _section(dom, '<table class="results scoreboard"')
+    assert dom.index("scoreboard") < dom.index("<h2>Plots</h2>") < dom.index("Every task, per model")
+    ran = {r["framework"] for r in records.read(built_report / "records.jsonl")}
+    for key in ran:
+        assert f"<td>{all_adapters()[key].display}</td>" in board
+    for model in ("mlp", "lenet5", "resnet", "lstm", "transformer"):
+        assert f">{model} train</th>" in board and f">{model} infer b64</th>" in board
+    cells = re.findall(r'data-ratio="([\d.e+-]+)" style="background:rgb\((\d+),(\d+),(\d+)\)"', board)
+    assert len(cells) >= 9 * 10
+    for ratio, r, g, _ in cells:
+        ratio, r, g = float(ratio), int(r), int(g)
+        if ratio > 1.05:
+            assert r > g, (ratio, r, g)  # slower than PyTorch: red
+        elif ratio < 0.95:
+            assert g > r, (ratio, r, g)  # faster: green
+    reds = [int(g) for ratio, _, g, _ in cells if float(ratio) > 1.05]
+    slowest = max(cells, key=lambda c: float(c[0]))
+    assert int(slowest[2]) == min(reds)  # the largest ratio is the reddest
+
+
+def test_rosetta_stone_shows_the_two_chosen_frameworks_side_by_side(built_report, tmp_path):
+    dom = dump_dom(chromium(), (built_report / "report.html").as_uri() + "#rosetta=paddle,jittor", tmp_path / "p")
+    side = _section(dom, 'data-model="mlp"', "</details>")
+    header = _section(side, "<thead>", "</thead>")
+    assert "models/mlp/paddle_impl.py" in header and "models/mlp/jittor_impl.py" in header
+    assert header.index("paddle_impl") < header.index("jittor_impl")  # left, right
+    import re
+
+    numbered = len(re.findall(r'<td class="no">\d+</td>', side))  # every line of both files, once
+    from benchmarks.loc import read_source
+    from benchmarks.runner import run_commit
+
+    commit = run_commit(json.loads((built_report / "meta.json").read_text()))  # the files as they were measured
+    assert numbered == sum(len(read_source(REPO_ROOT / "models" / "mlp" / f"{fw}_impl.py", commit).splitlines())
+                           for fw in ("paddle", "jittor"))
+    # the two files' `def build_trainer` lines are aligned on one row
+
+    rows = re.findall(r"<tr data-left=\"(\d+)\" data-right=\"(\d+)\">(.*?)</tr>", side)
+    trainer_rows = [row for row in rows if row[2].count("build_trainer") == 2]
+    assert len(trainer_rows) == 1
+    assert 'class="changed"' in side and 'class="same"' in side  # marks against PyTorch's file
+
+
+def test_api_table_has_the_core_concepts_for_every_framework(built_report, tmp_path):
+    import re
+
+    from benchmarks.adapters import all_adapters
+
+    dom = dump_dom(chromium(), (built_report / "report.html").as_uri(), tmp_path / "p")
+    table = _section(dom, '<table class="api">')
+    names = [a.display for a in all_adapters().values()]
+    header = re.findall(r"<th>(.*?)</th>", _section(table, "<thead>", "</thead>"))
+    assert header[1:] == names
+    for concept in ("Dense layer", "Cross-entropy loss", "SGD optimizer"):
+        row = _section(table, f"<th>{concept}</th>", "</tr>")
+        cells = re.findall(r"<td>(.*?)</td>", row)
+        assert len(cells) == len(names) and all("<code>" in c for c in cells), (concept, cells)
+    assert 'href="#rosetta=mlp:torch,paddle:L' in table  # links into the side-by-side view
+    pitfalls = _section(dom, '<table class="pitfalls">')
+    assert "paddle.jit.to_static" in pitfalls
+
+
+def test_screenshot_is_not_blank(built_report, tmp_path):
+    from PIL import Image
+    import numpy as np
+
+    browser = chromium()
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report-top.png"
+    subprocess.run([browser, *FLAGS, "--user-data-dir=" + str(tmp_path / "p"), "--window-size=1400,1200",
+                    f"--screenshot={shot}", (built_report / "report.html").as_uri()], capture_output=True, timeout=120)
+    pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=float)
+    assert (pixels.min(axis=2) < 200).mean() > 0.02  # text and the heat map, not a white page
+    reddish = (pixels[..., 0] - pixels[..., 1] > 60).mean()
+    assert reddish > 0.001  # the heat map is on screen

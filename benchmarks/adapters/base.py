@@ -46,6 +46,8 @@ class Adapter:
     knobs: Tuple[Knob, ...] = ()  # tuning beyond the defaults, by level (see TUNINGS)
     dense_layout: str = "in_out"  # "out_in" frameworks store Linear weights transposed
     image_layout: str = "NCHW"  # "NHWC" frameworks get images (and conv kernels) transposed
+    label_dtype: str = "int64"  # integer class labels as the framework's cross-entropy takes them
+    param_names: Dict[str, str] = {}  # framework's last name part -> canonical (e.g. BatchNorm gamma -> weight)
 
     def knobs_for(self, tuning: str, cpu_vendor: str = "") -> Tuple[Knob, ...]:
         """The knobs a tuning level applies on this CPU: "documented" ones, and with "all" the rest."""
@@ -84,7 +86,7 @@ class Adapter:
         return self.tensor(array)
 
     def labels(self, array: np.ndarray) -> Any:
-        return self.tensor(array)
+        return self.tensor(array.astype(self.label_dtype, copy=False))
 
     def to_numpy(self, value: Any) -> np.ndarray:
         return np.asarray(value.numpy())
@@ -95,11 +97,11 @@ class Adapter:
     def assign(self, model: Any, name: str, param: Any, array: np.ndarray) -> None:
         raise NotImplementedError
 
-    @staticmethod
-    def rename(name: str, last: Dict[str, str]) -> str:
-        """Replace the last dotted part by its canonical name (e.g. BatchNorm gamma -> weight)."""
+    def rename(self, name: str) -> str:
+        """Replace the last dotted part by its canonical name (`param_names`)."""
         head, _, tail = name.rpartition(".")
-        return f"{head}.{last.get(tail, tail)}" if head else last.get(tail, tail)
+        tail = self.param_names.get(tail, tail)
+        return f"{head}.{tail}" if head else tail
 
     def convert(self, kind, array: np.ndarray) -> np.ndarray:
         """Canonical layout -> this framework's layout, by parameter kind.

@@ -14,13 +14,12 @@ class JaxAdapter(Adapter):
     default_mode_source = "Flax NNX MNIST tutorial: the train step is wrapped in nnx.jit https://flax.readthedocs.io/en/latest/mnist_tutorial.html"
     dense_layout = "in_out"
     image_layout = "NHWC"
+    param_names = {"kernel": "weight", "bias": "bias", "scale": "weight"}
     # XLA's CPU thread flags do not cap its pools; the worker's CPU affinity does.
 
     def configure(self, threads: int) -> None:
         self.fw.config.update("jax_platforms", "cpu")
-        import jax.numpy as jnp
-
-        self.jnp = jnp
+        import jax.numpy  # noqa: F401  (self.fw.numpy)
 
     def version(self) -> str:
         import flax
@@ -28,7 +27,7 @@ class JaxAdapter(Adapter):
         return f"{self.fw.__version__} (flax {flax.__version__})"
 
     def tensor(self, array: np.ndarray):
-        return self.jnp.asarray(array)
+        return self.fw.numpy.asarray(array)
 
     def to_numpy(self, value) -> np.ndarray:
         return np.asarray(value)
@@ -36,17 +35,16 @@ class JaxAdapter(Adapter):
     def named_parameters(self, model):
         from flax import nnx
 
-        names = {"kernel": "weight", "bias": "bias", "scale": "weight"}
         out = {}
         for path, _ in nnx.to_flat_state(nnx.state(model, nnx.Param)):
             variable = model
             for part in path:
                 variable = variable[part] if isinstance(part, int) else getattr(variable, part)
-            out[".".join(map(str, path[:-1])) + "." + names[path[-1]]] = variable
+            out[".".join(map(str, path[:-1])) + "." + self.param_names[path[-1]]] = variable
         return out
 
     def assign(self, model, name, param, array) -> None:
-        param.value = self.jnp.asarray(array)
+        param.value = self.tensor(array)
 
 
 ADAPTER = JaxAdapter()

@@ -16,15 +16,13 @@ class MegEngineAdapter(Adapter):
                   "its worker threads wait on a condition variable after one spin instead of spinning "
                   "for about 5 ms first (1, not 0: 0 is not cached and re-reads the variable, logging, every fetch)"),)
     dense_layout = "out_in"
+    label_dtype = "int32"  # F.nn.cross_entropy takes int32 labels
 
     def configure(self, threads: int) -> None:
         self.fw.set_default_device("cpu0" if threads == 1 else f"multithread{threads}:0")
 
     def tensor(self, array: np.ndarray):
         return self.fw.tensor(array)
-
-    def labels(self, array: np.ndarray):
-        return self.fw.tensor(array.astype(np.int32))
 
     def named_parameters(self, model):
         return dict(model.named_parameters())

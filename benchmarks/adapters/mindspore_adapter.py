@@ -16,6 +16,8 @@ class MindSporeAdapter(Adapter):
                   "in a single thread' https://www.mindspore.cn/docs/en/master/api_python/env_var_list.html",
                   "dispatches ops from the Python thread instead of through busy-waiting pipeline queues"),)
     dense_layout = "out_in"
+    label_dtype = "int32"  # nn.CrossEntropyLoss takes int32 labels
+    param_names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's and LayerNorm's scale and shift
     # OMP_NUM_THREADS is ignored; the worker's CPU affinity is what holds it to its cores.
 
     def thread_env(self, threads: int):
@@ -28,18 +30,14 @@ class MindSporeAdapter(Adapter):
     def tensor(self, array: np.ndarray):
         return self.fw.Tensor(array)
 
-    def labels(self, array: np.ndarray):
-        return self.fw.Tensor(array.astype(np.int32))
-
     def to_numpy(self, value) -> np.ndarray:
         return value.asnumpy()
 
     def named_parameters(self, model):
-        names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's and LayerNorm's scale and shift
         out = {}
         for name, p in model.parameters_and_names():
             if p.requires_grad:
-                out[self.rename(name, names)] = p
+                out[self.rename(name)] = p
         return out
 
     def assign(self, model, name, param, array) -> None:

@@ -17,6 +17,7 @@ class TensorFlowAdapter(Adapter):
                            "(keras/src/trainers/trainer.py, _resolve_auto_jit_compile) https://keras.io/api/models/model_training_apis/")
     dense_layout = "in_out"
     image_layout = "NHWC"
+    param_names = {"kernel": "weight", "bias": "bias", "gamma": "weight", "beta": "bias"}
 
     def thread_env(self, threads: int):
         return dict(super().thread_env(threads), TF_CPP_MIN_LOG_LEVEL="2")
@@ -30,14 +31,13 @@ class TensorFlowAdapter(Adapter):
         return self.fw.constant(array)
 
     def named_parameters(self, model):
-        names = {"kernel": "weight", "bias": "bias", "gamma": "weight", "beta": "bias"}
         out = {}
         for layer in model.layers:
             for w in layer.trainable_weights:
                 parts = w.path.split("/")  # [model/]layer[/sub-layer]/weight, e.g. MHA's .../query/kernel
                 start = parts.index(layer.name) + 1 if layer.name in parts else len(parts) - 1
                 inner = [part for part in parts[start:-1] if part != "lstm_cell"]  # LSTM weights sit in its cell
-                out[".".join([layer.name, *inner, names.get(w.name, w.name)])] = w
+                out[".".join([layer.name, *inner, self.param_names.get(w.name, w.name)])] = w
         return out
 
     def assign(self, model, name, param, array) -> None:

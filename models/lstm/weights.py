@@ -19,19 +19,19 @@ def reference_variant(framework: str) -> Dict[str, int]:
 
 
 def torch_like(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
-    # PyTorch, Paddle, MindSpore, Jittor, OneFlow: gates i, f, g, o; weights [4H, in]; two biases.
+    """Gates i, f, g, o; weight_ih [4H, in] and weight_hh [4H, H]; two biases (ih, hh)."""
     return {f"{prefix}.weight_ih_l0": w_ih.T, f"{prefix}.weight_hh_l0": w_hh.T,
             f"{prefix}.bias_ih_l0": bias, f"{prefix}.bias_hh_l0": np.zeros_like(bias)}
 
 
 def keras(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
-    # Keras: kernel [in, 4H], recurrent_kernel [H, 4H], one bias; gates i, f, c, o = canonical.
+    """Gates i, f, c, o (= i, f, g, o); kernel [in, 4H], recurrent_kernel [H, 4H]; one bias."""
     return {f"{prefix}.weight": w_ih, f"{prefix}.recurrent_kernel": w_hh, f"{prefix}.bias": bias}
 
 
 def flax(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
-    # flax nnx.LSTMCell (wrapped in nnx.RNN as `.cell`): one dense layer per gate; the input side
-    # (ii, if_, ig, io) has no bias, the hidden side (hi, hf, hg, ho) has it.
+    """One dense layer per gate and side (nnx.LSTMCell in nnx.RNN): input side ii, if_, ig, io
+    [in, H] without bias, hidden side hi, hf, hg, ho [H, H] with one bias each."""
     hidden = w_hh.shape[0]
     out = {}
     for k, gate in enumerate("ifgo"):
@@ -44,21 +44,26 @@ def flax(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
 
 
 def gluon(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
-    # Gluon's LSTM shares its fused weights with per-layer cells named _unfused.<layer>;
-    # gates i, f, c, o = canonical order; weights [4H, in]; two biases.
+    """Gates i, f, c, o (= i, f, g, o); i2h_weight [4H, in], h2h_weight [4H, H] (in the per-layer
+    cell `_unfused.<layer>` that shares the fused weights); two biases."""
     cell = f"{prefix}._unfused.0"
     return {f"{cell}.i2h_weight": w_ih.T, f"{cell}.h2h_weight": w_hh.T,
             f"{cell}.i2h_bias": bias, f"{cell}.h2h_bias": np.zeros_like(bias)}
 
 
 def megengine(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
-    # The model composes its LSTM from two Linear layers, ih and hh (see megengine_impl.py for
-    # why not M.LSTM); gates i, f, g, o.
+    """Composed from two Linear layers, ih [4H, in] and hh [4H, H] (M.LSTM's gradients are wrong:
+    see megengine_impl.py); gates i, f, g, o; two biases."""
     return {f"{prefix}.ih.weight": w_ih.T, f"{prefix}.ih.bias": bias,
             f"{prefix}.hh.weight": w_hh.T, f"{prefix}.hh.bias": np.zeros_like(bias)}
 
 
 MAPS = {"tensorflow": keras, "jax": flax, "mxnet": gluon, "megengine": megengine}
+
+
+def describe(framework: str) -> str:
+    """This framework's LSTM weight convention, in words (the mapping's docstring)."""
+    return " ".join(MAPS.get(framework, torch_like).__doc__.split())
 
 
 def expand(backend, params: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:

@@ -81,7 +81,7 @@ def reference_losses(params: Params, x: np.ndarray, y: np.ndarray, lr: float = L
     return sgd_losses(loss_and_grads, params, x, y, lr, steps)
 
 
-def flops(batch: int) -> dict:
+def flops(batch: int, config: dict = CONFIG) -> dict:
     """Multiply-adds counted as 2 FLOPs; backward ~ 2x forward (grads of inputs and weights)."""
-    forward_flops = 2 * batch * (CONFIG["n_in"] * CONFIG["n_hidden"] + CONFIG["n_hidden"] * CONFIG["n_out"])
+    forward_flops = 2 * batch * (config["n_in"] * config["n_hidden"] + config["n_hidden"] * config["n_out"])
     return {"forward": forward_flops, "train": 3 * forward_flops}

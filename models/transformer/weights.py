@@ -21,6 +21,28 @@ PER_HEAD = {"tensorflow": ("query", "key", "value", "attention_output"), "jax": 
 RENAMES = {"mindspore": ((".dense1.", ".linear1."), (".dense2.", ".linear2."))}
 
 
+LAYOUTS = {
+    "packed": "in_proj_weight [3D, D] (q, k, v stacked, [out, in]) and out_proj",
+    "flat": "one [1, 4D² + 4D] buffer: Wq, Wk, Wv, Wo [in, out] row-major, then the four biases (undocumented)",
+    "per head": "query, key, value [D, heads, D/heads] and output [heads, D/heads, D]",
+    "separate": "separate q, k, v and out projections, in its dense layout",
+}
+
+
+def layout(framework: str) -> str:
+    """Which of the attention layouts this framework's implementation loads."""
+    if framework in PACKED:
+        return "packed"
+    if framework in FLAT:
+        return "flat"
+    return "per head" if framework in PER_HEAD else "separate"
+
+
+def describe(framework: str) -> str:
+    renamed = "; ".join(f"{old.strip('.')} for {new.strip('.')}" for old, new in RENAMES.get(framework, ()))
+    return f"{layout(framework)}: {LAYOUTS[layout(framework)]}" + (f"; names {renamed}" if renamed else "")
+
+
 def rename(framework: str, name: str) -> str:
     """A framework's parameter name in the canonical (PyTorch) naming."""
     for old, new in RENAMES.get(framework, ()):
@@ -31,13 +53,13 @@ def rename(framework: str, name: str) -> str:
 def attention(backend, prefix: str, p: Dict[str, np.ndarray], heads: int) -> Dict[str, np.ndarray]:
     w = {n: p[f"{prefix}.{n}.weight"] for n in ("q", "k", "v", "out")}
     b = {n: p[f"{prefix}.{n}.bias"] for n in ("q", "k", "v", "out")}
-    if backend.key in PACKED:
+    if layout(backend.key) == "packed":
         return {f"{prefix}.in_proj_weight": np.concatenate([w[n].T for n in "qkv"]),
                 f"{prefix}.in_proj_bias": np.concatenate([b[n] for n in "qkv"]),
                 f"{prefix}.out_proj.weight": w["out"].T, f"{prefix}.out_proj.bias": b["out"]}
-    if backend.key in FLAT:
+    if layout(backend.key) == "flat":
         return {f"{prefix}.io_weight_bias": np.concatenate([w[n].ravel() for n in w] + [b[n] for n in b])[None]}
-    if backend.key not in PER_HEAD:
+    if layout(backend.key) == "separate":
         return {**{f"{prefix}.{n}_proj.weight": backend.convert("dense", w[n]) for n in w},
                 **{f"{prefix}.{n}_proj.bias": b[n] for n in b}}
     names = PER_HEAD[backend.key]

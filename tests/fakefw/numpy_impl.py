@@ -4,8 +4,8 @@ import numpy as np
 from models.mlp import spec
 
 
-def build_model(sizes):
-    return {name: np.zeros_like(value) for name, value in spec.init_params(0).items()}
+def build_model(config):
+    return {name: np.zeros_like(value) for name, value in spec.init_params(0, config).items()}
 
 
 def build_trainer(model, lr, mode="eager"):
