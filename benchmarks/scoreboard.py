@@ -51,9 +51,30 @@ def models_of(records: List[Dict]) -> List[str]:
 def header(records: List[Dict]) -> List[str]:
     per_model = [f"{m} {'train' if t == 'train' else 'infer b' + str(TASKS[t].batch)}"
                  for m in models_of(records) for t in TASKS_SHOWN]
+    from benchmarks.scaling import sweep_records
+
+    sweep = ["Overhead µs/step (size sweep)", "GFLOP/s (size sweep)"] if sweep_records(records) else []
     return (["Framework", "Mode"] + per_model
-            + ["First steps s (train, all models)", "Import s", "Peak RSS MB", "LOC", "Install MB",
-               "Geomean train", "Geomean infer b64", "Geomean all tasks", "Best view, all tasks"])
+            + ["First steps s (train, all models)", "Import s", "Peak RSS MB", "LOC", "Install MB"] + sweep
+            + ["Geomean train", "Geomean infer b64", "Geomean all tasks", "Best view, all tasks"])
+
+
+def _sweep_entries(records: List[Dict], fw: str, mode: str) -> List[Entry]:
+    """The size sweep's fitted overhead and throughput of this framework as shipped, coloured against
+    PyTorch's (for throughput, higher is better: the colour ratio is PyTorch's over this one's)."""
+    from benchmarks.scaling import fits, sweep_records
+    from benchmarks.views import default_mode
+
+    if not sweep_records(records):
+        return []
+    found = fits(records)
+    mine, base = found.get((fw, mode)), found.get((BASELINE, default_mode(BASELINE)))
+    if mine is None:
+        return [Entry("–"), Entry("–")]
+    return [Entry(f"{mine.overhead_us:.3g}", mine.overhead_us / base.overhead_us if base and base.overhead_us else None,
+                  f"[{mine.overhead_ci[0]:.3g}, {mine.overhead_ci[1]:.3g}]"),
+            Entry(f"{mine.gflops:.3g}", base.gflops / mine.gflops if base else None,
+                  f"[{mine.gflops_ci[0]:.3g}, {mine.gflops_ci[1]:.3g}]")]
 
 
 def _costs(records: List[Dict], fw: str, threads: int, meta: Dict) -> Dict[str, Optional[float]]:
@@ -92,7 +113,7 @@ def rows(records: List[Dict], meta: Dict, threads: int) -> List[List[Entry]]:
         costs = _costs(records, key, threads, meta)
         row += [_figure(costs["first"], base["first"], ".3g"), _figure(costs["import"], base["import"], ".2g"),
                 _figure(costs["rss"], base["rss"], ".0f"), _figure(costs["loc"], base["loc"], "d"),
-                _figure(costs["install"], base["install"], ".0f")]
+                _figure(costs["install"], base["install"], ".0f")] + _sweep_entries(records, key, adapter.default_mode)
         for entries_, task in ((shipped[key], "train"), (shipped[key], "infer_b64"), (shipped[key], None),
                                (best.get(key, []), None)):
             g = views.geomean_of(entries_, task)

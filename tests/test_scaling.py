@@ -61,3 +61,19 @@ def test_scaling_plot_renders(tmp_path):
     paths = plots.scaling_plots(records, {"peak_gflops": {"1": 100.0}}, tmp_path)
     assert {p.name for p in paths} == {"scaling_as_shipped.png"}  # JAX ships compiled, PyTorch eager
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.stat().st_size > 20_000 for p in paths)
+
+
+def test_scoreboard_gains_the_fitted_numbers_when_the_run_has_a_sweep():
+    from benchmarks import scoreboard
+
+    speed = [{"framework": fw, "model": "mlp", "task": "train", "mode": "eager", "threads": 1, "tuning": "default",
+              "status": "ok", "median_ms": ms, "ci95_ms": [ms * 0.9, ms * 1.1], "samples_ms": [ms, ms]}
+             for fw, ms in (("torch", 1.0), ("paddle", 2.0))]
+    assert "GFLOP/s (size sweep)" not in scoreboard.header(speed)
+    records = speed + synthetic("torch", "eager", 40, 80) + synthetic("paddle", "eager", 400, 40)
+    header = scoreboard.header(records)
+    rows = {row[0].text: row for row in scoreboard.rows(records, {}, 1)}
+    overhead = rows["PaddlePaddle"][header.index("Overhead µs/step (size sweep)")]
+    gflops = rows["PaddlePaddle"][header.index("GFLOP/s (size sweep)")]
+    assert float(overhead.text) == pytest.approx(400, rel=0.15) and overhead.ratio == pytest.approx(10, rel=0.25)
+    assert float(gflops.text) == pytest.approx(40, rel=0.15) and gflops.ratio == pytest.approx(2, rel=0.25)
