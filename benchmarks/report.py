@@ -366,7 +366,8 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
     if not full:  # README: the answer first, then where it comes from
         sweep = [f"### {title}\n\n{text}\n\n{markdown(header, rows)}\n" for title, text, header, rows
                  in scaling_sections(records, meta)[:1]]
-        return "\n".join([completeness(records, meta), ""] + scoreboard_markdown(records, meta, verdicts)
+        note = [f"*Note recorded with the run:* {meta['note']}", ""] if meta.get("note") else []
+        return "\n".join([completeness(records, meta), ""] + note + scoreboard_markdown(records, meta, verdicts)
                          + sweep + [run_context(meta), ""])
     parts = [run_context(meta), "", completeness(records, meta), ""] + scoreboard_markdown(records, meta, verdicts)
     parts += [
