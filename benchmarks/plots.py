@@ -185,7 +185,7 @@ def scaling_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
                        np.log10(max(r["flops_per_step"] for r in points)), 50)
     paths = []
     for kind in ("as shipped", "compiled"):
-        chosen = [r for r in points if scaling.mode_kind(r) == kind]
+        chosen = [r for r in points if scaling.mode_kind(r["framework"], r["mode"]) == kind]
         if not chosen:
             continue
         fig, ax = plt.subplots(figsize=(9, 5.5))

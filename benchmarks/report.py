@@ -210,20 +210,14 @@ def pivot_title(model: str, task: str, threads: int) -> str:
 
 
 def print_table(records: List[Dict], console, meta: Optional[Dict] = None) -> None:
-    """The per-task pivots and the size sweep's fits, as rich tables."""
+    """The size sweep's fits and the per-task pivots, as rich tables."""
     from rich.table import Table
 
-    for title, _, header, rows in scaling_sections(records, meta or {}):
+    tables = [(title, header, rows) for title, _, header, rows in scaling_sections(records, meta or {})]
+    tables += [(pivot_title(m, t, n) + " — ms, lower is better; × = vs PyTorch", *pivot(records, m, t, n, compact=True))
+               for m, t, n in pivot_groups(records)]
+    for title, header, rows in tables:
         table = Table(title=title)
-        for name in header:
-            table.add_column(name, overflow="fold")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
-
-    for model, task, threads in pivot_groups(records):
-        header, rows = pivot(records, model, task, threads, compact=True)
-        table = Table(title=pivot_title(model, task, threads) + " — ms, lower is better; × = vs PyTorch")
         for name in header:
             table.add_column(name, overflow="fold")
         for row in rows:

@@ -81,11 +81,11 @@ def sweep_records(records: List[Dict]) -> List[Dict]:
     return [r for r in records if suite_of(r["task"]) == "scaling" and r.get("median_ms")]
 
 
-def mode_kind(record: Dict) -> str:
+def mode_kind(framework: str, mode: str) -> str:
     """'as shipped' for the framework's own default mode, else 'compiled' (the two lines per framework)."""
     from benchmarks.views import default_mode
 
-    return "as shipped" if record["mode"] == default_mode(record["framework"]) else "compiled"
+    return "as shipped" if mode == default_mode(framework) else "compiled"
 
 
 def fits(records: List[Dict], kind: str = "train") -> Dict[Tuple[str, str], Fit]:
@@ -131,12 +131,12 @@ def table(records: List[Dict], peak_gflops: Optional[float], kind: str = "train"
     rows = []
     for (fw, mode), f in sorted(found.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order else 99, kv[0][1])):
         same_kind = [g for (ofw, om), g in found.items()
-                     if mode_kind({"framework": ofw, "mode": om}) == mode_kind({"framework": fw, "mode": mode})]
+                     if mode_kind(ofw, om) == mode_kind(fw, mode)]
         cross = crossover(f, same_kind, span)
         quality = (f"max {f.max_residual:.0%} off the line at {f.worst_flops:.3g} FLOPs: cost is not linear there"
                    if f.poor else f"within {f.max_residual:.0%} at {f.points} sizes")
         name = all_adapters()[fw].display if fw in all_adapters() else fw
-        rows.append([name, f"{mode} ({mode_kind({'framework': fw, 'mode': mode})})",
+        rows.append([name, f"{mode} ({mode_kind(fw, mode)})",
                      f"{f.overhead_us:.3g} [{f.overhead_ci[0]:.3g}, {f.overhead_ci[1]:.3g}]",
                      f"{f.gflops:.3g} [{f.gflops_ci[0]:.3g}, {f.gflops_ci[1]:.3g}]",
                      f"{100 * f.gflops / peak_gflops:.0f}%" if peak_gflops else "–",

@@ -15,7 +15,7 @@ import resource
 import sys
 import time
 import traceback
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
@@ -118,7 +118,7 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
     if request["suite"] == "scaling":
         return size_sweep(request, adapter, spec, impl, import_s, emit)
     mode = request["mode"]
-    model, xt, yt, train_step, parity = prepare(request, adapter, spec, impl, spec.CONFIG, spec.BATCH, request["reference"])
+    model, xt, yt, train_step, parity = prepare(request, adapter, spec, impl, None, spec.BATCH, request["reference"])
     common = dict(base_facts(request, adapter, spec, import_s), **parity_facts(parity))
     for task in request["tasks"]:
         batch = TASKS[task].batch or spec.BATCH
@@ -135,15 +135,16 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
         emit(timed(record, fn, request))
 
 
-def prepare(request: Dict[str, Any], adapter, spec, impl, config: Dict, batch: int, reference: Dict) -> tuple:
-    """Build the model with the spec's weights at this size, and check it against the reference: the
-    forward logits, then the losses of the first SGD steps (whose first call is the first step)."""
+def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict], batch: int, reference: Dict) -> tuple:
+    """Build the model with the spec's weights at this size (config None: the spec's own), and check it
+    against the reference: the forward logits, then the losses of the first SGD steps (whose first
+    call is the first step)."""
     from benchmarks.adapters.base import model_weights
 
     mode, seed = request["mode"], request["seed"]
-    params = spec.init_params(seed, config) if config is not spec.CONFIG else spec.init_params(seed)
+    params = spec.init_params(seed, config) if config else spec.init_params(seed)
     x, y = spec.make_batch(batch, seed + 1)
-    model = adapter.load_params(impl.build_model(config), params, spec.PARAM_KINDS, model_weights(request["model"]))
+    model = adapter.load_params(impl.build_model(config or spec.CONFIG), params, spec.PARAM_KINDS, model_weights(request["model"]))
     xt, yt = adapter.inputs(x), adapter.labels(y)
     logits = adapter.to_numpy(impl.build_predictor(model, mode)(xt))
     forward_diff = float(np.max(np.abs(logits.astype(np.float64) - np.asarray(reference["logits"]))))
