@@ -87,7 +87,13 @@ def cmd_doctor(args) -> int:
                           f"run: fwbench setup {key}")
     console().print(table)
     from benchmarks.hardware import scheduler_facts
+    from benchmarks.peak import QUIET_CV, noise
 
+    n = noise()
+    console().print(f"Noise: a fixed numpy kernel pinned to core {n['cpu']} varied by CV {n['cv']:.1%} over "
+                    f"{n['samples']} samples (p90/p10 {n['p90_over_p10']:.2f}): [{'green' if n['verdict'] == 'quiet' else 'red'}]"
+                    f"{n['verdict']}[/]" + ("" if n["verdict"] == "quiet" else
+                    f" (quiet is below {QUIET_CV:.0%}; stop other work before a committed run)"), highlight=False)
     facts = scheduler_facts()
     console().print(f"Scheduler: kernel {facts['kernel']}, preemption model {facts['preempt_model'] or 'unknown'}, "
                     f"tick {facts['tick_hz'] or '?'} Hz, virtual machine: {facts['virtual_machine']}.", highlight=False)
@@ -166,10 +172,44 @@ def selection_plan(args) -> Plan:
     return Plan(cells, profile, name)
 
 
+def previous_costs(run_dir: Path) -> dict:
+    """Seconds each cell took in an earlier run (its worker processes together), for balancing shards."""
+    out = {}
+    for r in records.read(run_dir / "records.jsonl"):
+        if r.get("worker_s"):
+            out.setdefault(plan.Cell.of(r), r["worker_s"] * r.get("processes", 1))
+    return out
+
+
+def sharded(full: Plan, index: int, count: int, costs_from: Optional[str]) -> tuple:
+    """Shard `index` of `count` of the plan, balanced by expected cost, and its record for meta.json."""
+    previous = previous_costs(Path(costs_from)) if costs_from else None
+    cost = lambda c: plan.expected_cost(c, previous)  # noqa: E731
+    cells = plan.shard(full.cells, index, count, cost)
+    if not cells:
+        raise UserError(f"shard {index}/{count} holds no cell of this {len(full.cells)}-cell plan: use fewer shards")
+    return Plan(cells, full.profile, full.name), {
+        "index": index, "count": count, "plan_cells": len(full.cells), "plan_digest": plan.plan_digest(full.cells),
+        "expected_s": round(sum(map(cost, cells)), 1), "costs_from": costs_from or "static estimate"}
+
+
+def shard_spec(text: str) -> tuple:
+    """argparse type of --shard: 'K/N' with 1 <= K <= N."""
+    try:
+        index, count = (int(v) for v in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not K/N; give e.g. 1/4 (shard 1 of 4)")
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"{text}: K must be between 1 and N, e.g. 1/4 .. 4/4")
+    return index, count
+
+
 def cmd_run(args) -> int:
     from benchmarks.hardware import machine_meta
 
     existing = args.resume or args.append or args.retry_failed
+    if existing and args.shard:
+        raise UserError("--shard starts a new run; a shard's folder is finished with --resume alone")
     if existing:
         run_dir = Path(existing)
         meta = load_meta(run_dir)
@@ -180,10 +220,15 @@ def cmd_run(args) -> int:
             meta["plan"] = run_plan.to_meta()
     else:
         run_plan = selection_plan(args)
+        shard = None
+        if args.shard:
+            run_plan, shard = sharded(run_plan, *args.shard, args.costs_from)
         run_dir = new_run_dir(args.out)
         meta = machine_meta()
         meta["profile"] = run_plan.name
         meta["plan"] = run_plan.to_meta()
+        if shard:
+            meta["shard"] = shard
         meta["records_schema"] = records.SCHEMA_VERSION
     ensure_envs(run_plan.frameworks)
     if "peak_gflops" not in meta:
@@ -191,6 +236,10 @@ def cmd_run(args) -> int:
         from benchmarks.runner import cpus_for
 
         meta["peak_gflops"] = {str(t): peak_gflops(cpus_for(t)) for t in sorted({c.threads for c in run_plan.cells})}
+    if "noise" not in meta:
+        from benchmarks.peak import noise
+
+        meta["noise"] = noise()
     meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in run_plan.frameworks}
     records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
     return execute(run_dir, run_plan, meta, retry_failed=bool(args.retry_failed))
@@ -286,15 +335,38 @@ def cmd_loc(args) -> int:
 
 
 def cmd_compare(args) -> int:
+    from benchmarks import claims, machines
+    from benchmarks.compare import compare_records, estimator_agreement, verdicts_match
+    from benchmarks.report import load_run
+
+    if args.run_b:
+        (a_recs, a_meta), (b_recs, b_meta) = load_run(Path(args.run_a)), load_run(Path(args.run_b))
+        name_a, name_b = args.run_a, args.run_b
+    else:  # one merged run: its first two machines
+        parts = machines.split(*load_run(Path(args.run_a)))
+        if len(parts) < 2:
+            raise UserError(f"{args.run_a} holds one machine: name two runs, or a run merged from two machines")
+        (name_a, a_recs, a_meta), (name_b, b_recs, b_meta) = parts[:2]
+    rows = compare_records(a_recs, b_recs)
+    if not rows:
+        raise UserError(f"{name_a} and {name_b} share no cell: compare runs of the same frameworks and models")
+    print_compare(rows, name_a, name_b)
+    out = console()
+    for estimator, found in estimator_agreement(a_recs, b_recs).items():
+        out.print(f"Ratio to PyTorch, by the {estimator}: over {found['cells']} cells it moved by {found['median']:.1%} "
+                  f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); most: "
+                  + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
+    matches = verdicts_match(claims.evaluate(a_recs, a_meta), claims.evaluate(b_recs, b_meta))
+    same = all(m[3] for m in matches)
+    out.print(f"Claims' verdicts: {'all the same' if same else 'DIFFERENT'}: "
+              + "; ".join(f"{cid} {va}" + ("" if ok else f" → {vb}") for cid, va, vb, ok in matches), highlight=False)
+    return 0
+
+
+def print_compare(rows: List[dict], name_a: str, name_b: str) -> None:
     from rich.table import Table
 
-    from benchmarks.compare import compare_runs
-
-    run_a, run_b = Path(args.run_a), Path(args.run_b)
-    rows = compare_runs(run_a, run_b)
-    if not rows:
-        raise UserError(f"{run_a} and {run_b} share no cell: compare runs of the same frameworks and models")
-    table = Table(title=f"{run_b} vs {run_a}: time ratio B/A (below 1 = B faster); significant when the 95% interval excludes 1")
+    table = Table(title=f"{name_b} vs {name_a}: time ratio B/A (below 1 = B faster); significant when the 95% interval excludes 1")
     for col in ("Cell", "A ms", "B ms", "B/A", "95% interval", "Verdict", "Versions"):
         table.add_column(col)
     for r in rows:
@@ -305,6 +377,16 @@ def cmd_compare(args) -> int:
         table.add_row(r["cell"], fmt(r["a_ms"]), fmt(r["b_ms"]), fmt(r["ratio"]), interval, r["verdict"],
                       str(versions), style=style)
     console().print(table)
+
+
+def cmd_merge(args) -> int:
+    from benchmarks import outputs, report
+    from benchmarks.merge import merge
+
+    out = merge([Path(r) for r in args.runs], Path(args.out))
+    results, _ = outputs.build(out)
+    report.print_table(results, console(), report.load_run(out)[1])
+    print(f"merged {len(args.runs)} runs into {out}")
     return 0
 
 
@@ -371,6 +453,10 @@ def parser() -> argparse.ArgumentParser:
     existing.add_argument("--append", metavar="RUN", help="add this selection's cells to an existing run and run them")
     existing.add_argument("--retry-failed", metavar="RUN",
                    help="rerun only the failed and timed-out worker processes of an existing run, then re-aggregate")
+    r.add_argument("--shard", type=shard_spec, metavar="K/N",
+                   help="run shard K of N of the plan (cells balanced by expected cost), e.g. a job array's "
+                        "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; join the folders with `fwbench merge`")
+    r.add_argument("--costs-from", metavar="RUN", help="balance --shard by the cells' times in this earlier run")
     r.add_argument("--processes", type=number(int, 1), help="worker processes per cell (default 3; 1 with --quick)")
     r.add_argument("--timeout", type=number(float, 0, strict=True), help="seconds one worker process may take (default 900)")
     r.add_argument("--retries", type=number(int, 0),
@@ -379,10 +465,15 @@ def parser() -> argparse.ArgumentParser:
     lc = sub.add_parser("loc", help="code metrics of the per-framework model files")
     lc.add_argument("--models", "-m", action="append")
     lc.set_defaults(func=cmd_loc)
-    c = sub.add_parser("compare", help="per-cell ratios between two runs, with a significance flag")
+    c = sub.add_parser("compare", help="per-cell ratios between two runs (or the two machines of a merged run), "
+                                          "how far the ratios to PyTorch moved, and whether the claims' verdicts agree")
     c.add_argument("run_a")
-    c.add_argument("run_b")
+    c.add_argument("run_b", nargs="?", help="omit to compare the machines of one merged run")
     c.set_defaults(func=cmd_compare)
+    mg = sub.add_parser("merge", help="join run folders: shards of one plan, or runs from several machines")
+    mg.add_argument("runs", nargs="+", metavar="RUN")
+    mg.add_argument("--out", required=True, help="the new merged run folder")
+    mg.set_defaults(func=cmd_merge)
     v = sub.add_parser("validate", help="compare the harness's timing of one cell with a bare hand-written loop")
     v.add_argument("--rounds", type=number(int, 1), default=5)
     v.set_defaults(func=cmd_validate)

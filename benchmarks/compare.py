@@ -1,19 +1,24 @@
-"""Per-cell ratios between two runs, e.g. before and after a framework upgrade."""
+"""Two sets of records side by side: two runs (before and after an upgrade; a run and its repeat), or two
+machines of one merged run. Per cell, B over A; over all cells, how well the ratios to PyTorch agree."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
+
+import numpy as np
 
 from benchmarks import records as rec
+from benchmarks.plan import BASELINE, suite_of
 from benchmarks.stats import ratio_ci
 
+# Estimators a record carries, each a candidate for tables and verdicts (#12: chosen by evidence).
+ESTIMATORS = {"median": "median_ms", "10th percentile": "p10_ms", "minimum": "min_ms"}
 
-def compare_runs(run_a: Path, run_b: Path) -> List[Dict]:
-    """For each cell timed in both runs: B/A ratio of medians, its interval, and whether it excludes 1."""
-    a = rec.by_cell(rec.read(run_a / "records.jsonl"))
-    b = rec.by_cell(rec.read(run_b / "records.jsonl"))
+
+def compare_records(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
+    """For each cell timed in both: B/A ratio of medians, its interval, and whether it excludes 1."""
+    a, b = rec.by_cell(a_records), rec.by_cell(b_records)
     rows = []
-    for key in sorted(set(a) & set(b)):
+    for key in sorted(set(a) & set(b), key=str):
         ra, rb = a[key], b[key]
         row = {"cell": "/".join(map(str, key)), "a_ms": ra.get("median_ms"), "b_ms": rb.get("median_ms"),
                "a_version": ra.get("framework_version"), "b_version": rb.get("framework_version")}
@@ -25,3 +30,45 @@ def compare_runs(run_a: Path, run_b: Path) -> List[Dict]:
             row.update(ratio=None, ratio_ci=None, verdict=f"{ra['status']} → {rb['status']}")
         rows.append(row)
     return rows
+
+
+def baseline_ratios(records: List[Dict], field: str) -> Dict[tuple, float]:
+    """Per step or inference cell (PyTorch's own left out): its `field` over PyTorch's same cell."""
+    cells = rec.by_cell(records)
+    out = {}
+    for key, r in cells.items():
+        if r["framework"] == BASELINE or suite_of(r["task"]) != "speed" or not r.get(field):
+            continue
+        ratio = rec.baseline_ratio(r, cells, field)
+        if ratio:
+            out[key] = ratio
+    return out
+
+
+def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "median_ms") -> Optional[Dict]:
+    """How far the ratios to PyTorch moved between A and B, over every cell both have: the median, 90th
+    percentile and largest relative difference |ratio_B / ratio_A - 1|, and the cells that moved most."""
+    a, b = baseline_ratios(a_records, field), baseline_ratios(b_records, field)
+    shared = sorted(set(a) & set(b), key=str)
+    if not shared:
+        return None
+    diffs = np.array([abs(b[k] / a[k] - 1) for k in shared])
+    worst = sorted(zip(diffs, shared), key=lambda x: -x[0])[:5]
+    return {"cells": len(shared), "median": float(np.median(diffs)), "p90": float(np.quantile(diffs, 0.9)),
+            "max": float(diffs.max()), "worst": [("/".join(map(str, k)), float(d)) for d, k in worst]}
+
+
+def estimator_agreement(a_records: List[Dict], b_records: List[Dict]) -> Dict[str, Dict]:
+    """`agreement` for each estimator both sets of records carry."""
+    out = {}
+    for name, field in ESTIMATORS.items():
+        found = agreement(a_records, b_records, field)
+        if found:
+            out[name] = found
+    return out
+
+
+def verdicts_match(a_verdicts: List[Dict], b_verdicts: List[Dict]) -> List[tuple]:
+    """(claim id, verdict in A, verdict in B, same?) per claim."""
+    b = {v["id"]: v["verdict"] for v in b_verdicts}
+    return [(v["id"], v["verdict"], b.get(v["id"], "–"), v["verdict"] == b.get(v["id"])) for v in a_verdicts]

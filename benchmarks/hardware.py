@@ -25,6 +25,28 @@ def cpu_info() -> Dict[str, str]:
     return {"cpu_model": fields.get("model name", platform.processor()), "cpu_vendor": fields.get("vendor_id", "")}
 
 
+# Instruction sets that decide which kernels a framework's CPU back-end can use.
+VECTOR_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16",
+                "amx_int8", "asimd", "asimddp", "sve", "sve2", "bf16", "i8mm")
+
+
+def cpu_flags() -> list:
+    """The vector and matrix extensions this CPU reports (x86 'flags', Arm 'Features' as NEON=asimd, SVE)."""
+    found = _first_group("/proc/cpuinfo", r"^(?:flags|Features)\s*:(.*)$") or ""
+    return [f for f in VECTOR_FLAGS if f in found.split()]
+
+
+def numpy_blas() -> str:
+    """The BLAS numpy is built against (which library the GEMM peak measures)."""
+    try:
+        import numpy as np
+
+        info = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{info.get('name', '?')} {info.get('version', '')}".strip()
+    except Exception:  # older numpy has no dict mode
+        return "unknown"
+
+
 def git_commit() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
@@ -81,9 +103,17 @@ def scheduler_facts() -> Dict:
             "spinning_penalised": preempt in ("none", "voluntary") and (os.cpu_count() or 1) <= 4}
 
 
+def machine_label(meta: Dict) -> str:
+    """How tables name a machine: its CPU model and usable cores."""
+    return f"{meta.get('cpu_model') or '?'} ×{meta.get('usable_cores') or meta.get('cores') or '?'}"
+
+
 def machine_meta() -> Dict:
     return {
         **cpu_info(),
+        "cpu_flags": cpu_flags(),
+        "machine": platform.machine(),
+        "numpy_blas": numpy_blas(),
         "cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),

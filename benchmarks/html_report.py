@@ -103,14 +103,35 @@ def _pitfalls() -> str:
 
 
 def render(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path]) -> str:
-    """The page as a string: the answer first (scoreboard, plots), then the detail, folded per model."""
+    """The page as a string."""
+    return _head() + body(records, meta, verdicts, plots) + "\n</body></html>"
+
+
+def _head() -> str:
+    style = (ASSETS / "report.css").read_text() + rosetta.style_css(".side")
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>fwbench report</title>"
+            f"<style>{style}</style><script>{(ASSETS / 'report.js').read_text()}</script></head><body>\n"
+            "<h1>fwbench: nine frameworks, identical models, CPU</h1>\n")
+
+
+def render_machines(parts: List[tuple], meta: Dict, verdicts: Dict[str, List[Dict]], plots: Dict[str, List[Path]]) -> str:
+    """A run from several machines: the machines side by side, then each machine's report in turn."""
+    from benchmarks import machines
+
+    out = [_head(), f"<p>{html.escape(report.merged_text(meta))}</p>",
+           "<h2>Machines side by side</h2>", f"<p>{html.escape(report.MACHINES_TEXT)}</p>",
+           _table(*machines.side_by_side(parts)), _table(*machines.facts_table(parts), cls="meta")]
+    for i, (label, recs, machine_meta) in enumerate(parts):  # the code sections once: they do not vary by machine
+        out += [f"<section class=machine><h2 class=machine>On {html.escape(label)}</h2>",
+                body(recs, machine_meta, verdicts[label], plots[label], code_sections=i == 0), "</section>"]
+    return "\n".join(out) + "\n</body></html>"
+
+
+def body(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path], code_sections: bool = True) -> str:
+    """One machine's report: the answer first (scoreboard, plots), then the detail, folded per model."""
     from benchmarks.views import thread_settings
 
-    style = (ASSETS / "report.css").read_text() + rosetta.style_css(".side")
-    parts = [f"<!doctype html><html lang=en><head><meta charset=utf-8><title>fwbench report</title>"
-             f"<style>{style}</style><script>{(ASSETS / 'report.js').read_text()}</script></head><body>",
-             "<h1>fwbench: nine frameworks, identical models, CPU</h1>",
-             f"<p>{html.escape(report.run_context(meta))}</p>",
+    parts = [f"<p>{html.escape(report.run_context(meta))}</p>",
              f"<p>{html.escape(report.completeness(records, meta))}</p>"]
     for threads in thread_settings(records):
         parts += [f"<p class=lead>{html.escape(scoreboard.lead_paragraph(records, verdicts, threads))}</p>",
@@ -138,14 +159,15 @@ def render(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Pa
     for title, text, header, rows in report.anatomy_sections(records):
         parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
     parts += ["<h2>Code metrics and install friction</h2>", _table(*report.code_friction_table(records, meta))]
-    parts += [_rosetta(records, meta), _api_tables(records, meta), _pitfalls()]
+    if code_sections:
+        parts += [_rosetta(records, meta), _api_tables(records, meta), _pitfalls()]
     parts += ["<h2>Modes</h2>", _table(report.MODES_HEADER, report.modes_rows(), cls="modes")]
     parts += ["<details><summary>Every cell</summary>", _table(list(report.COLUMNS), report.table_rows(records)),
               "</details>"]
     processes = meta.get("plan", {}).get("profile", {}).get("processes", "?")
     parts += ["<h2>Method</h2>", f"<p>{html.escape(METHOD.format(processes=processes))}</p>"]
     meta_rows = [[k, json.dumps(v) if not isinstance(v, str) else v] for k, v in meta.items() if k != "plan"]
-    parts += ["<h2>Run metadata</h2>", _table(["key", "value"], meta_rows, cls="meta"), "</body></html>"]
+    parts += ["<h2>Run metadata</h2>", _table(["key", "value"], meta_rows, cls="meta")]
     return "\n".join(parts)
 
 
@@ -166,9 +188,9 @@ METHOD = (
 )
 
 
-def write(run_dir: Path, records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path]) -> Path:
+def write(run_dir: Path, text: str) -> Path:
     from benchmarks.records import write_atomic
 
     path = run_dir / "report.html"
-    write_atomic(path, render(records, meta, verdicts, plots))
+    write_atomic(path, text)
     return path

@@ -21,7 +21,8 @@ CSV_COLUMNS = (
 
 def summary_csv(records: List[Dict]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    several = any(r.get("machine") for r in records)
+    writer = csv.DictWriter(out, fieldnames=("machine",) * several + CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in sorted(records, key=report.sort_key):
         ci = r.get("ci95_ms") or [None, None]
@@ -40,10 +41,24 @@ def link_root(run_dir: Path) -> str:
 def build(run_dir: Path) -> tuple:
     """Write every derived file of `run_dir` from its records and meta alone; returns the records and
     the claims' verdicts (computed once, here, for every output)."""
+    from benchmarks import machines
+
     records, meta = report.load_run(run_dir)
-    verdicts = claims.evaluate(records, meta)
-    write_atomic(run_dir / "summary.md", report.summary_markdown(records, meta, verdicts, link_root=link_root(run_dir)))
     write_atomic(run_dir / "summary.csv", summary_csv(records))
-    pngs = plots.make_plots(records, meta, run_dir / "plots")
-    html_report.write(run_dir, records, meta, verdicts, pngs)
-    return records, verdicts
+    parts = machines.split(records, meta)
+    if len(parts) == 1:
+        verdicts = claims.evaluate(records, meta)
+        write_atomic(run_dir / "summary.md", report.summary_markdown(records, meta, verdicts, link_root=link_root(run_dir)))
+        pngs = plots.make_plots(records, meta, run_dir / "plots")
+        html_report.write(run_dir, html_report.render(records, meta, verdicts, pngs))
+        return records, verdicts
+    by_machine = {label: claims.evaluate(recs, m) for label, recs, m in parts}
+    pngs_by = {label: plots.make_plots(recs, m, run_dir / "plots" / machine_slug(label)) for label, recs, m in parts}
+    write_atomic(run_dir / "summary.md", report.machines_markdown(parts, meta, by_machine, link_root(run_dir)))
+    html_report.write(run_dir, html_report.render_machines(parts, meta, by_machine, pngs_by))
+    return records, [dict(v, id=f"{v['id']} on {label}") for label, vs in by_machine.items() for v in vs]
+
+
+def machine_slug(label: str) -> str:
+    """A folder name for a machine's plots."""
+    return "".join(c if c.isalnum() else "-" for c in label).strip("-").lower()

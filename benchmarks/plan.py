@@ -124,6 +124,33 @@ def jobs(cells: Sequence[Cell], processes: int) -> List[tuple]:
     return out
 
 
+def expected_cost(cell: Cell, previous: Optional[Dict[Cell, float]] = None) -> float:
+    """Seconds a cell is expected to take: its worker seconds in a previous run when known, else a
+    rough static estimate (ResNet and Transformer steps are the long ones, compilation doubles)."""
+    if previous and cell in previous:
+        return previous[cell]
+    heavy = {"resnet": 3.0, "transformer": 1.5}.get(cell.model, 1.0)
+    return (2.0 + len(cell.tasks)) * heavy * (1.0 if cell.mode == "eager" else 2.0)
+
+
+def shard(cells: Sequence[Cell], index: int, count: int, cost: Callable[[Cell], float]) -> List[Cell]:
+    """Shard `index` (1-based) of `count`: cells dealt longest first to the least-loaded shard
+    (deterministic: ties go to the lower index), returned in plan order."""
+    loads, owner = [0.0] * count, {}
+    for i in sorted(range(len(cells)), key=lambda i: (-cost(cells[i]), i)):
+        target = min(range(count), key=lambda s: (loads[s], s))
+        owner[i], loads[target] = target, loads[target] + cost(cells[i])
+    return [c for i, c in enumerate(cells) if owner[i] == index - 1]
+
+
+def plan_digest(cells: Sequence[Cell]) -> str:
+    """A short fingerprint of a whole plan's cells: shards of one plan share it."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps([asdict(c) for c in cells]).encode()).hexdigest()[:16]
+
+
 def available_models(suite: str = "speed", root: Optional[Path] = None) -> List[str]:
     """Models with a spec; for the tta suite, those whose spec defines TTA settings."""
     import importlib

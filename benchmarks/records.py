@@ -69,9 +69,10 @@ def by_cell(records: Iterable[Dict]) -> Dict[tuple, Dict]:
     return {cell_key(r): r for r in records}
 
 
-def baseline_ratio(record: Dict, cells: Dict[tuple, Dict]) -> Optional[float]:
-    """This cell's median over PyTorch's median for the same model, task, mode and threads (from `by_cell`)."""
+def baseline_ratio(record: Dict, cells: Dict[tuple, Dict], field: str = "median_ms") -> Optional[float]:
+    """This cell's median (or another estimator's `field`) over PyTorch's for the same model, task, mode
+    and threads (from `by_cell`)."""
     base = cells.get((BASELINE, record["model"], baseline_mode(record["mode"]), record["threads"], record["task"]))
-    if not base or not base.get("median_ms") or not record.get("median_ms"):
+    if not base or not base.get(field) or not record.get(field):
         return None
-    return record["median_ms"] / base["median_ms"]
+    return record[field] / base[field]

@@ -210,12 +210,17 @@ def pivot_title(model: str, task: str, threads: int) -> str:
 
 
 def print_table(records: List[Dict], console, meta: Optional[Dict] = None) -> None:
-    """The size sweep's fits and the per-task pivots, as rich tables."""
+    """The size sweep's fits and the per-task pivots, as rich tables (per machine, for a merged run)."""
     from rich.table import Table
 
-    tables = [(title, header, rows) for title, _, header, rows in scaling_sections(records, meta or {})]
-    tables += [(pivot_title(m, t, n) + " — ms, lower is better; × = vs PyTorch", *pivot(records, m, t, n, compact=True))
-               for m, t, n in pivot_groups(records)]
+    from benchmarks.machines import split
+
+    tables = []
+    for label, recs, machine_meta in split(records, meta or {}):
+        where = f" — on {label}" if label else ""
+        tables += [(title + where, header, rows) for title, _, header, rows in scaling_sections(recs, machine_meta)]
+        tables += [(pivot_title(m, t, n) + " — ms, lower is better; × = vs PyTorch" + where,
+                    *pivot(recs, m, t, n, compact=True)) for m, t, n in pivot_groups(recs)]
     for title, header, rows in tables:
         table = Table(title=title)
         for name in header:
@@ -275,7 +280,36 @@ def run_context(meta: Dict) -> str:
             f"profile `{meta.get('profile', '?')}` ({processes} worker process{'es' if processes != 1 else ''} per "
             f"cell); wall time {meta.get('wall_s', '?')} s; load average before/after "
             f"{_load(meta.get('loadavg_before'))} / {_load(meta.get('loadavg_after'))}; numpy sgemm peak {peaks or '?'}."
-            + (f" Note recorded with the run: {meta['note']}" if meta.get("note") else ""))
+            + (f" Note recorded with the run: {meta['note']}" if meta.get("note") else "")
+            + (f" {merged_text(meta)}" if meta.get("merged_from") else ""))
+
+
+MACHINES_TEXT = ("Each framework as it ships, time relative to PyTorch on the same machine (geometric mean over "
+                 "models and tasks, with conservative 95% intervals): a ratio that moves between machines is the "
+                 "hardware changing the answer. Below, what tells the machines apart, then each machine's own report.")
+
+
+def merged_text(meta: Dict) -> str:
+    """Where a merged run's parts come from: one clause per source folder."""
+    sources = meta.get("merged_from") or []
+    text = "Merged from " + "; ".join(
+        f"{s['run']} ({s['machine']}, {s['cells']} cells" + (f", shard {s['shard']['index']}/{s['shard']['count']}"
+                                                            if s.get("shard") else "")
+        + f", {s.get('date') or '?'}, commit {str(s.get('git_commit') or '?')[:12]})" for s in sources) + "."
+    if meta.get("missing_shards"):
+        text += f" Missing shards: {', '.join(meta['missing_shards'])}."
+    return text
+
+
+def machines_markdown(parts: List[tuple], meta: Dict, verdicts: Dict[str, List[Dict]], link_root: str) -> str:
+    """A run from several machines as Markdown: the machines side by side, then each machine's summary."""
+    from benchmarks import machines
+
+    out = [merged_text(meta), "", "### Machines side by side", "", MACHINES_TEXT, "",
+           markdown(*machines.side_by_side(parts)), "", markdown(*machines.facts_table(parts)), ""]
+    for label, recs, machine_meta in parts:
+        out += [f"## On {label}", "", summary_markdown(recs, machine_meta, verdicts[label], link_root=link_root), ""]
+    return "\n".join(out)
 
 
 def measurement_name(r: Dict) -> str:
@@ -292,6 +326,8 @@ def completeness(records: List[Dict], meta: Dict) -> str:
             f"a cell is one framework × model × mode × thread setting)")
     if bad:
         text += "; not ok: " + "; ".join(f"{measurement_name(r)}: {r['status']}" for r in bad[:20])
+    if meta.get("missing_shards"):
+        text = f"**Partial run: shards {', '.join(meta['missing_shards'])} are missing.** " + text
     if planned and (meta.get("interrupted") or not planned <= done):
         text = (f"**Partial run: {len(planned & done)} of {len(planned)} planned cells have records"
                 f"{' (interrupted)' if meta.get('interrupted') else ''}.** " + text)

@@ -162,7 +162,8 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     base["process_medians_ms"] = [statistics.median(g) for g in groups]
     if groups and status == "ok":
         base.update(summarize(groups))
-        for key in ("first_step_ms", "import_s", "time_to_first_step_s", "cpu_wall_ratio", "seconds_to_target"):
+        for key in ("first_step_ms", "import_s", "time_to_first_step_s", "cpu_wall_ratio", "seconds_to_target",
+                    "worker_s"):
             values = [r[key] for r in ok if r.get(key) is not None]
             base[key] = statistics.median(values) if values else None
         base["peak_rss_mb"] = max(r["peak_rss_mb"] for r in ok)
@@ -232,9 +233,11 @@ def run_matrix(
         if on_job:
             on_job(cell, rep, number, total)
         number += 1
+        started = time.time()
         outcome = launch(cell, profile, cell.tasks)
+        worker_s = round(time.time() - started, 2)  # the whole process: import, parity, warm-up, samples
         for raw in outcome:
-            records.append(raw_path, dict(raw, process=rep, attempt=attempt))
+            records.append(raw_path, dict(raw, process=rep, attempt=attempt, worker_s=worker_s))
         if attempt < profile.retries and any(is_transient(r) for r in outcome):
             queue.append((cell, rep, attempt + 1))
             total += 1

@@ -166,7 +166,8 @@ def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict]
 def base_facts(request: Dict[str, Any], adapter, spec, import_s: float) -> Dict[str, Any]:
     return {"framework": adapter.key, "framework_version": adapter.version(), "python": platform.python_version(),
             "model": request["model"], "mode": request["mode"], "threads": request["threads"],
-            "forward_tol": spec.FORWARD_TOL, "loss_tol": spec.LOSS_TOL, "import_s": import_s, **knob_facts(request)}
+            "forward_tol": spec.FORWARD_TOL, "loss_tol": spec.LOSS_TOL, "import_s": import_s,
+            "kernel_libraries": adapter.kernel_libraries(), **knob_facts(request)}
 
 
 def parity_facts(parity: Dict[str, Any]) -> Dict[str, Any]:

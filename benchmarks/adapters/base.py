@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import importlib
+import os
+import re
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from benchmarks.plan import TUNINGS  # each level adds its knobs to the lower ones
+
+
+KERNEL_LIBRARY = re.compile(r"mkl|dnnl|openblas|blis|xnnpack|libxsmm|armpl|kleidi|acl|eigen", re.I)
 
 
 def knob_text(env: Dict[str, str]) -> str:
@@ -75,6 +80,24 @@ class Adapter:
 
     def version(self) -> str:
         return self.fw.__version__
+
+    def kernel_build(self) -> List[str]:
+        """The math libraries the framework says it was built with, where it says so (e.g. oneDNN, MKL)."""
+        return []
+
+    def kernel_libraries(self) -> List[str]:
+        """kernel_build() and the math libraries this process has mapped (oneDNN, MKL, OpenBLAS, ...):
+        what runs the framework's CPU kernels here (numpy's own OpenBLAS left out)."""
+        mapped = set()
+        try:
+            with open("/proc/self/maps") as f:
+                for line in f:
+                    name = os.path.basename(line.split()[-1]) if len(line.split()) > 5 else ""
+                    if ".so" in name and KERNEL_LIBRARY.search(name) and not name.startswith("libscipy_openblas"):
+                        mapped.add(name.split(".so")[0])
+        except OSError:
+            pass
+        return self.kernel_build() + sorted(mapped)
 
     def tensor(self, array: np.ndarray) -> Any:
         raise NotImplementedError

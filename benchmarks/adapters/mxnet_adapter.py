@@ -19,6 +19,11 @@ class MXNetAdapter(Adapter):
     def thread_env(self, threads: int):
         return dict(super().thread_env(threads), MXNET_CPU_WORKER_NTHREADS=str(threads))
 
+    def kernel_build(self):
+        """The build features MXNet reports (mxnet.runtime.Features): BLAS flavour, MKLDNN (oneDNN)."""
+        features = self.fw.runtime.Features()
+        return [f for f in features if features.is_enabled(f) and (f.startswith("BLAS") or "MKL" in f)]
+
     def tensor(self, array: np.ndarray):
         return self.fw.nd.array(array, dtype=array.dtype)
 

@@ -20,6 +20,10 @@ class PaddleAdapter(Adapter):
         self.fw.set_device("cpu")
         self.fw.base.core.set_num_threads(threads)
 
+    def kernel_build(self):
+        """paddle.version says whether the build links MKL (and with it oneDNN)."""
+        return [f"MKL {self.fw.version.mkl()}"]
+
     def tensor(self, array: np.ndarray):
         return self.fw.to_tensor(array)
 

@@ -27,6 +27,12 @@ class TensorFlowAdapter(Adapter):
         self.fw.config.threading.set_intra_op_parallelism_threads(threads)
         self.fw.config.threading.set_inter_op_parallelism_threads(threads)
 
+    def kernel_build(self):
+        """Whether TensorFlow's oneDNN kernels are on (its own check; TF_ENABLE_ONEDNN_OPTS turns them off)."""
+        from tensorflow.python.util import _pywrap_util_port
+
+        return [f"oneDNN {'on' if _pywrap_util_port.IsMklEnabled() else 'off'}"]
+
     def tensor(self, array: np.ndarray):
         return self.fw.constant(array)
 
