@@ -151,10 +151,11 @@ def selection_plan(args) -> Plan:
     frameworks = choose("framework", args.frameworks, list(all_adapters()))
     models = choose("model", args.models, plan.available_models(suite))
     modes = choose("mode", args.modes, [m for m in plan.MODES if any(m in a.modes for a in all_adapters().values())])
-    threads = [int(t) for t in choose("thread setting", args.threads or ["1"], thread_settings())]
+    default_threads = ["1"] if args.quick else thread_settings()  # the default matrix: both settings
+    threads = [int(t) for t in choose("thread setting", args.threads or default_threads, thread_settings())]
     name = "quick" if args.quick else "default"
     profile = plan.with_options(plan.PROFILES[name], timeout_s=args.timeout, processes=args.processes,
-                                retries=args.retries)
+                                retries=args.retries, max_wait_s=args.max_wait)
     tunings = choose("tuning level", args.tuning or ["default"], list(plan.TUNINGS))
     from benchmarks.hardware import cpu_info
 
@@ -214,7 +215,8 @@ def cmd_run(args) -> int:
         run_dir = Path(existing)
         meta = load_meta(run_dir)
         run_plan = Plan.from_meta(meta)
-        run_plan.profile = plan.with_options(run_plan.profile, timeout_s=args.timeout, retries=args.retries)
+        run_plan.profile = plan.with_options(run_plan.profile, timeout_s=args.timeout, retries=args.retries,
+                                             max_wait_s=args.max_wait)
         if args.append:
             run_plan = run_plan.extended(selection_plan(args).cells)
             meta["plan"] = run_plan.to_meta()
@@ -225,6 +227,7 @@ def cmd_run(args) -> int:
             run_plan, shard = sharded(run_plan, *args.shard, args.costs_from)
         run_dir = new_run_dir(args.out)
         meta = machine_meta()
+        meta["command"] = "fwbench " + " ".join(sys.argv[1:])
         meta["profile"] = run_plan.name
         meta["plan"] = run_plan.to_meta()
         if shard:
@@ -258,23 +261,37 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
         todo = runner.failed_jobs(run_dir, run_plan.cells)
     else:
         todo = runner.remaining_jobs(run_dir, run_plan.cells, run_plan.profile.processes)
-    try:
+    try:  # refreshed only between workers: the harness stays idle while one samples
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TimeRemainingColumn(), console=console()) as bar:
+                      TimeRemainingColumn(), console=console(), auto_refresh=False) as bar:
             task = bar.add_task("starting", total=len(todo))
 
             def on_job(cell, rep, finished, total):
                 bar.update(task, completed=finished, total=total,
                            description=f"{cell.framework} {cell.model} {cell.mode} t{cell.threads} p{rep + 1}")
+                bar.refresh()
+
+            def on_busy(cores, waited):
+                bar.update(task, description=f"[yellow]machine busy[/]: other processes use {cores:.2f} cores; "
+                                             f"waiting ({waited:.0f} of at most {run_plan.profile.max_wait_s:.0f} s)")
+                bar.refresh()
 
             runner.run_matrix(run_dir, run_plan.profile, todo, on_job=on_job, peaks=meta["peak_gflops"],
-                              commit=runner.run_commit(meta))
+                              commit=runner.run_commit(meta), on_busy=on_busy)
             bar.update(task, completed=bar.tasks[0].total, description="done")
+            bar.refresh()
     except KeyboardInterrupt:
         interrupted = True
     meta["loadavg_after"] = list(os.getloadavg())
     meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
     meta["interrupted"] = interrupted
+    if (run_dir / "raw.jsonl").exists():
+        from benchmarks.breakdown import breakdown, table
+
+        meta["time_breakdown_s"] = {fw: {k: round(v, 1) for k, v in phases.items()}
+                                    for fw, phases in breakdown(records.read(run_dir / "raw.jsonl")).items()}
+        report.print_rows(f"Where the time went (worker processes, {meta['wall_s'] / 60:.1f} min of wall time)",
+                          *table(meta["time_breakdown_s"]), console())
     records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
     if interrupted:
         print(f"fwbench: interrupted; finished cells are kept. Finish with: fwbench run --resume {run_dir}",
@@ -310,7 +327,8 @@ def cmd_report(args) -> int:
     if args.readme:
         from benchmarks.readme import update_readme
 
-        update_readme(REPO_ROOT / "README.md", run_dir.resolve().relative_to(REPO_ROOT))
+        relative = lambda path: Path(path).resolve().relative_to(REPO_ROOT) if path else None  # noqa: E731
+        update_readme(REPO_ROOT / "README.md", relative(run_dir), relative(args.repeat), relative(args.sweep))
         print("updated README.md")
     return 0
 
@@ -440,7 +458,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--models", "-m", action="append")
     r.add_argument("--modes", action="append", help="eager, compiled, xla (default: every mode a framework has)")
     r.add_argument("--threads", "-t", action="append",
-                   help="1 (default: one thread pinned to one core) and/or the core count, e.g. -t 1,2")
+                   help="1 (one thread pinned to one core) and/or the core count, e.g. -t 1,2 (default: both; "
+                        "with --quick: 1)")
     r.add_argument("--tuning", action="append",
                    help="default (as shipped), documented (knobs the framework's own docs list), all (undocumented "
                         "ones too); e.g. --tuning default,documented,all. A level adds cells only where it sets a knob")
@@ -459,6 +478,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--costs-from", metavar="RUN", help="balance --shard by the cells' times in this earlier run")
     r.add_argument("--processes", type=number(int, 1), help="worker processes per cell (default 3; 1 with --quick)")
     r.add_argument("--timeout", type=number(float, 0, strict=True), help="seconds one worker process may take (default 900)")
+    r.add_argument("--max-wait", type=number(float, 0),
+                   help="seconds to wait before a worker while other processes keep the machine busy (default 120; "
+                        "30 with --quick); the cell is then measured anyway and flagged")
     r.add_argument("--retries", type=number(int, 0),
                    help="relaunches of a worker process that died by a signal or timed out, in a later round (default 1)")
     r.set_defaults(func=cmd_run)
@@ -480,6 +502,8 @@ def parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="rebuild the table and summary.md from a run's records")
     rep.add_argument("run")
     rep.add_argument("--readme", action="store_true", help="also rewrite README's results block from this run")
+    rep.add_argument("--repeat", metavar="RUN", help="with --readme: the same command taken again, to show how well it reproduces")
+    rep.add_argument("--sweep", metavar="RUN", help="with --readme: the size sweep's run (fwbench run --task scaling)")
     rep.add_argument("--reaggregate", action="store_true",
                      help="rebuild records.jsonl from raw.jsonl with the current statistics and metrics")
     rep.set_defaults(func=cmd_report)

@@ -72,3 +72,13 @@ def verdicts_match(a_verdicts: List[Dict], b_verdicts: List[Dict]) -> List[tuple
     """(claim id, verdict in A, verdict in B, same?) per claim."""
     b = {v["id"]: v["verdict"] for v in b_verdicts}
     return [(v["id"], v["verdict"], b.get(v["id"], "–"), v["verdict"] == b.get(v["id"])) for v in a_verdicts]
+
+
+REPRO_HEADER = ["Estimator", "Cells", "Median difference", "90th percentile", "Largest", "Largest differences"]
+
+
+def reproducibility_rows(a_records: List[Dict], b_records: List[Dict]) -> List[List[str]]:
+    """One row per estimator: how far each cell's ratio to PyTorch moved between the two runs."""
+    return [[name, str(f["cells"]), f"{f['median']:.1%}", f"{f['p90']:.1%}", f"{f['max']:.1%}",
+             ", ".join(f"{cell} {d:.0%}" for cell, d in f["worst"][:3])]
+            for name, f in estimator_agreement(a_records, b_records).items()]

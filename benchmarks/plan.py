@@ -76,17 +76,23 @@ class Cell:
 class Profile:
     processes: int  # worker processes per cell
     samples: int  # most samples per task per process
-    min_samples: int
+    min_samples: int  # the fewest samples, even past the budget (a step may take seconds)
     max_seconds: float  # time budget per task per process, once min_samples are in
-    warmup: int
+    warmup: int  # most warm-up calls before inference (within half the budget); training: the parity steps
     min_sample_ms: float  # fast calls are looped so one sample lasts at least this long
     timeout_s: float  # per worker process
     retries: int = 1  # relaunches of a process that died by a signal or timed out
+    target_ci: float = 0.02  # stop once the median's 95% interval half-width is within this fraction of it
+    tight_after: int = 10  # ... and at least this many samples are in
+    busy_cores: float = 0.25  # before a worker starts, wait while other processes use more than this many cores
+    max_wait_s: float = 120.0  # ... but no longer than this
 
 
 PROFILES = {
-    "quick": Profile(processes=1, samples=20, min_samples=5, max_seconds=0.5, warmup=3, min_sample_ms=1.0, timeout_s=900),
-    "default": Profile(processes=3, samples=50, min_samples=10, max_seconds=1.0, warmup=5, min_sample_ms=1.0, timeout_s=900),
+    "quick": Profile(processes=1, samples=100, min_samples=3, max_seconds=0.25, warmup=3, min_sample_ms=1.0,
+                     timeout_s=900, max_wait_s=30.0),
+    "default": Profile(processes=3, samples=200, min_samples=3, max_seconds=0.6, warmup=5, min_sample_ms=1.0,
+                       timeout_s=900),
 }
 
 

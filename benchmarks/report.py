@@ -211,8 +211,6 @@ def pivot_title(model: str, task: str, threads: int) -> str:
 
 def print_table(records: List[Dict], console, meta: Optional[Dict] = None) -> None:
     """The size sweep's fits and the per-task pivots, as rich tables (per machine, for a merged run)."""
-    from rich.table import Table
-
     from benchmarks.machines import split
 
     tables = []
@@ -222,12 +220,18 @@ def print_table(records: List[Dict], console, meta: Optional[Dict] = None) -> No
         tables += [(pivot_title(m, t, n) + " — ms, lower is better; × = vs PyTorch" + where,
                     *pivot(recs, m, t, n, compact=True)) for m, t, n in pivot_groups(recs)]
     for title, header, rows in tables:
-        table = Table(title=title)
-        for name in header:
-            table.add_column(name, overflow="fold")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+        print_rows(title, header, rows, console)
+
+
+def print_rows(title: str, header: List[str], rows: List[List[str]], console) -> None:
+    from rich.table import Table
+
+    table = Table(title=title)
+    for name in header:
+        table.add_column(name, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def print_claims(verdicts: List[Dict], console) -> None:
@@ -331,6 +335,15 @@ def completeness(records: List[Dict], meta: Dict) -> str:
     if planned and (meta.get("interrupted") or not planned <= done):
         text = (f"**Partial run: {len(planned & done)} of {len(planned)} planned cells have records"
                 f"{' (interrupted)' if meta.get('interrupted') else ''}.** " + text)
+    from benchmarks.guard import BUSY_CORES, STEAL_CORES, busy
+
+    noisy_machine = list({measurement_name(r).rsplit("/", 1)[0]: r for r in records if busy(r)}.values())
+    if noisy_machine:
+        text += (f". **Measured on a busy machine** ({len(noisy_machine)} cells: other processes used more than "
+                 f"{BUSY_CORES} of a core, or the hypervisor stole more than {STEAL_CORES}, while their workers ran): "
+                 + "; ".join(f"{measurement_name(r).rsplit('/', 1)[0]} {r.get('background_cpu') or 0:.2f} cores busy, "
+                             f"{r.get('steal') or 0:.2f} stolen" for r in noisy_machine[:10])
+                 + ". Their times may be inflated: stop other work and take the run again")
     flaky = [r for r in records if r.get("warnings")]
     if flaky:
         text += ". Flaky (a worker process was retried or lost): " + "; ".join(
@@ -425,6 +438,12 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
     parts += ["### The published claims", "", claims_markdown(verdicts), ""]
     parts += ["### What each mode is, the one each framework ships in, and its tuning knobs", "", markdown(MODES_HEADER, modes_rows()), ""]
     parts += porting_markdown(records, meta, link_root)
+    if meta.get("time_breakdown_s"):
+        from benchmarks.breakdown import table
+
+        parts += ["### Where the run's time went", "", "Worker-process minutes per phase (build + parity includes "
+                  "the first step's compilation; other: process start and exit, inference first calls).", "",
+                  markdown(*table(meta["time_breakdown_s"])), ""]
     parts += ["### Every cell", "", markdown_table(records), ""]
     return "\n".join(parts)
 

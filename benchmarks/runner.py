@@ -19,9 +19,11 @@ from benchmarks.reference import reference, reference_path, variant_for
 from benchmarks.stats import summarize
 
 
+USABLE = sorted(os.sched_getaffinity(0))  # at start: the harness later moves itself off the worker's cores
+
+
 def cpus_for(threads: int) -> List[int]:
-    available = sorted(os.sched_getaffinity(0))
-    return available[:threads]
+    return USABLE[:threads]
 
 
 def failure_records(cell: Cell, status: str, reason: str, tasks: Sequence[str], **extra) -> List[Dict]:
@@ -166,6 +168,10 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
                     "worker_s"):
             values = [r[key] for r in ok if r.get(key) is not None]
             base[key] = statistics.median(values) if values else None
+        for key in ("background_cpu", "steal"):  # the busiest process: a busy machine taints the cell
+            values = [r[key] for r in ok if r.get(key) is not None]
+            base[key] = max(values) if values else None
+        base["waited_s"] = round(sum(r.get("waited_s") or 0 for r in ok), 1)
         base["peak_rss_mb"] = max(r["peak_rss_mb"] for r in ok)
         for key in ("thread_cpu_ms_per_step", "ctx_switches_per_step"):
             per_process = [r[key] for r in ok if r.get(key)]
@@ -221,29 +227,42 @@ def run_matrix(
     on_job: Optional[Callable[[Cell, int, int, int], None]] = None,
     peaks: Optional[Dict[str, float]] = None,
     commit: Optional[str] = None,
+    on_busy: Optional[Callable[[float, float], None]] = None,
 ) -> None:
-    """Run the (cell, process[, attempt]) jobs; per-process records go to raw.jsonl at once. A process
-    lost to a signal or a timeout is queued again at the end (a later round), up to profile.retries
-    times. A cell's aggregated records go to records.jsonl once all its processes are final."""
+    """Run the (cell, process[, attempt]) jobs; per-process records go to raw.jsonl at once. Before each
+    worker the machine must be quiet (a bounded wait); while it runs, this process stays off its cores
+    and idle, and the CPU used by everything else is recorded with it. A process lost to a signal or a
+    timeout is queued again at the end (a later round), up to profile.retries times. A cell's
+    aggregated records go to records.jsonl once all its processes are final."""
+    from benchmarks import guard
+
     raw_path = run_dir / "raw.jsonl"
     queue = deque((job + (0,))[:3] for job in todo)
-    total, number = len(queue), 0
-    while queue:
-        cell, rep, attempt = queue.popleft()
-        if on_job:
-            on_job(cell, rep, number, total)
-        number += 1
-        started = time.time()
-        outcome = launch(cell, profile, cell.tasks)
-        worker_s = round(time.time() - started, 2)  # the whole process: import, parity, warm-up, samples
-        for raw in outcome:
-            records.append(raw_path, dict(raw, process=rep, attempt=attempt, worker_s=worker_s))
-        if attempt < profile.retries and any(is_transient(r) for r in outcome):
-            queue.append((cell, rep, attempt + 1))
-            total += 1
-            continue
-        if not any(c == cell for c, _, _ in queue):
-            write_cell(run_dir, cell, profile.processes, peaks, commit)
+    total, number, last = len(queue), 0, None
+    try:
+        while queue:
+            cell, rep, attempt = queue.popleft()
+            if on_job:
+                on_job(cell, rep, number, total)
+            number += 1
+            guard.stay_off(cpus_for(cell.threads), USABLE)
+            quiet = {"waited_s": 0.0}
+            if last is None or last["background_cpu"] > profile.busy_cores:  # else it was quiet a moment ago
+                quiet = guard.wait_for_quiet(profile.busy_cores, profile.max_wait_s, on_busy)
+            window, started = guard.Window(), time.time()
+            outcome = launch(cell, profile, cell.tasks)
+            last = window.stop()
+            facts = dict(last, **quiet, worker_s=round(time.time() - started, 2))  # import to exit
+            for raw in outcome:
+                records.append(raw_path, dict(raw, process=rep, attempt=attempt, **facts))
+            if attempt < profile.retries and any(is_transient(r) for r in outcome):
+                queue.append((cell, rep, attempt + 1))
+                total += 1
+                continue
+            if not any(c == cell for c, _, _ in queue):
+                write_cell(run_dir, cell, profile.processes, peaks, commit)
+    finally:
+        guard.stay_off([], USABLE)
 
 
 def write_cell(run_dir: Path, cell: Cell, processes: int, peaks: Optional[Dict[str, float]],

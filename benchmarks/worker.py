@@ -65,29 +65,54 @@ def anatomy(before: Dict[int, tuple], after: Dict[int, tuple], switches: tuple, 
                                       "involuntary": (usage.ru_nivcsw - switches[1]) / calls}}
 
 
-def time_calls(fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]:
-    """Warm up, calibrate loops so one sample lasts >= min_sample_ms, then sample; record where the
-    CPU time of the sampling window went (main thread, helper threads)."""
-    for _ in range(request["warmup"]):
-        fn()
+def median_halfwidth(samples: List[float]) -> float:
+    """Half the distribution-free 95% interval of the median (order statistics n/2 -+ 0.98 sqrt(n)),
+    relative to the median."""
+    ordered = sorted(samples)
+    n = len(ordered)
+    lo = max(0, math.floor(n / 2 - 0.98 * math.sqrt(n)))
+    hi = min(n - 1, math.ceil(n / 2 + 0.98 * math.sqrt(n)))
+    middle = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+    return (ordered[hi] - ordered[lo]) / 2 / middle
+
+
+def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[int] = None) -> Dict[str, Any]:
+    """Warm up (at most `warmup` calls and one more, within half the budget), calibrate loops so one
+    sample lasts >= min_sample_ms, then sample until the median's 95% interval is within target_ci of it (once
+    tight_after samples are in) or the time budget is spent (once min_samples are in). Records where
+    the CPU time of the sampling window went (main thread, helper threads) and why sampling stopped."""
+    budget = request["max_seconds"]
+    calls = 1 + (request["warmup"] if warmup is None else warmup)  # the last one calibrates the loops
     start = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - start, 1e-9)
+    for _ in range(calls):
+        t = time.perf_counter()
+        fn()
+        once = max(time.perf_counter() - t, 1e-9)
+        if time.perf_counter() - start + once > budget / 2:  # a slow call: one warm-up is enough
+            break
+    warmup_s = time.perf_counter() - start
     loops = max(1, math.ceil(request["min_sample_ms"] / 1000 / once))
     samples: List[float] = []
     threads0, usage = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF)
     wall0, cpu0 = time.perf_counter(), time.process_time()
-    deadline = wall0 + request["max_seconds"]
+    deadline = wall0 + budget
+    target, tight_after = request.get("target_ci", 0.02), request.get("tight_after", 10)
+    stop = "max samples"
     while len(samples) < request["samples"]:
         t0 = time.perf_counter()
         for _ in range(loops):
             fn()
         samples.append((time.perf_counter() - t0) * 1000 / loops)
+        if len(samples) >= tight_after and median_halfwidth(samples) <= target:
+            stop = "interval"
+            break
         if time.perf_counter() > deadline and len(samples) >= request["min_samples"]:
+            stop = "budget"
             break
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     steps = anatomy(threads0, thread_cpu(), (usage.ru_nvcsw, usage.ru_nivcsw), len(samples) * loops)
-    return {"samples_ms": samples, "loops": loops, "cpu_wall_ratio": cpu / wall, **steps}
+    return {"samples_ms": samples, "loops": loops, "cpu_wall_ratio": cpu / wall, "stop": stop,
+            "warmup_s": round(warmup_s, 4), "sampling_s": round(wall, 4), **steps}
 
 
 def knob_facts(request: Dict[str, Any]) -> Dict[str, Any]:
@@ -142,6 +167,7 @@ def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict]
     from benchmarks.adapters.base import model_weights
 
     mode, seed = request["mode"], request["seed"]
+    started = time.perf_counter()
     params = spec.init_params(seed, config) if config else spec.init_params(seed)
     x, y = spec.make_batch(batch, seed + 1)
     model = adapter.load_params(impl.build_model(config or spec.CONFIG), params, spec.PARAM_KINDS, model_weights(request["model"]))
@@ -159,7 +185,7 @@ def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict]
     loss_diff = max_rel(losses, reference["losses"])
     ok = forward_diff <= spec.FORWARD_TOL and loss_diff <= spec.LOSS_TOL and all(map(math.isfinite, losses))
     parity = {"forward": forward_diff, "loss": loss_diff, "ok": ok, "first_step_ms": first_step_ms,
-              "time_to_first_step_s": to_first}
+              "time_to_first_step_s": to_first, "parity_s": time.perf_counter() - started}
     return model, xt, yt, train_step, parity
 
 
@@ -172,7 +198,7 @@ def base_facts(request: Dict[str, Any], adapter, spec, import_s: float) -> Dict[
 
 def parity_facts(parity: Dict[str, Any]) -> Dict[str, Any]:
     return {"parity_forward_max_abs": parity["forward"], "parity_loss_max_rel": parity["loss"],
-            "time_to_first_step_s": parity["time_to_first_step_s"]}
+            "time_to_first_step_s": parity["time_to_first_step_s"], "parity_s": parity["parity_s"]}
 
 
 def parity_reason(parity: Dict[str, Any], spec) -> str:
@@ -189,7 +215,9 @@ def first_call(adapter, predict: Callable, xb) -> tuple:
 
 
 def timed(record: Dict[str, Any], fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]:
-    record.update(time_calls(fn, request), status="ok", reason="")
+    """Time `fn`; a training step needs no warm-up beyond the parity steps it has just run."""
+    warmup = 0 if record["task"] == "train" or TASKS.get(record["task"], TASKS["train"]).kind == "train" else None
+    record.update(time_calls(fn, request, warmup), status="ok", reason="")
     record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return record
 

@@ -1,0 +1,45 @@
+"""Where a run's time went, per framework: import, build and parity steps (first step and compilation
+included), warm-up, samples, waiting for a quiet machine, and the rest (process start and exit,
+inference first calls, references)."""
+from __future__ import annotations
+
+from typing import Dict, List, Tuple
+
+from benchmarks.plan import Cell
+
+PHASES = ("import", "build + parity", "warm-up", "samples", "waiting for quiet", "other")
+
+
+def breakdown(raw: List[Dict]) -> Dict[str, Dict[str, float]]:
+    """Seconds per phase per framework, from raw.jsonl's per-process records."""
+    processes: Dict[tuple, List[Dict]] = {}
+    for r in raw:
+        key = (Cell.of(r), r.get("process", 0), r.get("attempt", 0))
+        processes.setdefault(key, []).append(r)
+    out: Dict[str, Dict[str, float]] = {}
+    for (cell, *_), recs in processes.items():
+        first = recs[0]
+        parity = {(r.get("hidden"), r.get("batch")): r.get("parity_s") or 0.0 for r in recs}  # once per model size
+        phases = {"import": first.get("import_s") or 0.0, "build + parity": sum(parity.values()),
+                  "warm-up": sum(r.get("warmup_s") or 0.0 for r in recs),
+                  "samples": sum(r.get("sampling_s") or 0.0 for r in recs),
+                  "waiting for quiet": first.get("waited_s") or 0.0}
+        phases["other"] = max(0.0, (first.get("worker_s") or 0.0) - sum(phases.values()) + phases["waiting for quiet"])
+        mine = out.setdefault(cell.framework, dict.fromkeys(PHASES, 0.0))
+        for name, seconds in phases.items():
+            mine[name] += seconds
+    return out
+
+
+def table(found: Dict[str, Dict[str, float]]) -> Tuple[List[str], List[List[str]]]:
+    """Minutes per phase, one row per framework (slowest first) and a total row."""
+    from benchmarks.adapters import all_adapters
+
+    names = {k: a.display for k, a in all_adapters().items()}
+    total = {p: sum(f[p] for f in found.values()) for p in PHASES}
+    grand = sum(total.values()) or 1.0
+    ordered = sorted(found.items(), key=lambda kv: -sum(kv[1].values()))
+    rows = [[names.get(fw, fw)] + [f"{phases[p] / 60:.1f}" for p in PHASES] + [f"{sum(phases.values()) / 60:.1f}"]
+            for fw, phases in ordered]
+    rows.append(["All"] + [f"{total[p] / 60:.1f} ({total[p] / grand:.0%})" for p in PHASES] + [f"{grand / 60:.1f}"])
+    return ["Framework"] + [f"{p} min" for p in PHASES] + ["Total min"], rows

@@ -1,0 +1,71 @@
+"""The quiet-machine guard: how much CPU everything outside this run used while a worker ran (from
+/proc/stat, less this process and the children it has reaped), the hypervisor's steal time, and a
+bounded wait for a busy machine to calm down before a worker starts."""
+from __future__ import annotations
+
+import os
+import resource
+import time
+from typing import Callable, Dict, List, Optional
+
+TICK = os.sysconf("SC_CLK_TCK")
+BUSY_CORES = 0.10  # a cell measured while others used more than this (in cores) is flagged
+STEAL_CORES = 0.05
+
+
+def machine_cpu() -> tuple:
+    """(busy, steal) CPU seconds of the whole machine since boot, from /proc/stat's first line."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq) / TICK, steal / TICK  # guest time is inside user
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process and of the children it has waited for."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+class Window:
+    """Background CPU and steal, in cores (CPU seconds per second), from now until stop()."""
+
+    def __init__(self) -> None:
+        self.wall, (self.busy, self.steal), self.own = time.monotonic(), machine_cpu(), own_cpu()
+
+    def stop(self) -> Dict[str, float]:
+        wall = max(time.monotonic() - self.wall, 1e-6)
+        busy, steal = machine_cpu()
+        background = max(0.0, (busy - self.busy) - (own_cpu() - self.own)) / wall
+        return {"background_cpu": round(background, 3), "steal": round(max(0.0, steal - self.steal) / wall, 3)}
+
+
+def wait_for_quiet(limit: float, max_wait_s: float, on_busy: Optional[Callable[[float, float], None]] = None,
+                   probe_s: float = 0.5) -> Dict[str, float]:
+    """Probe the machine; while others use more than `limit` cores, wait (at most max_wait_s), calling
+    on_busy(cores, waited seconds). Returns the seconds waited and the last probe's figures."""
+    start = time.monotonic()
+    while True:
+        window = Window()
+        time.sleep(probe_s)
+        found = window.stop()
+        waited = time.monotonic() - start - probe_s
+        if found["background_cpu"] <= limit or waited >= max_wait_s:
+            return {"waited_s": round(max(waited, 0.0), 1), "background_before": found["background_cpu"]}
+        if on_busy:
+            on_busy(found["background_cpu"], waited)
+
+
+def stay_off(cpus: List[int], usable: List[int]) -> None:
+    """Move this process off the worker's cores where others are usable (so it never competes with it)."""
+    others = [c for c in usable if c not in cpus]
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, others or usable)
+
+
+def busy(record: Dict) -> bool:
+    """Was this measurement taken while the machine was busy with other work?"""
+    return (record.get("background_cpu") or 0) > BUSY_CORES or (record.get("steal") or 0) > STEAL_CORES

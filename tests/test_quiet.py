@@ -1,0 +1,128 @@
+"""Numbers that reproduce (#12): the quiet-machine guard, the stopping rule, the estimators' agreement
+and the time breakdown, with the test-only fake framework and a real second process that burns CPU."""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from benchmarks import compare, guard, records
+from benchmarks.breakdown import PHASES, breakdown
+from benchmarks.worker import median_halfwidth, time_calls
+from tests.test_faults import fake_env, fwbench  # noqa: F401 (the fixture)
+
+REQUEST = {"max_seconds": 0.3, "warmup": 2, "min_sample_ms": 0.0, "samples": 200, "min_samples": 3,
+           "target_ci": 0.02, "tight_after": 10}
+
+
+def burner(seconds: float = 600) -> subprocess.Popen:
+    """Another process keeping a core busy, as a build or a second benchmark would."""
+    return subprocess.Popen([sys.executable, "-c", f"import time\nend = time.time() + {seconds}\n"
+                                                   "while time.time() < end: pass"])
+
+
+def test_the_median_interval_is_distribution_free_and_shrinks_with_n():
+    rng = np.random.default_rng(0)
+    small, large = rng.normal(10, 1, 20).tolist(), rng.normal(10, 1, 2000).tolist()
+    assert median_halfwidth(large) < median_halfwidth(small)
+    assert median_halfwidth([5.0] * 15) == 0.0
+    covered = 0  # the interval covers the true median about 95% of the time
+    for seed in range(300):
+        x = sorted(np.random.default_rng(seed).exponential(1.0, 41))
+        m, h = statistics.median(x), median_halfwidth(x) * statistics.median(x)
+        covered += m - h <= np.log(2) <= m + h
+    assert 0.85 <= covered / 300 <= 0.995
+
+
+def test_a_steady_call_stops_on_its_interval_and_a_noisy_one_on_its_budget():
+    steady = time_calls(lambda: time.sleep(0.002), REQUEST)
+    assert steady["stop"] == "interval" and REQUEST["tight_after"] <= len(steady["samples_ms"]) < 60
+    rng = np.random.default_rng(1)
+    noisy = time_calls(lambda: time.sleep(0.001 * rng.choice([1, 4])), REQUEST)
+    assert noisy["stop"] == "budget" and noisy["sampling_s"] >= REQUEST["max_seconds"]
+
+
+def test_a_slow_call_takes_the_fewest_samples_past_its_budget():
+    slow = time_calls(lambda: time.sleep(0.12), REQUEST)
+    assert len(slow["samples_ms"]) == REQUEST["min_samples"] and slow["stop"] == "budget"
+    assert slow["warmup_s"] < 0.3  # one warm-up call for a call longer than half the budget
+    assert time_calls(lambda: time.sleep(0.12), REQUEST, warmup=0)["warmup_s"] < 0.2
+
+
+def test_the_guard_sees_another_process_burning_cpu_and_not_its_own_children():
+    window = guard.Window()
+    child = subprocess.run([sys.executable, "-c", "x = 0\nfor i in range(10**7): x += i"])  # ours: not background
+    assert child.returncode == 0
+    assert window.stop()["background_cpu"] < 0.3
+    hog = burner(30)
+    try:
+        time.sleep(0.3)
+        window = guard.Window()
+        time.sleep(1.0)
+        assert window.stop()["background_cpu"] > 0.7
+        start = time.monotonic()
+        waited = guard.wait_for_quiet(0.25, max_wait_s=1.0, probe_s=0.2)
+        assert waited["waited_s"] >= 1.0 and waited["background_before"] > 0.7
+        assert time.monotonic() - start < 5
+    finally:
+        hog.kill()
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs a core for the burner beside the worker's")
+def test_a_run_on_a_busy_machine_waits_then_flags_its_cells(fake_env, tmp_path):  # noqa: F811
+    hog = burner()
+    try:
+        time.sleep(0.5)
+        run_dir = tmp_path / "busy"
+        out = fwbench(fake_env, "run", "-f", "fake_ok", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+                      "--max-wait", "2", "--out", str(run_dir))
+    finally:
+        hog.kill()
+    assert out.returncode == 0, out.stderr
+    recs = records.read(run_dir / "records.jsonl")
+    assert all(r["background_cpu"] > 0.5 and r["waited_s"] >= 2 for r in recs)
+    assert "Measured on a busy machine" in (run_dir / "summary.md").read_text()
+
+
+def test_a_run_waits_for_a_busy_spell_to_end_and_then_measures_quietly(fake_env, tmp_path):  # noqa: F811
+    hog = burner(12)
+    time.sleep(0.5)
+    run_dir = tmp_path / "calms"
+    out = fwbench(fake_env, "run", "-f", "fake_ok", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+                  "--max-wait", "60", "--out", str(run_dir))
+    hog.wait()
+    assert out.returncode == 0, out.stderr
+    recs = records.read(run_dir / "records.jsonl")
+    assert all(1 <= r["waited_s"] < 30 and r["background_cpu"] < guard.BUSY_CORES for r in recs)
+    assert "Measured on a busy machine" not in (run_dir / "summary.md").read_text()
+    meta = json.loads((run_dir / "meta.json").read_text())
+    assert set(meta["time_breakdown_s"]["fake_ok"]) == set(PHASES)
+    assert meta["time_breakdown_s"]["fake_ok"]["waiting for quiet"] >= 1
+    assert meta["noise"]["verdict"] in ("quiet", "noisy") and meta["cpu_flags"] is not None
+
+
+def record(fw, ms, task="train", **extra):
+    return dict(framework=fw, model="mlp", mode="eager", threads=1, task=task, median_ms=ms, min_ms=ms * 0.9,
+                p10_ms=ms * 0.95, status="ok", **extra)
+
+
+def test_agreement_reports_how_far_ratios_to_pytorch_moved():
+    a = [record("torch", 1.0), record("paddle", 2.0), record("jax", 3.0), record("mxnet", 1.0)]
+    b = [record("torch", 2.0), record("paddle", 4.0), record("jax", 6.6), record("mxnet", 2.0)]  # jax moved 10%
+    found = compare.agreement(a, b)
+    assert found["cells"] == 3 and found["median"] == pytest.approx(0.0)
+    assert found["max"] == pytest.approx(0.10) and found["worst"][0][0].startswith("jax/")
+    assert set(compare.estimator_agreement(a, b)) == set(compare.ESTIMATORS)
+
+
+def test_the_time_breakdown_adds_up_to_the_worker_time():
+    raw = [dict(record("fake", 1.0, task=t), process=0, attempt=0, import_s=1.0, parity_s=2.0, warmup_s=0.5,
+                sampling_s=1.0, waited_s=3.0, worker_s=10.0) for t in ("train", "infer_b1", "infer_b64")]
+    phases = breakdown(raw)["fake"]
+    assert phases["import"] == 1.0 and phases["build + parity"] == 2.0 and phases["warm-up"] == 1.5
+    assert phases["samples"] == 3.0 and phases["waiting for quiet"] == 3.0
+    assert phases["other"] == pytest.approx(10.0 - 1.0 - 2.0 - 1.5 - 3.0)
