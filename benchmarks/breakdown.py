@@ -3,11 +3,20 @@ included), warm-up, samples, waiting for a quiet machine, and the rest (process 
 inference first calls, references)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Dict, List, Tuple
 
 from benchmarks.plan import Cell
 
 PHASES = ("import", "build + parity", "warm-up", "samples", "waiting for quiet", "other")
+
+
+def of_run(run_dir: Path) -> Dict[str, Dict[str, float]]:
+    """The breakdown of a run folder, from its raw.jsonl (empty when it has none)."""
+    from benchmarks import records
+
+    path = Path(run_dir) / "raw.jsonl"
+    return breakdown(records.read(path)) if path.exists() else {}
 
 
 def breakdown(raw: List[Dict]) -> Dict[str, Dict[str, float]]:
@@ -19,8 +28,9 @@ def breakdown(raw: List[Dict]) -> Dict[str, Dict[str, float]]:
     out: Dict[str, Dict[str, float]] = {}
     for (cell, *_), recs in processes.items():
         first = recs[0]
-        parity = {(r.get("hidden"), r.get("batch")): r.get("parity_s") or 0.0 for r in recs}  # once per model size
-        phases = {"import": first.get("import_s") or 0.0, "build + parity": sum(parity.values()),
+        # build + parity once per process; in a sweep, once per model size
+        sizes = {(r["hidden"], r["batch"]) if r.get("hidden") else None: r.get("parity_s") or 0.0 for r in recs}
+        phases = {"import": first.get("import_s") or 0.0, "build + parity": sum(sizes.values()),
                   "warm-up": sum(r.get("warmup_s") or 0.0 for r in recs),
                   "samples": sum(r.get("sampling_s") or 0.0 for r in recs),
                   "waiting for quiet": first.get("waited_s") or 0.0}

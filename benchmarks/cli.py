@@ -285,13 +285,12 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     meta["loadavg_after"] = list(os.getloadavg())
     meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
     meta["interrupted"] = interrupted
-    if (run_dir / "raw.jsonl").exists():
-        from benchmarks.breakdown import breakdown, table
+    from benchmarks.breakdown import of_run, table
 
-        meta["time_breakdown_s"] = {fw: {k: round(v, 1) for k, v in phases.items()}
-                                    for fw, phases in breakdown(records.read(run_dir / "raw.jsonl")).items()}
+    spent = of_run(run_dir)
+    if spent:
         report.print_rows(f"Where the time went (worker processes, {meta['wall_s'] / 60:.1f} min of wall time)",
-                          *table(meta["time_breakdown_s"]), console())
+                          *table(spent), console())
     records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
     if interrupted:
         print(f"fwbench: interrupted; finished cells are kept. Finish with: fwbench run --resume {run_dir}",

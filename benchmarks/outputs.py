@@ -43,7 +43,10 @@ def build(run_dir: Path) -> tuple:
     the claims' verdicts (computed once, here, for every output)."""
     from benchmarks import machines
 
+    from benchmarks.breakdown import of_run
+
     records, meta = report.load_run(run_dir)
+    meta = dict(meta, time_breakdown_s=of_run(run_dir))  # derived from raw.jsonl with today's rules
     write_atomic(run_dir / "summary.csv", summary_csv(records))
     parts = machines.split(records, meta)
     if len(parts) == 1:

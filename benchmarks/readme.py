@@ -59,7 +59,7 @@ SWEEP_READING = ("How to read it: where a framework's line lies above PyTorch's 
 
 def timing_text(runs: List[Path]) -> str:
     """How long each given run took, with its command, and where the first one's time went."""
-    from benchmarks.breakdown import PHASES
+    from benchmarks.breakdown import PHASES, of_run
 
     parts = []
     for run in runs:
@@ -69,7 +69,7 @@ def timing_text(runs: List[Path]) -> str:
                      f"({len(plan.get('cells', []))} cells × {plan.get('profile', {}).get('processes', '?')} processes"
                      f"{', interrupted' if meta.get('interrupted') else ''}; `{run.as_posix()}`)")
     text = "; ".join(parts) + "."
-    first = report.load_run(REPO_ROOT / runs[0])[1].get("time_breakdown_s") or {}
+    first = of_run(REPO_ROOT / runs[0])
     if first:
         totals = {p: sum(f[p] for f in first.values()) for p in PHASES}
         grand = sum(totals.values()) or 1

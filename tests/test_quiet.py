@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from benchmarks import compare, guard, records
-from benchmarks.breakdown import PHASES, breakdown
+from benchmarks.breakdown import PHASES, breakdown, of_run
 from benchmarks.worker import median_halfwidth, time_calls
 from tests.test_faults import fake_env, fwbench  # noqa: F401 (the fixture)
 
@@ -99,9 +99,10 @@ def test_a_run_waits_for_a_busy_spell_to_end_and_then_measures_quietly(fake_env,
     recs = records.read(run_dir / "records.jsonl")
     assert all(1 <= r["waited_s"] < 30 and r["background_cpu"] < guard.BUSY_CORES for r in recs)
     assert "Measured on a busy machine" not in (run_dir / "summary.md").read_text()
+    spent = of_run(run_dir)["fake_ok"]
+    assert set(spent) == set(PHASES) and spent["waiting for quiet"] >= 1
+    assert "### Where the run's time went" in (run_dir / "summary.md").read_text()
     meta = json.loads((run_dir / "meta.json").read_text())
-    assert set(meta["time_breakdown_s"]["fake_ok"]) == set(PHASES)
-    assert meta["time_breakdown_s"]["fake_ok"]["waiting for quiet"] >= 1
     assert meta["noise"]["verdict"] in ("quiet", "noisy") and meta["cpu_flags"] is not None
 
 
@@ -120,8 +121,8 @@ def test_agreement_reports_how_far_ratios_to_pytorch_moved():
 
 
 def test_the_time_breakdown_adds_up_to_the_worker_time():
-    raw = [dict(record("fake", 1.0, task=t), process=0, attempt=0, import_s=1.0, parity_s=2.0, warmup_s=0.5,
-                sampling_s=1.0, waited_s=3.0, worker_s=10.0) for t in ("train", "infer_b1", "infer_b64")]
+    raw = [dict(record("fake", 1.0, task=t), batch=b, process=0, attempt=0, import_s=1.0, parity_s=2.0, warmup_s=0.5,
+                sampling_s=1.0, waited_s=3.0, worker_s=10.0) for t, b in (("train", 64), ("infer_b1", 1), ("infer_b64", 64))]
     phases = breakdown(raw)["fake"]
     assert phases["import"] == 1.0 and phases["build + parity"] == 2.0 and phases["warm-up"] == 1.5
     assert phases["samples"] == 3.0 and phases["waiting for quiet"] == 3.0
