@@ -56,7 +56,7 @@ def check_one_machine(runs: Sequence[Tuple[Path, Dict, List[Dict]]]) -> None:
 def shard_gaps(metas: Sequence[Dict]) -> List[str]:
     """Shards of a plan that are not among the merged runs, as 'K/N of plan D'."""
     gaps = []
-    for digest in {m["shard"]["plan_digest"] for m in metas if m.get("shard")}:
+    for digest in sorted({m["shard"]["plan_digest"] for m in metas if m.get("shard")}):
         mine = [m["shard"] for m in metas if (m.get("shard") or {}).get("plan_digest") == digest]
         count = mine[0]["count"]
         gaps += [f"{k}/{count} of plan {digest}" for k in range(1, count + 1) if k not in {s["index"] for s in mine}]

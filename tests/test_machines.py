@@ -77,7 +77,7 @@ def test_a_missing_shard_marks_the_merge_partial(fake_env, shard_runs, tmp_path)
     out = fwbench(fake_env, "merge", str(shard_runs / "shard1"), str(other), "--out", str(merged))
     assert out.returncode == 0, out.stderr
     summary = (merged / "summary.md").read_text()
-    assert "Partial run: shards 2/2 of plan" in summary and "2/3 of plan" in summary
+    assert "Partial run: shards " in summary and "2/2 of plan" in summary and "2/3 of plan" in summary
 
 
 def test_merge_refuses_overlapping_cells_and_mixed_versions(fake_env, shard_runs, tmp_path):  # noqa: F811
