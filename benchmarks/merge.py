@@ -20,12 +20,9 @@ MACHINE_KEYS = ("cpu_model", "cpu_vendor", "cpu_flags", "machine", "cores", "usa
 
 def load(run_dir: Path) -> Tuple[Dict, List[Dict], List[Dict]]:
     """(meta, records, raw records) of a finished or partial run folder."""
-    try:
-        meta = json.loads((run_dir / "meta.json").read_text())
-        meta["plan"]["cells"]  # noqa: B018 (must exist)
-    except (OSError, ValueError, KeyError, TypeError):
-        raise UserError(f"{run_dir} is not a fwbench run folder (no usable meta.json): name run folders to merge")
-    raw_path = run_dir / "raw.jsonl"
+    from benchmarks.cli import load_meta
+
+    meta, raw_path = load_meta(run_dir), run_dir / "raw.jsonl"
     return meta, records.read(run_dir / "records.jsonl"), records.read(raw_path) if raw_path.exists() else []
 
 
@@ -95,8 +92,8 @@ def merge(run_dirs: Sequence[Path], out: Path) -> Path:
     """Write the merged run into `out` (a new folder): meta.json, records.jsonl, raw.jsonl."""
     if len(run_dirs) < 2:
         raise UserError("name two or more run folders to merge, e.g. fwbench merge results/shard-* --out results/all")
-    runs = [(Path(d), *load(Path(d))[:2]) for d in run_dirs]
-    raws = [load(Path(d))[2] for d in run_dirs]
+    loaded = [(Path(d), *load(Path(d))) for d in run_dirs]
+    runs, raws = [(path, meta, recs) for path, meta, recs, _ in loaded], [raw for *_, raw in loaded]
     labels = [machine_label(meta) for _, meta, _ in runs]
     for label in dict.fromkeys(labels):
         check_one_machine([run for run, lab in zip(runs, labels) if lab == label])
