@@ -2,7 +2,7 @@
 
 Each claim has a one-sentence rule; the numbers behind it are printed with it, so a reader can
 disagree with the rule rather than with the arithmetic. Speed is the geometric mean, over models
-and tasks, of each cell's median time divided by PyTorch's in the same view and thread setting
+and tasks, of each cell's headline time (stats.ESTIMATOR) divided by PyTorch's in the same view and thread setting
 (benchmarks/views.py: as shipped, best), with a conservative 95% interval (the geometric means of
 the per-cell interval ends).
 """

@@ -151,10 +151,12 @@ def selection_plan(args) -> Plan:
     frameworks = choose("framework", args.frameworks, list(all_adapters()))
     models = choose("model", args.models, plan.available_models(suite))
     modes = choose("mode", args.modes, [m for m in plan.MODES if any(m in a.modes for a in all_adapters().values())])
-    default_threads = ["1"] if args.quick else thread_settings()  # the default matrix: both settings
+    # the default matrix: both thread settings; --quick and the size sweep: one pinned thread
+    default_threads = ["1"] if args.quick or suite == "scaling" else thread_settings()
     threads = [int(t) for t in choose("thread setting", args.threads or default_threads, thread_settings())]
     name = "quick" if args.quick else "default"
-    profile = plan.with_options(plan.PROFILES[name], timeout_s=args.timeout, processes=args.processes,
+    processes = args.processes or (1 if suite == "scaling" else None)  # the sweep: one process measures every size
+    profile = plan.with_options(plan.PROFILES[name], timeout_s=args.timeout, processes=processes,
                                 retries=args.retries, max_wait_s=args.max_wait)
     tunings = choose("tuning level", args.tuning or ["default"], list(plan.TUNINGS))
     from benchmarks.hardware import cpu_info
@@ -327,7 +329,8 @@ def cmd_report(args) -> int:
         from benchmarks.readme import update_readme
 
         relative = lambda path: Path(path).resolve().relative_to(REPO_ROOT) if path else None  # noqa: E731
-        update_readme(REPO_ROOT / "README.md", relative(run_dir), relative(args.repeat), relative(args.sweep))
+        update_readme(REPO_ROOT / "README.md", relative(run_dir), relative(args.repeat), relative(args.sweep),
+                      relative(args.quick_run))
         print("updated README.md")
     return 0
 
@@ -353,7 +356,7 @@ def cmd_loc(args) -> int:
 
 def cmd_compare(args) -> int:
     from benchmarks import claims, machines
-    from benchmarks.compare import compare_records, estimator_agreement, verdicts_match
+    from benchmarks.compare import compare_records, estimator_agreement, steady_text, verdicts_match
     from benchmarks.report import load_run
 
     if args.run_b:
@@ -371,7 +374,8 @@ def cmd_compare(args) -> int:
     out = console()
     for estimator, found in estimator_agreement(a_recs, b_recs).items():
         out.print(f"Ratio to PyTorch, by the {estimator}: over {found['cells']} cells it moved by {found['median']:.1%} "
-                  f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); most: "
+                  f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); steady cells "
+                  f"{steady_text(found)}; most: "
                   + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
     matches = verdicts_match(claims.evaluate(a_recs, a_meta), claims.evaluate(b_recs, b_meta))
     same = all(m[3] for m in matches)
@@ -475,7 +479,7 @@ def parser() -> argparse.ArgumentParser:
                    help="run shard K of N of the plan (cells balanced by expected cost), e.g. a job array's "
                         "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; join the folders with `fwbench merge`")
     r.add_argument("--costs-from", metavar="RUN", help="balance --shard by the cells' times in this earlier run")
-    r.add_argument("--processes", type=number(int, 1), help="worker processes per cell (default 3; 1 with --quick)")
+    r.add_argument("--processes", type=number(int, 1), help="worker processes per cell (default 3; 1 with --quick and --task scaling)")
     r.add_argument("--timeout", type=number(float, 0, strict=True), help="seconds one worker process may take (default 900)")
     r.add_argument("--max-wait", type=number(float, 0),
                    help="seconds to wait before a worker while other processes keep the machine busy (default 120; "
@@ -503,6 +507,7 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--readme", action="store_true", help="also rewrite README's results block from this run")
     rep.add_argument("--repeat", metavar="RUN", help="with --readme: the same command taken again, to show how well it reproduces")
     rep.add_argument("--sweep", metavar="RUN", help="with --readme: the size sweep's run (fwbench run --task scaling)")
+    rep.add_argument("--quick-run", metavar="RUN", help="with --readme: a `fwbench run --quick` run, for how long it took")
     rep.add_argument("--reaggregate", action="store_true",
                      help="rebuild records.jsonl from raw.jsonl with the current statistics and metrics")
     rep.set_defaults(func=cmd_report)

@@ -8,23 +8,20 @@ import numpy as np
 
 from benchmarks import records as rec
 from benchmarks.plan import BASELINE, suite_of
-from benchmarks.stats import ratio_ci
-
-# Estimators a record carries, each a candidate for tables and verdicts (#12: chosen by evidence).
-ESTIMATORS = {"median": "median_ms", "10th percentile": "p10_ms", "minimum": "min_ms"}
+from benchmarks.stats import ESTIMATOR, ESTIMATORS, ratio_ci
 
 
 def compare_records(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
-    """For each cell timed in both: B/A ratio of medians, its interval, and whether it excludes 1."""
+    """For each cell timed in both: B/A ratio of headline times, its interval, and whether it excludes 1."""
     a, b = rec.by_cell(a_records), rec.by_cell(b_records)
     rows = []
     for key in sorted(set(a) & set(b), key=str):
         ra, rb = a[key], b[key]
-        row = {"cell": "/".join(map(str, key)), "a_ms": ra.get("median_ms"), "b_ms": rb.get("median_ms"),
+        row = {"cell": "/".join(map(str, key)), "a_ms": ra.get("time_ms"), "b_ms": rb.get("time_ms"),
                "a_version": ra.get("framework_version"), "b_version": rb.get("framework_version")}
-        if ra.get("median_ms") and rb.get("median_ms"):
+        if ra.get("time_ms") and rb.get("time_ms"):
             lo, hi = ratio_ci(rb, ra)
-            row.update(ratio=rb["median_ms"] / ra["median_ms"], ratio_ci=[lo, hi],
+            row.update(ratio=rb["time_ms"] / ra["time_ms"], ratio_ci=[lo, hi],
                        verdict="slower" if lo > 1 else "faster" if hi < 1 else "same")
         else:
             row.update(ratio=None, ratio_ci=None, verdict=f"{ra['status']} → {rb['status']}")
@@ -45,7 +42,7 @@ def baseline_ratios(records: List[Dict], field: str) -> Dict[tuple, float]:
     return out
 
 
-def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "median_ms") -> Optional[Dict]:
+def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_ms") -> Optional[Dict]:
     """How far the ratios to PyTorch moved between A and B, over every cell both have: the median, 90th
     percentile and largest relative difference |ratio_B / ratio_A - 1|, and the cells that moved most."""
     a, b = baseline_ratios(a_records, field), baseline_ratios(b_records, field)
@@ -54,14 +51,31 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "median
         return None
     diffs = np.array([abs(b[k] / a[k] - 1) for k in shared])
     worst = sorted(zip(diffs, shared), key=lambda x: -x[0])[:5]
+    unsteady = unsteady_cells(a_records) | unsteady_cells(b_records)
+    steady = np.array([d for d, k in zip(diffs, shared) if k[:5] not in unsteady])
     return {"cells": len(shared), "median": float(np.median(diffs)), "p90": float(np.quantile(diffs, 0.9)),
-            "max": float(diffs.max()), "worst": [("/".join(map(str, k)), float(d)) for d, k in worst]}
+            "max": float(diffs.max()), "worst": [("/".join(map(str, k)), float(d)) for d, k in worst],
+            "steady": None if not len(steady) else {"cells": len(steady), "median": float(np.median(steady)),
+                                                     "p90": float(np.quantile(steady, 0.9))}}
+
+
+def unsteady_cells(records: List[Dict]) -> set:
+    """(framework, model, mode, threads, task) of the cells whose processes disagreed; an unsteady PyTorch
+    cell makes every ratio taken over it unsteady too."""
+    out = set()
+    for key, r in rec.by_cell(records).items():
+        if r.get("unsteady"):
+            out.add(key[:5])
+            if r["framework"] == BASELINE:
+                modes = (key[2], "xla") if key[2] == "compiled" else (key[2],)
+                out.update({(fw, key[1], mode) + key[3:5] for fw in {x["framework"] for x in records} for mode in modes})
+    return out
 
 
 def estimator_agreement(a_records: List[Dict], b_records: List[Dict]) -> Dict[str, Dict]:
     """`agreement` for each estimator both sets of records carry."""
     out = {}
-    for name, field in ESTIMATORS.items():
+    for name, (field, _) in ESTIMATORS.items():
         found = agreement(a_records, b_records, field)
         if found:
             out[name] = found
@@ -74,11 +88,19 @@ def verdicts_match(a_verdicts: List[Dict], b_verdicts: List[Dict]) -> List[tuple
     return [(v["id"], v["verdict"], b.get(v["id"], "–"), v["verdict"] == b.get(v["id"])) for v in a_verdicts]
 
 
-REPRO_HEADER = ["Estimator", "Cells", "Median difference", "90th percentile", "Largest", "Largest differences"]
+REPRO_HEADER = ["Estimator", "Cells", "Median difference", "90th percentile", "Largest",
+                "Steady cells: median / 90th percentile", "Largest differences"]
+
+
+def steady_text(found: Dict) -> str:
+    """'1.8% / 4.7% (136 cells)': the agreement over cells whose processes agreed in both runs."""
+    steady = found.get("steady")
+    return "–" if not steady else f"{steady['median']:.1%} / {steady['p90']:.1%} ({steady['cells']} cells)"
 
 
 def reproducibility_rows(a_records: List[Dict], b_records: List[Dict]) -> List[List[str]]:
     """One row per estimator: how far each cell's ratio to PyTorch moved between the two runs."""
-    return [[name, str(f["cells"]), f"{f['median']:.1%}", f"{f['p90']:.1%}", f"{f['max']:.1%}",
+    return [[name + (" (tables)" if name == ESTIMATOR else ""), str(f["cells"]), f"{f['median']:.1%}",
+             f"{f['p90']:.1%}", f"{f['max']:.1%}", steady_text(f),
              ", ".join(f"{cell} {d:.0%}" for cell, d in f["worst"][:3])]
             for name, f in estimator_agreement(a_records, b_records).items()]

@@ -84,6 +84,7 @@ class Profile:
     retries: int = 1  # relaunches of a process that died by a signal or timed out
     target_ci: float = 0.02  # stop once the median's 95% interval half-width is within this fraction of it
     tight_after: int = 10  # ... and at least this many samples are in
+    later_parity_steps: int = 2  # a cell's processes after its first check parity over this many steps (their warm-up)
     busy_cores: float = 0.25  # before a worker starts, wait while other processes use more than this many cores
     max_wait_s: float = 120.0  # ... but no longer than this
 
@@ -91,7 +92,7 @@ class Profile:
 PROFILES = {
     "quick": Profile(processes=1, samples=100, min_samples=3, max_seconds=0.25, warmup=3, min_sample_ms=1.0,
                      timeout_s=900, max_wait_s=30.0),
-    "default": Profile(processes=3, samples=200, min_samples=3, max_seconds=0.6, warmup=5, min_sample_ms=1.0,
+    "default": Profile(processes=3, samples=200, min_samples=2, max_seconds=0.6, warmup=5, min_sample_ms=1.0,
                        timeout_s=900),
 }
 

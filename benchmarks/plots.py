@@ -66,7 +66,7 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
     import matplotlib.pyplot as plt
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    ok = [r for r in records if r.get("median_ms")]
+    ok = [r for r in records if r.get("time_ms")]
     cells = rec.by_cell(records)
     paths = []
     for model in sorted({r["model"] for r in ok}):
@@ -78,11 +78,11 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
 
             def speed(r):
                 b = base.get(r["mode"])
-                return b["median_ms"] / r["median_ms"] if b and b.get("median_ms") else None
+                return b["time_ms"] / r["time_ms"] if b and b.get("time_ms") else None
 
             def speed_ci(r):
                 b = base[r["mode"]]
-                return (b["ci95_ms"][0] / r["ci95_ms"][1], b["ci95_ms"][1] / r["ci95_ms"][0])
+                return (b["time_ci95_ms"][0] / r["time_ci95_ms"][1], b["time_ci95_ms"][1] / r["time_ci95_ms"][0])
 
             fig, ax = plt.subplots(figsize=(9, 4.5))
             _grouped_bars(ax, chosen, _frameworks(chosen), speed, speed_ci)
@@ -192,7 +192,7 @@ def scaling_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
         for i, fw in enumerate(_frameworks(chosen)):
             mine = sorted((r for r in chosen if r["framework"] == fw), key=lambda r: r["flops_per_step"])
             color = plt.get_cmap("tab10")(i % 10)
-            ax.plot([r["flops_per_step"] for r in mine], [r["median_ms"] for r in mine], "o-", ms=3, lw=1,
+            ax.plot([r["flops_per_step"] for r in mine], [r["time_ms"] for r in mine], "o-", ms=3, lw=1,
                     color=color, label=f"{names.get(fw, fw)} ({mine[0]['mode']})")
             f = fitted.get((fw, mine[0]["mode"]))
             if f:

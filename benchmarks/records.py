@@ -9,12 +9,13 @@ from typing import Dict, Iterable, List, Optional
 
 from benchmarks.errors import UserError
 from benchmarks.plan import BASELINE, baseline_mode
+from benchmarks.stats import headline
 
 SCHEMA_VERSION = 2  # 2: attempts and retries, warnings, code metrics at the run's commit
 
 REQUIRED_KEYS = (
     "framework", "framework_version", "python", "model", "task", "mode", "threads", "batch",
-    "status", "reason", "samples_ms", "median_ms", "ci95_ms", "first_step_ms",
+    "status", "reason", "samples_ms", "time_ms", "time_ci95_ms", "median_ms", "ci95_ms", "first_step_ms",
     "parity_forward_max_abs", "parity_loss_max_rel", "loc",
 )
 
@@ -44,7 +45,7 @@ def read(path: Path) -> List[Dict]:
             raise UserError(f"{path}:{number} is not a JSON record: is this a fwbench records.jsonl?")
         if not isinstance(obj, dict):
             raise UserError(f"{path}:{number} is not a JSON object")
-        out.append(obj)
+        out.append(headline(obj))
     return out
 
 
@@ -69,8 +70,8 @@ def by_cell(records: Iterable[Dict]) -> Dict[tuple, Dict]:
     return {cell_key(r): r for r in records}
 
 
-def baseline_ratio(record: Dict, cells: Dict[tuple, Dict], field: str = "median_ms") -> Optional[float]:
-    """This cell's median (or another estimator's `field`) over PyTorch's for the same model, task, mode
+def baseline_ratio(record: Dict, cells: Dict[tuple, Dict], field: str = "time_ms") -> Optional[float]:
+    """This cell's headline time (or another estimator's `field`) over PyTorch's for the same model, task, mode
     and threads (from `by_cell`)."""
     base = cells.get((BASELINE, record["model"], baseline_mode(record["mode"]), record["threads"], record["task"]))
     if not base or not base.get(field) or not record.get(field):

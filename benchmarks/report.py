@@ -10,8 +10,9 @@ from benchmarks.adapters import all_adapters
 from benchmarks.adapters.base import knob_text
 from benchmarks.plan import TASKS, TUNINGS, Cell, suite_of, task_order
 from benchmarks.records import baseline_ratio
+from benchmarks.stats import ESTIMATOR, UNSTEADY_SPREAD
 
-COLUMNS = ("Framework", "Version", "Model", "Task", "Mode", "Thr", "Median ms [95% CI]",
+COLUMNS = ("Framework", "Version", "Model", "Task", "Mode", "Thr", "Time ms [95% CI]",
            "Time vs PyTorch", "First step ms", "Parity fwd / loss", "Status", "LOC")
 
 
@@ -27,16 +28,24 @@ def sort_key(record: Dict) -> tuple:
 
 def interval_text(r: Dict, scale: float = 1.0) -> str:
     """The 95% interval as [lo, hi], or why there is none (a single sample has no spread to bootstrap)."""
-    if not r.get("ci95_ms") or len(r.get("samples_ms") or []) < 2:
+    if not r.get("time_ci95_ms") or len(r.get("samples_ms") or []) < 2:
         return "[one sample: no interval]"
-    lo, hi = r["ci95_ms"]
+    lo, hi = r["time_ci95_ms"]
     return f"[{lo * scale:.3g}, {hi * scale:.3g}]"
 
 
-def median_text(r: Dict) -> str:
-    if r.get("median_ms") is None:
+def estimator_text(records: List[Dict]) -> str:
+    """Which estimator the records' headline times are ("Minimum"; "Median" for records older than the
+    choice), named once for the tables that follow."""
+    names = sorted({r["estimator"] for r in records if r.get("estimator")})
+    return (" / ".join(names) or ESTIMATOR).capitalize()
+
+
+def time_text(r: Dict) -> str:
+    if r.get("time_ms") is None:
         return f"{r['status']}: {r.get('reason', '')}"[:60]
-    text = f"{r['median_ms']:.3g} {interval_text(r)}" + (" noisy" if r.get("noisy") else "")
+    text = f"{r['time_ms']:.3g} {interval_text(r)}" + (
+        f" unsteady ±{r['process_spread']:.0%}" if r.get("unsteady") else "")
     if r.get("threads_verified") is False:
         text += f" ⚠ cpu×{r['cpu_wall_ratio']:.1f}"
     return text
@@ -53,7 +62,7 @@ def table_rows(records: List[Dict]) -> List[List[str]]:
             f"{r['parity_forward_max_abs']:.1e} / {r['parity_loss_max_rel']:.1e}")
         status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r.get('reason', '')}"[:80]
         rows.append([names.get(r["framework"], r["framework"]), str(r.get("framework_version") or "–"),
-                     r["model"], r["task"], r["mode"], str(r["threads"]), median_text(r) if r.get("median_ms") else "–",
+                     r["model"], r["task"], r["mode"], str(r["threads"]), time_text(r) if r.get("time_ms") else "–",
                      "–" if ratio is None else f"{ratio:.2f}×", _fmt(r.get("first_step_ms")), parity,
                      status, str(r.get("loc", "–"))])
     return rows
@@ -91,7 +100,7 @@ def pivot(records: List[Dict], model: str, task: str, threads: int, compact: boo
         ratios = [baseline_ratio(mine[m], cells) if m in mine else None for m in modes]
         rss = [r["peak_rss_mb"] for r in mine.values() if r.get("peak_rss_mb")]
         ratio_texts = ["–" if x is None else f"{x:.2f}×" for x in ratios]
-        medians = [median_text(mine[m]) if m in mine else "n/a" for m in modes]
+        medians = [time_text(mine[m]) if m in mine else "n/a" for m in modes]
         if compact:
             medians = [f"{m} {r}" if m != "n/a" else m for m, r in zip(medians, ratio_texts)]
         medians = [f"{m} (default)" if mode == adapter.default_mode and tuning == "default" and m != "n/a" else m
@@ -131,13 +140,13 @@ def anatomy_table(records: List[Dict], model: str, threads: int) -> tuple:
     rows = []
     for r in sorted(records, key=sort_key):
         anatomy = r.get("thread_cpu_ms_per_step")
-        if (r["model"], r["task"], r["threads"]) != (model, "train", threads) or not anatomy or not r.get("median_ms"):
+        if (r["model"], r["task"], r["threads"]) != (model, "train", threads) or not anatomy or not r.get("time_ms"):
             continue
         helpers = {k: v for k, v in anatomy.items() if k != "main"}
         largest = ", ".join(f"{k} {v:.2g}" for k, v in sorted(helpers.items(), key=lambda kv: -kv[1])[:3])
         switches = r.get("ctx_switches_per_step") or {}
         name = all_adapters()[r["framework"]].display if r["framework"] in all_adapters() else r["framework"]
-        rows.append([name + tuning_label(r), r["mode"], f"{r['median_ms']:.3g}", _fmt(anatomy.get("main")),
+        rows.append([name + tuning_label(r), r["mode"], f"{r['time_ms']:.3g}", _fmt(anatomy.get("main")),
                      f"{sum(helpers.values()):.3g}" + (f" ({largest})" if largest else ""),
                      f"{switches.get('voluntary', 0):.3g} / {switches.get('involuntary', 0):.3g}"])
     return header, rows
@@ -196,7 +205,7 @@ def tta_table(records: List[Dict]) -> tuple:
               "Curve vs reference (max abs)", "Status"]
     rows = []
     for r in sorted((r for r in records if r["task"] == "tta"), key=sort_key):
-        seconds = "–" if not r.get("median_ms") else f"{r['median_ms'] / 1000:.3g} {interval_text(r, 1 / 1000)}"
+        seconds = "–" if not r.get("time_ms") else f"{r['time_ms'] / 1000:.3g} {interval_text(r, 1 / 1000)}"
         rows.append([all_adapters()[r["framework"]].display if r["framework"] in all_adapters() else r["framework"],
                      r["model"], r["mode"], str(r["threads"]), seconds, str(r.get("epochs_to_target") or "–"),
                      _fmt(r.get("final_accuracy")), _fmt(r.get("parity_accuracy_max_abs")),
@@ -353,7 +362,7 @@ def completeness(records: List[Dict], meta: Dict) -> str:
 
 def parity_text(records: List[Dict]) -> str:
     """What the parity gate says about the timed cells, counted from the records."""
-    timed = [r for r in records if r.get("median_ms") is not None and r.get("forward_tol") is not None]
+    timed = [r for r in records if r.get("time_ms") is not None and r.get("forward_tol") is not None]
     passed = [r for r in timed if r["parity_forward_max_abs"] <= r["forward_tol"]
               and r["parity_loss_max_rel"] <= r["loss_tol"]]
     tols = sorted({(r["forward_tol"], r["loss_tol"]) for r in timed})
@@ -415,10 +424,12 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
     parts = [run_context(meta), "", completeness(records, meta), ""] + scoreboard_markdown(records, meta, verdicts)
     parts += [
         "### How to read the tables below", "",
-        "Median time per call in ms with its 95% confidence interval (bootstrap over processes and samples; "
-        "none where there is one sample). "
-        "*vs PyTorch* is the ratio of medians in this run against PyTorch in the same mode (XLA against "
-        "torch.compile): below 1.00× is faster. `noisy` marks a coefficient of variation ≥ 10%; "
+        f"{estimator_text(records)} time per call in ms with its 95% confidence interval (bootstrap over processes "
+        "and samples; none where there is one sample). "
+        "*vs PyTorch* is the ratio of those times in this run against PyTorch in the same mode (XLA against "
+        f"torch.compile): below 1.00× is faster. `unsteady ±N%` marks a cell whose worker processes' own "
+        f"estimates lie more than {UNSTEADY_SPREAD:.0%} apart (the framework settles into different states from "
+        "one process to the next; such cells reproduce worst between runs); "
         "`⚠ cpu×N` marks a worker that used more cores than its thread setting. Train = forward + backward + "
         "SGD update with the loss read back. "
         f"{parity_text(records)} LOC = code lines of the model file (pygount).",

@@ -59,10 +59,12 @@ def knob_env(cell: Cell) -> Dict[str, str]:
     return {k: v for knob in knobs for k, v in knob.env.items()}
 
 
-def worker_request(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int) -> Dict:
-    """Everything one worker process needs, as JSON."""
+def worker_request(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int, process: int = 0) -> Dict:
+    """Everything one worker process needs, as JSON. A cell's first process checks parity over the
+    spec's full PARITY_STEPS; its later ones over profile.later_parity_steps (their training warm-up)."""
     request = dict(asdict(cell), **asdict(profile), tasks=list(tasks), seed=seed,
-                   cpus=cpus_for(cell.threads), knobs=knob_env(cell))
+                   cpus=cpus_for(cell.threads), knobs=knob_env(cell),
+                   parity_steps=None if process == 0 else profile.later_parity_steps)
     if cell.suite == "tta":
         from benchmarks import tta
 
@@ -76,11 +78,12 @@ def worker_request(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int
     return request
 
 
-def launch(cell: Cell, profile: Profile, tasks: Optional[Sequence[str]] = None, seed: int = 0) -> List[Dict]:
-    """Run one worker process; always returns one record per task, failed ones included."""
+def launch(cell: Cell, profile: Profile, tasks: Optional[Sequence[str]] = None, seed: int = 0,
+           process: int = 0) -> List[Dict]:
+    """Run one worker process (the cell's `process`-th); always returns one record per task, failed ones included."""
     tasks = list(tasks or cell.tasks)
     spec = load_spec(cell.framework)
-    request = worker_request(cell, profile, tasks, seed)
+    request = worker_request(cell, profile, tasks, seed, process)
     cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(request)]
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
@@ -179,13 +182,14 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
                 names = dict.fromkeys(n for d in per_process for n in d)
                 base[key] = {n: statistics.median(d.get(n, 0.0) for d in per_process) for n in names}
         if base.get("flops_per_step"):
-            base["achieved_gflops"] = base["flops_per_step"] / (base["median_ms"] / 1000) / 1e9
+            base["achieved_gflops"] = base["flops_per_step"] / (base["time_ms"] / 1000) / 1e9
             base["peak_gflops"] = peak_gflops
             base["peak_fraction"] = base["achieved_gflops"] / peak_gflops if peak_gflops else None
         if base.get("cpu_wall_ratio") is not None:
             base["threads_verified"] = threads_verified(base["cpu_wall_ratio"], base["threads"])
     else:
-        base.update(median_ms=None, ci95_ms=None, cv=None, noisy=None)
+        base.update(median_ms=None, ci95_ms=None, cv=None, noisy=None, time_ms=None, time_ci95_ms=None,
+                    unsteady=None)
     for key in ("framework_version", "python", "first_step_ms", "parity_forward_max_abs",
                 "parity_loss_max_rel", "batch"):
         base.setdefault(key, None)
@@ -250,7 +254,7 @@ def run_matrix(
             if last is None or last["background_cpu"] > profile.busy_cores:  # else it was quiet a moment ago
                 quiet = guard.wait_for_quiet(profile.busy_cores, profile.max_wait_s, on_busy)
             window, started = guard.Window(), time.time()
-            outcome = launch(cell, profile, cell.tasks)
+            outcome = launch(cell, profile, cell.tasks, process=rep)
             last = window.stop()
             facts = dict(last, **quiet, worker_s=round(time.time() - started, 2))  # import to exit
             for raw in outcome:

@@ -78,7 +78,7 @@ def fit(flops: Sequence[float], ms: Sequence[float], resamples: int = 300, seed:
 
 
 def sweep_records(records: List[Dict]) -> List[Dict]:
-    return [r for r in records if suite_of(r["task"]) == "scaling" and r.get("median_ms")]
+    return [r for r in records if suite_of(r["task"]) == "scaling" and r.get("time_ms")]
 
 
 def mode_kind(framework: str, mode: str) -> str:
@@ -96,7 +96,7 @@ def fits(records: List[Dict], kind: str = "train") -> Dict[Tuple[str, str], Fit]
             groups.setdefault((r["framework"], r["mode"]), []).append(r)
     out = {}
     for key, group in groups.items():
-        f = fit([r["flops_per_step"] for r in group], [r["median_ms"] for r in group])
+        f = fit([r["flops_per_step"] for r in group], [r["time_ms"] for r in group])
         if f:
             out[key] = f
     return out

@@ -1,47 +1,103 @@
-"""Summary statistics for timing samples grouped by worker process."""
+"""Summary statistics for timing samples grouped by worker process.
+
+Every table, ratio and verdict reads one headline estimate per cell, `time_ms`, with its interval
+`time_ci95_ms`; which estimator that is (ESTIMATOR) was chosen by evidence: the one whose ratios to
+PyTorch agreed best between two independent full runs (README, Method). The median, 10th percentile
+and minimum are all kept in every record, so a run can be re-read with another estimator.
+"""
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+from typing import Callable, Dict, List, Sequence
 
 import numpy as np
 
 NOISY_CV = 0.10  # pyperf warns when the standard deviation reaches 10% of the mean
+UNSTEADY_SPREAD = 0.10  # processes whose estimates differ by more than this: the cell's state varies
 
 
-def bootstrap_median_ci(
-    groups: Sequence[Sequence[float]], confidence: float = 0.95, resamples: int = 2000, seed: int = 0
-) -> List[float]:
-    """Percentile-bootstrap CI of the median, resampling processes, then samples within each.
 
-    Resampling whole processes first keeps process-to-process variance in the interval.
-    """
+def p10(values, axis=None):
+    return np.quantile(values, 0.10, axis=axis)
+
+
+def nan_p10(values, axis=None):
+    return np.nanquantile(values, 0.10, axis=axis)
+
+
+# name -> (record field, function of the pooled samples)
+ESTIMATORS: Dict[str, tuple] = {"median": ("median_ms", np.median), "10th percentile": ("p10_ms", p10),
+                                "minimum": ("min_ms", np.min)}
+NAN_AWARE = {np.median: np.nanmedian, p10: nan_p10, np.min: np.nanmin}
+ESTIMATOR = "minimum"  # noise on this machine only adds time; see README, Method, for the evidence
+
+
+def bootstrap_ci(groups: Sequence[Sequence[float]], estimator: Callable = np.median, confidence: float = 0.95,
+                 resamples: int = 2000, seed: int = 0) -> List[float]:
+    """Percentile-bootstrap CI of `estimator` of the pooled samples, resampling processes, then samples
+    within each. Resampling whole processes first keeps process-to-process variance in the interval.
+    `estimator` takes an array and an axis, NaN marking no sample (np.nanmedian-like); np.median, np.min
+    and np.quantile are mapped to their NaN-aware forms."""
     groups = [np.asarray(g, dtype=float) for g in groups if len(g)]
     if not groups:
         raise ValueError("no samples")
     rng = np.random.default_rng(seed)
-    medians = np.empty(resamples)
-    for i in range(resamples):
-        picked = rng.integers(0, len(groups), size=len(groups)) if len(groups) > 1 else [0]
-        pooled = np.concatenate([rng.choice(groups[j], size=len(groups[j])) for j in picked])
-        medians[i] = np.median(pooled)
+    sizes = np.array([len(g) for g in groups])
+    padded = np.full((len(groups), sizes.max()), np.nan)
+    for i, g in enumerate(groups):
+        padded[i, : len(g)] = g
+    picked = rng.integers(0, len(groups), size=(resamples, len(groups))) if len(groups) > 1 else \
+        np.zeros((resamples, 1), dtype=int)
+    slots = np.arange(sizes.max())
+    index = (rng.random((resamples, len(groups), sizes.max())) * sizes[picked][..., None]).astype(int)
+    values = padded[picked[..., None], index]
+    values[slots >= sizes[picked][..., None]] = np.nan  # a picked process contributes its own count
+    values = values.reshape(resamples, -1)
+    estimates = NAN_AWARE.get(estimator, estimator)(values, axis=1)
     alpha = (1 - confidence) / 2
-    return [float(np.quantile(medians, alpha)), float(np.quantile(medians, 1 - alpha))]
+    return [float(np.quantile(estimates, alpha)), float(np.quantile(estimates, 1 - alpha))]
+
+
+def bootstrap_median_ci(groups: Sequence[Sequence[float]], **options) -> List[float]:
+    return bootstrap_ci(groups, np.median, **options)
+
+
+def process_spread(groups: Sequence[Sequence[float]], estimator: str = ESTIMATOR) -> float:
+    """How far the processes' own estimates lie apart: largest over smallest, minus 1 (0 for one process)."""
+    of = ESTIMATORS[estimator][1]
+    values = [float(of(np.asarray(g, dtype=float))) for g in groups if len(g)]
+    return max(values) / min(values) - 1 if len(values) > 1 and min(values) > 0 else 0.0
 
 
 def summarize(groups: Sequence[Sequence[float]]) -> Dict[str, object]:
-    """median, 95% CI, coefficient of variation, a noise flag, and the minimum and 10th percentile
-    (noise on a busy machine only adds time, so low estimators may reproduce better)."""
+    """The headline estimate and its 95% interval (`time_ms`, `time_ci95_ms`, `estimator`), how far the
+    processes disagree (`process_spread`, `unsteady`), and beside them the median with its interval, the
+    10th percentile, the minimum, the coefficient of variation and pyperf's noise flag."""
     pooled = np.concatenate([np.asarray(g, dtype=float) for g in groups])
     cv = float(pooled.std(ddof=1) / pooled.mean()) if len(pooled) > 1 else 0.0
-    return {
-        "median_ms": float(np.median(pooled)),
-        "ci95_ms": bootstrap_median_ci(groups),
+    out = {field: float(of(pooled)) for field, of in ESTIMATORS.values()}
+    spread = process_spread(groups)
+    field, of = ESTIMATORS[ESTIMATOR]
+    out.update({
+        "ci95_ms": bootstrap_median_ci(groups),  # the median's
         "cv": cv,
         "noisy": cv >= NOISY_CV,
         "n_samples": int(len(pooled)),
-        "min_ms": float(pooled.min()),  # estimators beside the median, for choosing by evidence (#12)
-        "p10_ms": float(np.quantile(pooled, 0.10)),
-    }
+        "estimator": ESTIMATOR,
+        "time_ms": out[field],
+        "time_ci95_ms": bootstrap_ci(groups, of),
+        "process_spread": spread,
+        "unsteady": spread > UNSTEADY_SPREAD,
+    })
+    return out
+
+
+def headline(record: Dict) -> Dict:
+    """The record with its headline estimate: records written before ESTIMATOR existed carry the median
+    (and say so in `estimator`)."""
+    if "time_ms" not in record and "median_ms" in record:
+        record = dict(record, time_ms=record["median_ms"], time_ci95_ms=record.get("ci95_ms"),
+                      estimator="median" if record.get("median_ms") is not None else None)
+    return record
 
 
 def geomean(values: Sequence[float]) -> float:
@@ -50,6 +106,6 @@ def geomean(values: Sequence[float]) -> float:
 
 
 def ratio_ci(a: Dict, b: Dict) -> List[float]:
-    """Conservative interval for median(a)/median(b) from the two medians' CIs."""
-    (a_lo, a_hi), (b_lo, b_hi) = a["ci95_ms"], b["ci95_ms"]
+    """Conservative interval for time(a)/time(b) from the two headline estimates' CIs."""
+    (a_lo, a_hi), (b_lo, b_hi) = a["time_ci95_ms"], b["time_ci95_ms"]
     return [a_lo / b_hi, a_hi / b_lo]

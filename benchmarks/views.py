@@ -23,13 +23,13 @@ def chosen(records: List[Dict], view: str, threads: int) -> Dict[tuple, Dict]:
     """(framework, model, task) -> the record this view takes, among timed step and inference records."""
     out: Dict[tuple, Dict] = {}
     for r in records:
-        if r["threads"] != threads or not r.get("median_ms") or suite_of(r["task"]) != "speed":
+        if r["threads"] != threads or not r.get("time_ms") or suite_of(r["task"]) != "speed":
             continue
         key = (r["framework"], r["model"], r["task"])
         if view == "as shipped":
             if r.get("tuning", "default") == "default" and r["mode"] == default_mode(r["framework"]):
                 out[key] = r
-        elif key not in out or r["median_ms"] < out[key]["median_ms"]:
+        elif key not in out or r["time_ms"] < out[key]["time_ms"]:
             out[key] = r
     return out
 
@@ -43,7 +43,7 @@ def ratios(records: List[Dict], view: str, threads: int) -> Dict[str, List[Dict]
         if base is None:
             continue
         lo, hi = ratio_ci(r, base)
-        out.setdefault(fw, []).append({"model": model, "task": task, "ratio": r["median_ms"] / base["median_ms"],
+        out.setdefault(fw, []).append({"model": model, "task": task, "ratio": r["time_ms"] / base["time_ms"],
                                        "ci": [lo, hi], "mode": r["mode"], "tuning": r.get("tuning", "default")})
     return out
 

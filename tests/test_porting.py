@@ -67,7 +67,7 @@ def test_highlighted_lines_are_the_source_lines():
 
 def _record(fw: str, model: str, task: str, ms: float, mode: str = "eager") -> dict:
     return {"framework": fw, "model": model, "task": task, "mode": mode, "threads": 1, "tuning": "default",
-            "status": "ok", "median_ms": ms, "ci95_ms": [ms * 0.95, ms * 1.05], "samples_ms": [ms, ms],
+            "status": "ok", "time_ms": ms, "time_ci95_ms": [ms * 0.95, ms * 1.05], "samples_ms": [ms, ms],
             "first_step_ms": ms * 10, "import_s": 1.0, "peak_rss_mb": 100.0, "loc": 20}
 
 

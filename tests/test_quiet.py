@@ -108,7 +108,7 @@ def test_a_run_waits_for_a_busy_spell_to_end_and_then_measures_quietly(fake_env,
 
 def record(fw, ms, task="train", **extra):
     return dict(framework=fw, model="mlp", mode="eager", threads=1, task=task, median_ms=ms, min_ms=ms * 0.9,
-                p10_ms=ms * 0.95, status="ok", **extra)
+                p10_ms=ms * 0.95, time_ms=ms * 0.9, status="ok", **extra)
 
 
 def test_agreement_reports_how_far_ratios_to_pytorch_moved():
@@ -118,6 +118,18 @@ def test_agreement_reports_how_far_ratios_to_pytorch_moved():
     assert found["cells"] == 3 and found["median"] == pytest.approx(0.0)
     assert found["max"] == pytest.approx(0.10) and found["worst"][0][0].startswith("jax/")
     assert set(compare.estimator_agreement(a, b)) == set(compare.ESTIMATORS)
+    assert found["steady"]["cells"] == 3  # no cell was unsteady
+
+
+def test_agreement_over_steady_cells_leaves_out_unsteady_ones_and_those_over_an_unsteady_baseline():
+    a = [record("torch", 1.0), record("paddle", 2.0), record("jax", 3.0, unsteady=True),
+         record("torch", 1.0, task="infer_b1", unsteady=True), record("paddle", 2.0, task="infer_b1")]
+    b = [record("torch", 1.0), record("paddle", 2.0), record("jax", 4.5),
+         record("torch", 1.0, task="infer_b1"), record("paddle", 3.0, task="infer_b1")]
+    found = compare.agreement(a, b)
+    assert found["cells"] == 3 and found["max"] == pytest.approx(0.5)
+    assert found["steady"] == {"cells": 1, "median": 0.0, "p90": 0.0}  # paddle's train step alone
+    assert compare.steady_text(found) == "0.0% / 0.0% (1 cells)"
 
 
 def test_the_time_breakdown_adds_up_to_the_worker_time():
@@ -127,3 +139,17 @@ def test_the_time_breakdown_adds_up_to_the_worker_time():
     assert phases["import"] == 1.0 and phases["build + parity"] == 2.0 and phases["warm-up"] == 1.5
     assert phases["samples"] == 3.0 and phases["waiting for quiet"] == 3.0
     assert phases["other"] == pytest.approx(10.0 - 1.0 - 2.0 - 1.5 - 3.0)
+
+
+def test_a_cells_first_process_checks_parity_in_full_and_its_later_ones_warm_up_on_two_steps(fake_env, tmp_path):  # noqa: F811
+    from models.mlp import spec
+
+    run_dir = tmp_path / "three"
+    out = fwbench(fake_env, "run", "-f", "fake_ok", "--quick", "--processes", "3", "-m", "mlp", "--modes", "eager",
+                  "-t", "1", "--out", str(run_dir))
+    assert out.returncode == 0, out.stderr
+    steps = {r["process"]: r["parity_steps"] for r in records.read(run_dir / "raw.jsonl")}
+    assert steps == {0: spec.PARITY_STEPS, 1: 2, 2: 2}
+    recs = records.read(run_dir / "records.jsonl")
+    assert all(r["parity_steps"] == spec.PARITY_STEPS and r["estimator"] == "minimum" for r in recs)
+    assert all(r["time_ms"] == min(r["samples_ms"]) for r in recs)

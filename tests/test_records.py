@@ -25,6 +25,9 @@ def test_aggregate_has_every_required_key():
     assert record["processes"] == 2
     assert record["peak_rss_mb"] == 101.0
     assert record["ci95_ms"][0] <= record["median_ms"] <= record["ci95_ms"][1]
+    assert record["estimator"] == "minimum" and record["time_ms"] == record["min_ms"] == 1.0
+    assert record["time_ci95_ms"][0] <= record["time_ms"] <= record["time_ci95_ms"][1]
+    assert record["process_spread"] == pytest.approx(0.0) and record["unsteady"] is False
     assert record["loc"] > 10
 
 
@@ -33,7 +36,7 @@ def test_one_failed_process_fails_the_cell():
     record = aggregate([raw(0, [1.0]), failed], processes=2)
     assert record["status"] == "failed"
     assert "1 of 2 processes" in record["reason"]
-    assert record["median_ms"] is None
+    assert record["median_ms"] is None and record["time_ms"] is None
 
 
 def test_torn_last_line_is_skipped(tmp_path, capsys):

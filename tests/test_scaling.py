@@ -18,7 +18,7 @@ def synthetic(fw: str, mode: str, overhead_us: float, gflops: float, noise: floa
                 ms *= 3
             ms *= 1 + noise * rng.standard_normal()
             out.append({"framework": fw, "model": "mlp", "mode": mode, "threads": 1, "tuning": "default",
-                        "task": f"scale_{kind}_h{hidden}_b{batch}", "median_ms": ms, "flops_per_step": flops,
+                        "task": f"scale_{kind}_h{hidden}_b{batch}", "time_ms": ms, "flops_per_step": flops,
                         "status": "ok"})
     return out
 
@@ -67,7 +67,7 @@ def test_scoreboard_gains_the_fitted_numbers_when_the_run_has_a_sweep():
     from benchmarks import scoreboard
 
     speed = [{"framework": fw, "model": "mlp", "task": "train", "mode": "eager", "threads": 1, "tuning": "default",
-              "status": "ok", "median_ms": ms, "ci95_ms": [ms * 0.9, ms * 1.1], "samples_ms": [ms, ms]}
+              "status": "ok", "time_ms": ms, "time_ci95_ms": [ms * 0.9, ms * 1.1], "samples_ms": [ms, ms]}
              for fw, ms in (("torch", 1.0), ("paddle", 2.0))]
     assert "GFLOP/s (size sweep)" not in scoreboard.header(speed)
     records = speed + synthetic("torch", "eager", 40, 80) + synthetic("paddle", "eager", 400, 40)
@@ -77,3 +77,13 @@ def test_scoreboard_gains_the_fitted_numbers_when_the_run_has_a_sweep():
     gflops = rows["PaddlePaddle"][header.index("GFLOP/s (size sweep)")]
     assert float(overhead.text) == pytest.approx(400, rel=0.15) and overhead.ratio == pytest.approx(10, rel=0.25)
     assert float(gflops.text) == pytest.approx(40, rel=0.15) and gflops.ratio == pytest.approx(2, rel=0.25)
+
+
+def test_the_sweep_defaults_to_one_pinned_thread_and_one_process():
+    from benchmarks import cli
+
+    sweep = cli.selection_plan(cli.parser().parse_args(["run", "--task", "scaling"]))
+    assert {c.threads for c in sweep.cells} == {1} and sweep.profile.processes == 1
+    assert {c.suite for c in sweep.cells} == {"scaling"}
+    speed = cli.selection_plan(cli.parser().parse_args(["run"]))
+    assert speed.profile.processes == 3 and len({c.threads for c in speed.cells}) == len(cli.thread_settings())

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from benchmarks.stats import NOISY_CV, bootstrap_median_ci, ratio_ci, summarize
+from benchmarks.stats import (ESTIMATOR, ESTIMATORS, NOISY_CV, UNSTEADY_SPREAD, bootstrap_ci, bootstrap_median_ci,
+                             headline, ratio_ci, summarize)
 
 
 def test_median_and_cv_of_known_samples():
@@ -38,8 +39,8 @@ def test_process_to_process_variance_widens_the_interval():
 
 
 def test_ratio_interval_brackets_ratio():
-    a = {"median_ms": 2.0, "ci95_ms": [1.9, 2.1]}
-    b = {"median_ms": 1.0, "ci95_ms": [0.95, 1.05]}
+    a = {"time_ms": 2.0, "time_ci95_ms": [1.9, 2.1]}
+    b = {"time_ms": 1.0, "time_ci95_ms": [0.95, 1.05]}
     lo, hi = ratio_ci(a, b)
     assert lo < 2.0 < hi
     assert lo == pytest.approx(1.9 / 1.05)
@@ -62,3 +63,36 @@ def test_low_estimators_sit_below_the_median():
     assert s["min_ms"] == 1.0
     assert s["min_ms"] <= s["p10_ms"] <= s["median_ms"]
     assert s["p10_ms"] == pytest.approx(1.3)  # numpy's linear interpolation over 7 pooled samples
+
+
+def test_headline_is_the_chosen_estimator_with_its_own_interval():
+    rng = np.random.default_rng(3)
+    groups = [5.0 + rng.exponential(0.5, 80) for _ in range(3)]  # noise that only adds time
+    s = summarize(groups)
+    field = ESTIMATORS[ESTIMATOR][0]
+    assert s["estimator"] == ESTIMATOR and s["time_ms"] == s[field]
+    lo, hi = s["time_ci95_ms"]
+    assert lo <= s["time_ms"] <= hi
+    assert s["time_ci95_ms"] != s["ci95_ms"]  # the median's interval is kept beside it, not reused
+
+
+def test_bootstrap_of_the_minimum_stays_within_the_samples():
+    groups = [[3.0, 3.5, 4.0], [3.2, 3.3, 5.0]]
+    lo, hi = bootstrap_ci(groups, np.min)
+    assert 3.0 <= lo <= hi <= 3.3  # a resample's minimum is one of the samples, at most the largest group minimum
+
+
+def test_processes_that_settle_differently_mark_the_cell_unsteady():
+    agree = summarize([[10.0, 10.4], [10.2, 10.6], [10.1, 11.0]])
+    apart = summarize([[10.0, 10.4], [13.0, 13.3], [10.1, 11.0]])
+    assert agree["process_spread"] == pytest.approx(0.02) and not agree["unsteady"]
+    assert apart["process_spread"] == pytest.approx(0.30) and apart["unsteady"]
+    assert UNSTEADY_SPREAD == 0.10
+    assert summarize([[1.0, 9.0]])["process_spread"] == 0.0  # one process: nothing to disagree with
+
+
+def test_records_older_than_the_estimator_read_as_their_median():
+    old = headline({"median_ms": 4.0, "ci95_ms": [3.9, 4.1]})
+    assert (old["time_ms"], old["time_ci95_ms"], old["estimator"]) == (4.0, [3.9, 4.1], "median")
+    new = {"median_ms": 4.0, "time_ms": 3.5, "estimator": "minimum"}
+    assert headline(new) is new
