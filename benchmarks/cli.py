@@ -207,6 +207,18 @@ def shard_spec(text: str) -> tuple:
     return index, count
 
 
+def quiet_enough(required: bool) -> dict:
+    """The machine's noise before a new run; with --require-quiet, a noisy machine stops the run."""
+    from benchmarks.peak import QUIET_CV, noise
+
+    found = noise()
+    if required and found["verdict"] != "quiet":
+        raise UserError(f"this machine is noisy: a fixed numpy kernel on one core varied by CV {found['cv']:.1%} "
+                        f"(quiet is below {QUIET_CV:.0%}); stop other work or use a quieter machine, or drop "
+                        f"--require-quiet to measure anyway (every table will say so)")
+    return found
+
+
 def cmd_run(args) -> int:
     from benchmarks.hardware import machine_meta
 
@@ -227,8 +239,10 @@ def cmd_run(args) -> int:
         shard = None
         if args.shard:
             run_plan, shard = sharded(run_plan, *args.shard, args.costs_from)
+        machine_noise = quiet_enough(args.require_quiet)
         run_dir = new_run_dir(args.out)
         meta = machine_meta()
+        meta["noise"] = machine_noise
         meta["command"] = "fwbench " + " ".join(sys.argv[1:])
         meta["profile"] = run_plan.name
         meta["plan"] = run_plan.to_meta()
@@ -284,6 +298,10 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
             bar.refresh()
     except KeyboardInterrupt:
         interrupted = True
+    if not interrupted:  # the machine may have turned noisy while the run took
+        from benchmarks.peak import noise
+
+        meta["noise_after"] = noise()
     meta["loadavg_after"] = list(os.getloadavg())
     meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
     meta["interrupted"] = interrupted
@@ -319,7 +337,7 @@ def cmd_report(args) -> int:
             spec = envs.load_spec(fw)
             if marker and spec.marker() and spec.marker().get("spec_digest") == marker.get("spec_digest"):
                 envs.backfill_friction(spec)
-                meta["environments"][fw] = spec.marker()
+                meta["environments"][fw] = {**spec.marker(), **marker}  # new facts only: the run's own stay
         records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
     results, verdicts = outputs.build(run_dir)
     report.print_table(results, console(), report.load_run(run_dir)[1])
@@ -467,6 +485,8 @@ def parser() -> argparse.ArgumentParser:
                    help="default (as shipped), documented (knobs the framework's own docs list), all (undocumented "
                         "ones too); e.g. --tuning default,documented,all. A level adds cells only where it sets a knob")
     r.add_argument("--quick", action="store_true", help="one process, few samples")
+    r.add_argument("--require-quiet", action="store_true",
+                   help="refuse to start on a noisy machine (fwbench doctor's noise check): for committed runs")
     r.add_argument("--task", choices=tuple(plan.SUITES), default="speed",
                    help="speed: step and inference timings (default); tta: time to accuracy on the digits data; scaling: the MLP swept from overhead-bound to compute-bound sizes")
     r.add_argument("--out", help="run folder (default results/<timestamp>)")

@@ -344,6 +344,7 @@ def completeness(records: List[Dict], meta: Dict) -> str:
     if planned and (meta.get("interrupted") or not planned <= done):
         text = (f"**Partial run: {len(planned & done)} of {len(planned)} planned cells have records"
                 f"{' (interrupted)' if meta.get('interrupted') else ''}.** " + text)
+    text += noisy_machine_text(meta)
     from benchmarks.guard import BUSY_CORES, STEAL_CORES, busy
 
     noisy_machine = list({measurement_name(r).rsplit("/", 1)[0]: r for r in records if busy(r)}.values())
@@ -358,6 +359,21 @@ def completeness(records: List[Dict], meta: Dict) -> str:
         text += ". Flaky (a worker process was retried or lost): " + "; ".join(
             f"{measurement_name(r)}: {r['warnings'][0]}" for r in flaky[:20])
     return text + "."
+
+
+def noisy_machine_text(meta: Dict) -> str:
+    """A warning when the machine's own noise check (before the run, and after it) said noisy: host noise
+    that no process in the machine shows, so that the busy-machine guard cannot see it."""
+    from benchmarks.peak import QUIET_CV
+
+    checks = [(when, meta[key]) for when, key in (("before", "noise"), ("after", "noise_after")) if meta.get(key)]
+    if not any(n.get("verdict") == "noisy" for _, n in checks):
+        return ""
+    return (". **Taken on a noisy machine**: a fixed numpy kernel pinned to one core varied by "
+            + " and ".join(f"CV {n['cv']:.1%} {when} the run" for when, n in checks)
+            + f" (quiet is below {QUIET_CV:.0%}), with nothing else running in the machine: its host was busy. "
+              "Times and ratios may move between runs by more than their intervals; take runs to rely on with "
+              "`fwbench run --require-quiet`")
 
 
 def parity_text(records: List[Dict]) -> str:

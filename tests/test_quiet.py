@@ -153,3 +153,23 @@ def test_a_cells_first_process_checks_parity_in_full_and_its_later_ones_warm_up_
     recs = records.read(run_dir / "records.jsonl")
     assert all(r["parity_steps"] == spec.PARITY_STEPS and r["estimator"] == "minimum" for r in recs)
     assert all(r["time_ms"] == min(r["samples_ms"]) for r in recs)
+
+
+def test_a_noisy_machine_is_named_in_every_table_and_refused_with_require_quiet(fake_env, tmp_path):  # noqa: F811
+    from benchmarks import report
+
+    quiet = {"cv": 0.01, "verdict": "quiet"}
+    assert report.noisy_machine_text({"noise": quiet, "noise_after": quiet}) == ""
+    text = report.noisy_machine_text({"noise": quiet, "noise_after": {"cv": 0.12, "verdict": "noisy"}})
+    assert "**Taken on a noisy machine**" in text and "CV 1.0% before the run and CV 12.0% after the run" in text
+    last_core = sorted(os.sched_getaffinity(0))[-1]
+    hog = subprocess.Popen(["taskset", "-c", str(last_core), sys.executable, "-c",
+                            "import time\nend = time.time() + 60\nwhile time.time() < end: pass"])
+    try:
+        time.sleep(0.3)
+        out = fwbench(fake_env, "run", "-f", "fake_ok", "--quick", "-m", "mlp", "--require-quiet",
+                      "--out", str(tmp_path / "refused"))
+    finally:
+        hog.kill()
+    assert out.returncode == 2 and not (tmp_path / "refused").exists()
+    assert out.stderr.strip().count("\n") == 0 and "this machine is noisy" in out.stderr and "--require-quiet" in out.stderr
