@@ -198,7 +198,7 @@ def scaling_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
             if f:
                 ax.plot(span, f.time_ms(span), "--", lw=0.8, color=color)
         if peak:
-            ax.plot(span, span / (float(peak) * 1e6), color="black", lw=1.2, label=f"numpy GEMM peak ({float(peak):.0f} GFLOP/s)")
+            ax.plot(span, span / (float(peak) * 1e6), color="black", lw=1.2, label=f"numpy sgemm ({float(peak):.0f} GFLOP/s; a yardstick, not the CPU's limit)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("FLOPs per training step (log)")

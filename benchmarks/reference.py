@@ -46,8 +46,9 @@ def reference_path(model: str, seed: int, variant: tuple = (), hidden: Optional[
     config = dict(spec.CONFIG, n_hidden=hidden) if hidden else spec.CONFIG
     params = spec.init_params(seed, config) if hidden else spec.init_params(seed)
     x, y = spec.make_batch(batch or spec.BATCH, seed + 1)
+    lr = spec.lr_for(config, batch or spec.BATCH) if hidden else spec.LR
     result = {"logits": spec.forward(params, x).tolist(),
-              "losses": spec.reference_losses(params, x, y, spec.LR, spec.PARITY_STEPS, **dict(variant))}
+              "losses": spec.reference_losses(params, x, y, lr, spec.PARITY_STEPS, **dict(variant))}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(result))

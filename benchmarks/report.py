@@ -409,7 +409,8 @@ def scaling_sections(records: List[Dict], meta: Dict) -> List[tuple]:
     for kind, what in (("train", "training step"), ("infer", "inference")):
         rows = scaling.table(records, float(peak) if peak else None, kind)
         if rows:
-            out.append((f"Size sweep: overhead and throughput per {what}", scaling.TEXT, scaling.HEADER, rows))
+            text = scaling.TEXT + scaling.beyond_yardstick(records, float(peak) if peak else None, kind)
+            out.append((f"Size sweep: overhead and throughput per {what}", text, scaling.HEADER, rows))
     return out
 
 

@@ -175,7 +175,7 @@ def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict]
     xt, yt = adapter.inputs(x), adapter.labels(y)
     logits = adapter.to_numpy(impl.build_predictor(model, mode)(xt))
     forward_diff = float(np.max(np.abs(logits.astype(np.float64) - np.asarray(reference["logits"]))))
-    train_step = impl.build_trainer(model, spec.LR, mode)
+    train_step = impl.build_trainer(model, spec.lr_for(config, batch) if config else spec.LR, mode)
     losses, first_step_ms, to_first = [], None, None
     for _ in range(min(request.get("parity_steps") or spec.PARITY_STEPS, spec.PARITY_STEPS)):
         t = time.perf_counter()

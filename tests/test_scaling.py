@@ -87,3 +87,31 @@ def test_the_sweep_defaults_to_one_pinned_thread_and_one_process():
     assert {c.suite for c in sweep.cells} == {"scaling"}
     speed = cli.selection_plan(cli.parser().parse_args(["run"]))
     assert speed.profile.processes == 3 and len({c.threads for c in speed.cells}) == len(cli.thread_settings())
+
+
+def test_an_overhead_only_resample_gives_an_unbounded_interval_not_nan():
+    flops = np.array([1e4, 1e5, 1e6, 1e7])
+    ms = np.array([1.0, 1.01, 0.99, 1.0])  # flat: the FLOPs term is zero within noise
+    f = scaling.fit(flops, ms)
+    assert not any(np.isnan(v) for v in (*f.gflops_ci, *f.overhead_ci))
+    assert f.gflops_ci[1] == np.inf and f.overhead_us == pytest.approx(1000, rel=0.05)
+
+
+def test_throughput_above_numpys_sgemm_is_said_to_beat_the_yardstick():
+    records = synthetic("torch", "eager", 50, 200) + synthetic("paddle", "eager", 500, 40)
+    text = scaling.beyond_yardstick(records, 150.0)
+    assert "yardstick, not this CPU's limit" in text and "1 framework(s)" in text and "torch" in text
+    assert scaling.beyond_yardstick(records, 500.0) == ""
+
+
+def test_every_sweep_size_trains_well_conditioned_parity_steps():
+    """At the spec's LR, hidden 4096 diverges and batch 1 memorises its sample (loss exactly 0), where a
+    relative loss tolerance cannot hold: the sweep's rate keeps every size's losses between those."""
+    from models.mlp import spec
+
+    assert spec.lr_for(spec.CONFIG, spec.BATCH) == spec.LR  # the spec's own size is unchanged
+    for hidden, batch in SWEEP:
+        config = dict(spec.CONFIG, n_hidden=hidden)
+        x, y = spec.make_batch(batch, 1)
+        losses = spec.reference_losses(spec.init_params(0, config), x, y, spec.lr_for(config, batch))
+        assert max(losses) <= losses[0] * 1.01 and min(losses) > 0.05, (hidden, batch, losses)
