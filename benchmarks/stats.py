@@ -15,7 +15,6 @@ NOISY_CV = 0.10  # pyperf warns when the standard deviation reaches 10% of the m
 UNSTEADY_SPREAD = 0.10  # processes whose estimates differ by more than this: the cell's state varies
 
 
-
 def p10(values, axis=None):
     return np.quantile(values, 0.10, axis=axis)
 
