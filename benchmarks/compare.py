@@ -52,7 +52,7 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_m
     diffs = np.array([abs(b[k] / a[k] - 1) for k in shared])
     worst = sorted(zip(diffs, shared), key=lambda x: -x[0])[:5]
     unsteady = unsteady_cells(a_records) | unsteady_cells(b_records)
-    steady = np.array([d for d, k in zip(diffs, shared) if k[:5] not in unsteady])
+    steady = np.array([d for d, k in zip(diffs, shared) if k not in unsteady])
     return {"cells": len(shared), "median": float(np.median(diffs)), "p90": float(np.quantile(diffs, 0.9)),
             "max": float(diffs.max()), "worst": [("/".join(map(str, k)), float(d)) for d, k in worst],
             "steady": None if not len(steady) else {"cells": len(steady), "median": float(np.median(steady)),
@@ -60,16 +60,11 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_m
 
 
 def unsteady_cells(records: List[Dict]) -> set:
-    """(framework, model, mode, threads, task) of the cells whose processes disagreed; an unsteady PyTorch
-    cell makes every ratio taken over it unsteady too."""
-    out = set()
-    for key, r in rec.by_cell(records).items():
-        if r.get("unsteady"):
-            out.add(key[:5])
-            if r["framework"] == BASELINE:
-                modes = (key[2], "xla") if key[2] == "compiled" else (key[2],)
-                out.update({(fw, key[1], mode) + key[3:5] for fw in {x["framework"] for x in records} for mode in modes})
-    return out
+    """Keys of the cells whose processes disagreed, or whose PyTorch baseline's did (a ratio over an
+    unsteady baseline is unsteady too)."""
+    cells = rec.by_cell(records)
+    return {key for key, r in cells.items()
+            if r.get("unsteady") or (rec.baseline_record(r, cells) or {}).get("unsteady")}
 
 
 def estimator_agreement(a_records: List[Dict], b_records: List[Dict]) -> Dict[str, Dict]:

@@ -70,10 +70,15 @@ def by_cell(records: Iterable[Dict]) -> Dict[tuple, Dict]:
     return {cell_key(r): r for r in records}
 
 
+def baseline_record(record: Dict, cells: Dict[tuple, Dict]) -> Optional[Dict]:
+    """PyTorch's record for the same model, task, mode (XLA: torch.compile) and threads (from `by_cell`)."""
+    return cells.get((BASELINE, record["model"], baseline_mode(record["mode"]), record["threads"], record["task"]))
+
+
 def baseline_ratio(record: Dict, cells: Dict[tuple, Dict], field: str = "time_ms") -> Optional[float]:
     """This cell's headline time (or another estimator's `field`) over PyTorch's for the same model, task, mode
     and threads (from `by_cell`)."""
-    base = cells.get((BASELINE, record["model"], baseline_mode(record["mode"]), record["threads"], record["task"]))
+    base = baseline_record(record, cells)
     if not base or not base.get(field) or not record.get(field):
         return None
     return record[field] / base[field]

@@ -16,26 +16,20 @@ UNSTEADY_SPREAD = 0.10  # processes whose estimates differ by more than this: th
 
 
 def p10(values, axis=None):
-    return np.quantile(values, 0.10, axis=axis)
-
-
-def nan_p10(values, axis=None):
     return np.nanquantile(values, 0.10, axis=axis)
 
 
-# name -> (record field, function of the pooled samples)
-ESTIMATORS: Dict[str, tuple] = {"median": ("median_ms", np.median), "10th percentile": ("p10_ms", p10),
-                                "minimum": ("min_ms", np.min)}
-NAN_AWARE = {np.median: np.nanmedian, p10: nan_p10, np.min: np.nanmin}
+# name -> (record field, function of samples along an axis; NaN marks no sample, as in the bootstrap)
+ESTIMATORS: Dict[str, tuple] = {"median": ("median_ms", np.nanmedian), "10th percentile": ("p10_ms", p10),
+                                "minimum": ("min_ms", np.nanmin)}
 ESTIMATOR = "minimum"  # noise on this machine only adds time; see README, Method, for the evidence
 
 
-def bootstrap_ci(groups: Sequence[Sequence[float]], estimator: Callable = np.median, confidence: float = 0.95,
+def bootstrap_ci(groups: Sequence[Sequence[float]], estimator: Callable = np.nanmedian, confidence: float = 0.95,
                  resamples: int = 2000, seed: int = 0) -> List[float]:
     """Percentile-bootstrap CI of `estimator` of the pooled samples, resampling processes, then samples
     within each. Resampling whole processes first keeps process-to-process variance in the interval.
-    `estimator` takes an array and an axis, NaN marking no sample (np.nanmedian-like); np.median, np.min
-    and np.quantile are mapped to their NaN-aware forms."""
+    `estimator` takes an array and an axis and skips NaN, which marks no sample (as ESTIMATORS' do)."""
     groups = [np.asarray(g, dtype=float) for g in groups if len(g)]
     if not groups:
         raise ValueError("no samples")
@@ -51,13 +45,13 @@ def bootstrap_ci(groups: Sequence[Sequence[float]], estimator: Callable = np.med
     values = padded[picked[..., None], index]
     values[slots >= sizes[picked][..., None]] = np.nan  # a picked process contributes its own count
     values = values.reshape(resamples, -1)
-    estimates = NAN_AWARE.get(estimator, estimator)(values, axis=1)
+    estimates = estimator(values, axis=1)
     alpha = (1 - confidence) / 2
     return [float(np.quantile(estimates, alpha)), float(np.quantile(estimates, 1 - alpha))]
 
 
 def bootstrap_median_ci(groups: Sequence[Sequence[float]], **options) -> List[float]:
-    return bootstrap_ci(groups, np.median, **options)
+    return bootstrap_ci(groups, np.nanmedian, **options)
 
 
 def process_spread(groups: Sequence[Sequence[float]], estimator: str = ESTIMATOR) -> float:
