@@ -85,6 +85,7 @@ class Profile:
     target_ci: float = 0.02  # stop once the median's 95% interval half-width is within this fraction of it
     tight_after: int = 10  # ... and at least this many samples are in
     later_parity_steps: int = 2  # a cell's processes after its first check parity over this many steps (their warm-up)
+    rounds: int = 4  # the size sweep times its sizes in this many interleaved rounds, sharing max_seconds
     busy_cores: float = 0.25  # before a worker starts, wait while other processes use more than this many cores
     max_wait_s: float = 120.0  # ... but no longer than this
 

@@ -76,22 +76,25 @@ def median_halfwidth(samples: List[float]) -> float:
     return (ordered[hi] - ordered[lo]) / 2 / middle
 
 
-def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[int] = None) -> Dict[str, Any]:
+def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[int] = None,
+               loops: Optional[int] = None) -> Dict[str, Any]:
     """Warm up (at most `warmup` calls and one more, within half the budget), calibrate loops so one
     sample lasts >= min_sample_ms, then sample until the median's 95% interval is within target_ci of it (once
     tight_after samples are in) or the time budget is spent (once min_samples are in). Records where
-    the CPU time of the sampling window went (main thread, helper threads) and why sampling stopped."""
+    the CPU time of the sampling window went (main thread, helper threads) and why sampling stopped.
+    Given `loops` (a later round of the same call), it neither warms up nor calibrates."""
     budget = request["max_seconds"]
-    calls = 1 + (request["warmup"] if warmup is None else warmup)  # the last one calibrates the loops
     start = time.perf_counter()
-    for _ in range(calls):
-        t = time.perf_counter()
-        fn()
-        once = max(time.perf_counter() - t, 1e-9)
-        if time.perf_counter() - start + once > budget / 2:  # a slow call: one warm-up is enough
-            break
+    if loops is None:
+        calls = 1 + (request["warmup"] if warmup is None else warmup)  # the last one calibrates the loops
+        for _ in range(calls):
+            t = time.perf_counter()
+            fn()
+            once = max(time.perf_counter() - t, 1e-9)
+            if time.perf_counter() - start + once > budget / 2:  # a slow call: one warm-up is enough
+                break
+        loops = max(1, math.ceil(request["min_sample_ms"] / 1000 / once))
     warmup_s = time.perf_counter() - start
-    loops = max(1, math.ceil(request["min_sample_ms"] / 1000 / once))
     samples: List[float] = []
     threads0, usage = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF)
     wall0, cpu0 = time.perf_counter(), time.process_time()
@@ -224,12 +227,31 @@ def timed(record: Dict[str, Any], fn: Callable[[], Any], request: Dict[str, Any]
     return record
 
 
+def merge_rounds(parts: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """One timing of a call from its rounds: the samples of all, CPU per step weighted by the calls."""
+    calls = [len(p["samples_ms"]) * p["loops"] for p in parts]
+    sampling = [p["sampling_s"] for p in parts]
+
+    def weighted(key: str) -> Dict[str, float]:
+        names = dict.fromkeys(n for p in parts for n in p[key])
+        return {n: round(sum(p[key].get(n, 0.0) * c for p, c in zip(parts, calls)) / sum(calls), 4) for n in names}
+
+    return {"samples_ms": [s for p in parts for s in p["samples_ms"]], "loops": parts[0]["loops"],
+            "cpu_wall_ratio": sum(p["cpu_wall_ratio"] * w for p, w in zip(parts, sampling)) / (sum(sampling) or 1.0),
+            "stop": parts[-1]["stop"], "rounds": len(parts), "warmup_s": round(sum(p["warmup_s"] for p in parts), 4),
+            "sampling_s": round(sum(sampling), 4), "thread_cpu_ms_per_step": weighted("thread_cpu_ms_per_step"),
+            "ctx_switches_per_step": weighted("ctx_switches_per_step")}
+
+
 def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
                emit: Callable[[Dict[str, Any]], None]) -> None:
     """The scaling suite: at each (hidden, batch) of the plan, the parity gate, then a training step
-    and an inference call at that size; one model per size, in this one process."""
+    and an inference call at that size; one model per size, in this one process. The sizes are timed in
+    `rounds` interleaved rounds that share the budget, so a slow spell of the machine lands on every size
+    alike instead of bending the curve at the sizes it happened to hit."""
     facts = base_facts(request, adapter, spec, import_s)
     sizes = list(dict.fromkeys((TASKS[t].hidden, TASKS[t].batch) for t in request["tasks"]))
+    timings = []  # (record, the call to time), in plan order
     for hidden, batch in sizes:
         config = dict(spec.CONFIG, n_hidden=hidden)
         tasks = [t for t in request["tasks"] if (TASKS[t].hidden, TASKS[t].batch) == (hidden, batch)]
@@ -246,10 +268,21 @@ def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
                 continue
             if kind == "train":
                 record["first_step_ms"] = parity["first_step_ms"]
-                fn = lambda: train_step(xt, yt)  # noqa: E731
+                fn = lambda step=train_step, x=xt, y=yt: step(x, y)  # noqa: E731
             else:
                 fn, record["first_step_ms"] = first_call(adapter, impl.build_predictor(model, request["mode"]), xt)
-            emit(timed(record, fn, request))
+            timings.append((record, fn, [], "train" if kind == "train" else None))
+    rounds = max(1, request.get("rounds") or 1)
+    share = dict(request, max_seconds=request["max_seconds"] / rounds, samples=math.ceil(request["samples"] / rounds),
+                 min_samples=math.ceil(request["min_samples"] / rounds))
+    for _ in range(rounds):
+        for record, fn, parts, kind in timings:
+            loops = parts[0]["loops"] if parts else None
+            parts.append(time_calls(fn, share, 0 if kind == "train" else None, loops))
+    for record, _, parts, _ in timings:
+        record.update(merge_rounds(parts), status="ok", reason="")
+        record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        emit(record)
 
 
 def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: float,

@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from benchmarks import REPO_ROOT, records
-from benchmarks.plan import SUITES
+from benchmarks.plan import PROFILES, SUITES
 from benchmarks.runner import parse_worker_output
 
 
@@ -259,6 +259,8 @@ def test_17_size_sweep_runs_end_to_end_with_one_process_per_framework_and_mode(f
     assert all(r["status"] == "parity-failed" for r in cells["fake_parity"])
     raw = records.read(run_dir / "raw.jsonl")
     assert len({(r["framework"], r["mode"], r["process"]) for r in raw}) == 4  # one worker per framework x mode
+    timed = [r for r in raw if r["status"] == "ok"]  # every size sampled in each of the interleaved rounds
+    assert all(r["rounds"] == PROFILES["quick"].rounds > 1 and len(r["samples_ms"]) >= r["rounds"] for r in timed)
     summary = (run_dir / "summary.md").read_text()
     assert "Size sweep: overhead and throughput per training step" in summary and "fake_parity" not in summary.split(
         "Size sweep")[1].split("###")[0]  # a row only where the gate passed

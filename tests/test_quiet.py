@@ -173,3 +173,17 @@ def test_a_noisy_machine_is_named_in_every_table_and_refused_with_require_quiet(
         hog.kill()
     assert out.returncode == 2 and not (tmp_path / "refused").exists()
     assert out.stderr.strip().count("\n") == 0 and "this machine is noisy" in out.stderr and "--require-quiet" in out.stderr
+
+
+def test_rounds_of_one_call_merge_into_one_timing_weighted_by_calls():
+    from benchmarks.worker import merge_rounds
+
+    first = {"samples_ms": [2.0, 2.0], "loops": 3, "cpu_wall_ratio": 1.0, "stop": "budget", "warmup_s": 0.1,
+             "sampling_s": 1.0, "thread_cpu_ms_per_step": {"main": 2.0}, "ctx_switches_per_step": {"voluntary": 0.0}}
+    second = dict(first, samples_ms=[1.0] * 6, cpu_wall_ratio=0.5, stop="interval", warmup_s=0.0, sampling_s=3.0,
+                  thread_cpu_ms_per_step={"main": 1.0, "helper": 0.5}, ctx_switches_per_step={"voluntary": 4.0})
+    merged = merge_rounds([first, second])
+    assert merged["samples_ms"] == [2.0, 2.0] + [1.0] * 6 and merged["rounds"] == 2 and merged["stop"] == "interval"
+    assert merged["cpu_wall_ratio"] == pytest.approx(0.625) and merged["sampling_s"] == 4.0  # weighted by time
+    assert merged["thread_cpu_ms_per_step"] == {"main": 1.25, "helper": 0.375}  # weighted by calls: 6 and 18
+    assert merged["ctx_switches_per_step"] == {"voluntary": 3.0}
