@@ -348,7 +348,7 @@ def cmd_report(args) -> int:
 
         relative = lambda path: Path(path).resolve().relative_to(REPO_ROOT) if path else None  # noqa: E731
         update_readme(REPO_ROOT / "README.md", relative(run_dir), relative(args.repeat), relative(args.sweep),
-                      relative(args.quick_run))
+                      relative(args.quick_run), relative(args.sweep_repeat))
         print("updated README.md")
     return 0
 
@@ -373,7 +373,7 @@ def cmd_loc(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from benchmarks import claims, machines
+    from benchmarks import claims, machines, scaling
     from benchmarks.compare import compare_records, estimator_agreement, steady_text, verdicts_match
     from benchmarks.report import load_run
 
@@ -395,6 +395,10 @@ def cmd_compare(args) -> int:
                   f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); steady cells "
                   f"{steady_text(found)}; most: "
                   + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
+    sweep = scaling.fit_agreement(a_recs, b_recs)
+    if sweep:
+        out.print("Size sweep, how far B moved from A (median / 90th percentile): " + scaling.agreement_text(sweep),
+                  highlight=False)
     matches = verdicts_match(claims.evaluate(a_recs, a_meta), claims.evaluate(b_recs, b_meta))
     same = all(m[3] for m in matches)
     out.print(f"Claims' verdicts: {'all the same' if same else 'DIFFERENT'}: "
@@ -527,6 +531,7 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--readme", action="store_true", help="also rewrite README's results block from this run")
     rep.add_argument("--repeat", metavar="RUN", help="with --readme: the same command taken again, to show how well it reproduces")
     rep.add_argument("--sweep", metavar="RUN", help="with --readme: the size sweep's run (fwbench run --task scaling)")
+    rep.add_argument("--sweep-repeat", metavar="RUN", help="with --sweep: the sweep taken again, to show how well its fits reproduce")
     rep.add_argument("--quick-run", metavar="RUN", help="with --readme: a `fwbench run --quick` run, for how long it took")
     rep.add_argument("--reaggregate", action="store_true",
                      help="rebuild records.jsonl from raw.jsonl with the current statistics and metrics")

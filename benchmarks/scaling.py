@@ -104,6 +104,30 @@ def fits(records: List[Dict], kind: str = "train") -> Dict[Tuple[str, str], Fit]
     return out
 
 
+def fit_agreement(a_records: List[Dict], b_records: List[Dict]) -> Optional[Dict]:
+    """How far two sweeps' fitted numbers moved, over every (framework, mode, kind) both fit: median and
+    90th percentile of |B / A - 1| for the overhead and the throughput, and the same for the points."""
+    moved: Dict[str, List[float]] = {"overhead": [], "throughput": []}
+    for kind in ("train", "infer"):
+        fa, fb = fits(a_records, kind), fits(b_records, kind)
+        for key in set(fa) & set(fb):
+            moved["overhead"].append(abs(fb[key].overhead_us / fa[key].overhead_us - 1))
+            moved["throughput"].append(abs(fb[key].gflops / fa[key].gflops - 1))
+    a = {(r["framework"], r["mode"], r["task"]): r["time_ms"] for r in sweep_records(a_records)}
+    b = {(r["framework"], r["mode"], r["task"]): r["time_ms"] for r in sweep_records(b_records)}
+    moved["points"] = [abs(b[k] / a[k] - 1) for k in set(a) & set(b)]
+    if not moved["overhead"]:
+        return None
+    return {name: {"n": len(v), "median": float(np.median(v)), "p90": float(np.quantile(v, 0.9))}
+            for name, v in moved.items()}
+
+
+def agreement_text(found: Dict) -> str:
+    """'overhead moved 4.2% (median) / 15.7% (90th percentile) over 30 fits, ...'."""
+    return "; ".join(f"{name} {f['median']:.1%} / {f['p90']:.1%} over {f['n']} {'fits' if name != 'points' else 'sizes'}"
+                     for name, f in found.items())
+
+
 def crossover(mine: Fit, others: Sequence[Fit], span: Tuple[float, float]) -> Optional[float]:
     """Smallest FLOPs per step in `span` from which `mine` stays within 10% of the fastest of `others`
     (itself included); None when it never does in the span."""

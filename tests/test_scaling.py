@@ -115,3 +115,29 @@ def test_every_sweep_size_trains_well_conditioned_parity_steps():
         x, y = spec.make_batch(batch, 1)
         losses = spec.reference_losses(spec.init_params(0, config), x, y, spec.lr_for(config, batch))
         assert max(losses) <= losses[0] * 1.01 and min(losses) > 0.05, (hidden, batch, losses)
+
+
+def test_two_sweeps_fit_agreement_measures_how_far_the_fits_moved_and_readme_says_it(tmp_path):
+    import json
+
+    from benchmarks import readme
+
+    a = synthetic("torch", "eager", 40, 130, noise=0.0) + synthetic("paddle", "eager", 100, 120, noise=0.0)
+    b = synthetic("torch", "eager", 40, 130, noise=0.0) + synthetic("paddle", "eager", 100, 120, noise=0.0)
+    for r in b:
+        r["time_ms"] *= 1.1 if r["framework"] == "paddle" else 1.0  # paddle 10% slower at every size
+    found = scaling.fit_agreement(a, b)
+    assert found["overhead"]["n"] == found["throughput"]["n"] == 4  # 2 frameworks x (train, infer)
+    assert found["points"]["n"] == len(a) and found["points"]["median"] == pytest.approx(0.05)  # half moved 10%
+    assert found["overhead"]["p90"] == pytest.approx(0.1) and found["throughput"]["p90"] == pytest.approx(1 - 1 / 1.1)
+    assert scaling.fit_agreement(a, [r for r in b if r["framework"] == "jax"]) is None
+    for name, recs, noise in (("a", a, 0.12), ("b", b, 0.01)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+        (tmp_path / name / "meta.json").write_text(json.dumps(
+            {"cpu_model": "Some CPU", "cores": 2, "git_commit": "abc", "noise": {"cv": noise, "verdict": "noisy" if
+                                                                                 noise > 0.03 else "quiet"}}))
+    text = readme.sweep_markdown(tmp_path / "a", tmp_path / "b")
+    assert "Some CPU with 2 cores" in text and "Taken on a noisy machine" in text and "Taken again as" in text
+    assert "overhead 5.0% / 10.0% over 4 fits" in text
+    assert "Taken on a noisy machine" not in readme.sweep_markdown(tmp_path / "b")
