@@ -1,6 +1,7 @@
 """The quiet-machine guard: how much CPU everything outside this run used while a worker ran (from
-/proc/stat, less this process and the children it has reaped), the hypervisor's steal time, and a
-bounded wait for a busy machine to calm down before a worker starts."""
+/proc/stat, less this process and the children it has reaped), the hypervisor's steal time, a
+bounded wait for a busy machine to calm down before a worker starts, and how fast the host let the
+worker's cores run just before and after it (a busy host slows them with no process here to show for it)."""
 from __future__ import annotations
 
 import os
@@ -11,6 +12,7 @@ from typing import Callable, Dict, List, Optional
 TICK = os.sysconf("SC_CLK_TCK")
 BUSY_CORES = 0.10  # a cell measured while others used more than this (in cores) is flagged
 STEAL_CORES = 0.05
+HOST_SLOW = 1.15  # a worker whose cores ran this much slower than the run's fastest probe of them is run again
 
 
 def machine_cpu() -> tuple:
@@ -69,3 +71,58 @@ def stay_off(cpus: List[int], usable: List[int]) -> None:
 def busy(record: Dict) -> bool:
     """Was this measurement taken while the machine was busy with other work?"""
     return (record.get("background_cpu") or 0) > BUSY_CORES or (record.get("steal") or 0) > STEAL_CORES
+
+
+def host_probe(cpu: int, seconds: float = 0.03, size: int = 64, loops: int = 20) -> float:
+    """Milliseconds of a fixed small sgemm loop on core `cpu`, the fastest try in `seconds`: the speed the
+    host gives that core now. The fastest try sees a slower core, not time shared with other processes."""
+    import numpy as np
+
+    previous = os.sched_getaffinity(0)
+    a = np.random.default_rng(0).standard_normal((size, size)).astype(np.float32)
+    best = float("inf")
+    os.sched_setaffinity(0, [cpu])
+    try:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            t = time.perf_counter()
+            for _ in range(loops):
+                a @ a
+            best = min(best, time.perf_counter() - t)
+    finally:
+        os.sched_setaffinity(0, previous)
+    return best * 1000
+
+
+class HostSpeed:
+    """How much slower than the fastest seen in this run (calibrated at the start, then the best of every
+    probe) the host runs given cores now: 1.0 is full speed."""
+
+    def __init__(self, cpus: List[int], probe: Callable[[int], float] = host_probe, calibrate_s: float = 0.3) -> None:
+        self.probe = probe
+        self.best = {c: probe(c, calibrate_s) if probe is host_probe else probe(c) for c in cpus}
+
+    def slowdown(self, cpus: List[int]) -> float:
+        worst = 1.0
+        for c in cpus:
+            ms = self.probe(c)
+            self.best[c] = min(self.best.get(c, ms), ms)
+            worst = max(worst, ms / self.best[c])
+        return round(worst, 3)
+
+
+    def wait(self, cpus: List[int], max_wait_s: float, pause_s: float = 0.25) -> tuple:
+        """Probe until the host runs these cores at full speed again (slow spells last seconds), at most
+        max_wait_s: (the last slowdown, seconds waited)."""
+        start = time.monotonic()
+        while True:
+            found = self.slowdown(cpus)
+            waited = time.monotonic() - start
+            if found <= HOST_SLOW or waited >= max_wait_s:
+                return found, round(waited, 1)
+            time.sleep(pause_s)
+
+
+def host_slow(record: Dict) -> bool:
+    """Was this measurement taken while the host slowed the worker's cores?"""
+    return (record.get("host_slowdown") or 1.0) > HOST_SLOW

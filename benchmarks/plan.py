@@ -86,6 +86,8 @@ class Profile:
     tight_after: int = 10  # ... and at least this many samples are in
     later_parity_steps: int = 2  # a cell's processes after its first check parity over this many steps (their warm-up)
     rounds: int = 4  # the size sweep times its sizes in this many interleaved rounds, sharing max_seconds
+    host_retries: int = 1  # relaunches of a process taken while the host ran its cores slow (guard.HOST_SLOW)
+    host_wait_s: float = 10.0  # before a worker starts, wait while the host runs its cores slow, no longer than this
     busy_cores: float = 0.25  # before a worker starts, wait while other processes use more than this many cores
     max_wait_s: float = 120.0  # ... but no longer than this
 

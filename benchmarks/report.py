@@ -354,6 +354,7 @@ def completeness(records: List[Dict], meta: Dict) -> str:
                  + "; ".join(f"{measurement_name(r).rsplit('/', 1)[0]} {r.get('background_cpu') or 0:.2f} cores busy, "
                              f"{r.get('steal') or 0:.2f} stolen" for r in noisy_machine[:10])
                  + ". Their times may be inflated: stop other work and take the run again")
+    text += host_slow_text(records)
     flaky = [r for r in records if r.get("warnings")]
     if flaky:
         text += ". Flaky (a worker process was retried or lost): " + "; ".join(
@@ -374,6 +375,23 @@ def noisy_machine_text(meta: Dict) -> str:
             + f" (quiet is below {QUIET_CV:.0%}), with nothing else running in the machine: its host was busy. "
               "Times and ratios may move between runs by more than their intervals; take runs to rely on with "
               "`fwbench run --require-quiet`")
+
+
+def host_slow_text(records: List[Dict]) -> str:
+    """How many worker processes were taken again because the host ran their cores slow, and the cells
+    whose kept processes were still taken on a slow host."""
+    from benchmarks.guard import HOST_SLOW, host_slow
+
+    again = sum({measurement_name(r).rsplit("/", 1)[0]: r.get("host_retried") or 0 for r in records}.values())
+    slow = list({measurement_name(r).rsplit("/", 1)[0]: r for r in records if host_slow(r)}.values())
+    text = (f". {again} worker processes were taken again because a probe of the worker's cores just before or after "
+            f"it ran more than {HOST_SLOW - 1:.0%} slower than the run's fastest (a busy host), and the faster "
+            "attempt counts") if again else ""
+    if slow:
+        text += (f". **Measured on a slow host** ({len(slow)} cells, even after that: "
+                 + "; ".join(f"{measurement_name(r).rsplit('/', 1)[0]} ×{r['host_slowdown']:.2f}" for r in slow[:10])
+                 + "). Their times may be inflated; take the run again on a quieter host")
+    return text
 
 
 def parity_text(records: List[Dict]) -> str:

@@ -119,13 +119,17 @@ def threads_verified(cpu_wall_ratio: float, threads: int) -> bool:
 
 
 def last_attempts(raw: List[Dict]) -> List[Dict]:
-    """Per process, the record of its last attempt (a retried process's first one stays in raw.jsonl)."""
-    last: Dict[int, Dict] = {}
+    """Per process, the record of the attempt that counts (the others stay in raw.jsonl): of its ok
+    attempts, the one taken on the fastest host (the later on a tie); with none ok, its last attempt."""
+    def rank(r: Dict) -> tuple:
+        return r["status"] == "ok", -(r.get("host_slowdown") or 1.0), r.get("attempt", 0)
+
+    best: Dict[int, Dict] = {}
     for r in raw:
         p = r.get("process", 0)
-        if p not in last or r.get("attempt", 0) >= last[p].get("attempt", 0):
-            last[p] = r
-    return [last[p] for p in sorted(last)]
+        if p not in best or rank(r) >= rank(best[p]):
+            best[p] = r
+    return [best[p] for p in sorted(best)]
 
 
 def cell_status(final: List[Dict], processes: int) -> tuple:
@@ -156,10 +160,12 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     status, reason, warnings = cell_status(final, processes)
     base.update(status=status, reason=reason)
     relaunched = {r.get("process") for r in raw if r.get("attempt", 0) > 0}
-    retried = [r for r in raw if r.get("attempt", 0) == 0 and r.get("process") in relaunched]
+    first = [r for r in raw if r.get("attempt", 0) == 0 and r.get("process") in relaunched]
+    retried = [r for r in first if r["status"] != "ok"]  # lost; the others were taken again on a slow host
     if retried:
         base["retried"] = len(retried)
         warnings.append(f"retried {len(retried)} process(es): {retried[0]['reason']}")
+    base["host_retried"] = len(first) - len(retried)
     if warnings:
         base["warnings"] = warnings
     groups = [r["samples_ms"] for r in ok if r.get("samples_ms")]
@@ -171,7 +177,7 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
                     "worker_s"):
             values = [r[key] for r in ok if r.get(key) is not None]
             base[key] = statistics.median(values) if values else None
-        for key in ("background_cpu", "steal"):  # the busiest process: a busy machine taints the cell
+        for key in ("background_cpu", "steal", "host_slowdown"):  # the busiest process: a busy machine taints the cell
             values = [r[key] for r in ok if r.get(key) is not None]
             base[key] = max(values) if values else None
         base["waited_s"] = round(sum(r.get("waited_s") or 0 for r in ok), 1)
@@ -232,14 +238,18 @@ def run_matrix(
     peaks: Optional[Dict[str, float]] = None,
     commit: Optional[str] = None,
     on_busy: Optional[Callable[[float, float], None]] = None,
+    host: Optional["guard.HostSpeed"] = None,
 ) -> None:
     """Run the (cell, process[, attempt]) jobs; per-process records go to raw.jsonl at once. Before each
     worker the machine must be quiet (a bounded wait); while it runs, this process stays off its cores
-    and idle, and the CPU used by everything else is recorded with it. A process lost to a signal or a
-    timeout is queued again at the end (a later round), up to profile.retries times. A cell's
-    aggregated records go to records.jsonl once all its processes are final."""
+    and idle, and the CPU used by everything else is recorded with it, and how fast the host ran its
+    cores just before and after it (`host_slowdown`). A process lost to a signal or a timeout is queued
+    again at the end (a later round), up to profile.retries times; one taken while the host ran its cores
+    slow (guard.HOST_SLOW), up to profile.host_retries times, and the attempt on the fastest host counts.
+    A cell's aggregated records go to records.jsonl once all its processes are final."""
     from benchmarks import guard
 
+    host = host or guard.HostSpeed(USABLE)
     raw_path = run_dir / "raw.jsonl"
     queue = deque((job + (0,))[:3] for job in todo)
     total, number, last = len(queue), 0, None
@@ -253,13 +263,19 @@ def run_matrix(
             quiet = {"waited_s": 0.0}
             if last is None or last["background_cpu"] > profile.busy_cores:  # else it was quiet a moment ago
                 quiet = guard.wait_for_quiet(profile.busy_cores, profile.max_wait_s, on_busy)
+            slowdown, host_waited = host.wait(cpus_for(cell.threads), profile.host_wait_s)
+            quiet["waited_s"] = round(quiet["waited_s"] + host_waited, 1)
             window, started = guard.Window(), time.time()
             outcome = launch(cell, profile, cell.tasks, process=rep)
             last = window.stop()
-            facts = dict(last, **quiet, worker_s=round(time.time() - started, 2))  # import to exit
+            worker_s = round(time.time() - started, 2)  # import to exit
+            slowdown = max(slowdown, host.slowdown(cpus_for(cell.threads)))
+            facts = dict(last, **quiet, host_slowdown=slowdown, worker_s=worker_s)
             for raw in outcome:
                 records.append(raw_path, dict(raw, process=rep, attempt=attempt, **facts))
-            if attempt < profile.retries and any(is_transient(r) for r in outcome):
+            transient = any(is_transient(r) for r in outcome)
+            if (attempt < profile.retries and transient) or (
+                    attempt < profile.host_retries and not transient and slowdown > guard.HOST_SLOW):
                 queue.append((cell, rep, attempt + 1))
                 total += 1
                 continue

@@ -187,3 +187,60 @@ def test_rounds_of_one_call_merge_into_one_timing_weighted_by_calls():
     assert merged["cpu_wall_ratio"] == pytest.approx(0.625) and merged["sampling_s"] == 4.0  # weighted by time
     assert merged["thread_cpu_ms_per_step"] == {"main": 1.25, "helper": 0.375}  # weighted by calls: 6 and 18
     assert merged["ctx_switches_per_step"] == {"voluntary": 3.0}
+
+
+def test_of_a_processes_attempts_the_ok_one_on_the_fastest_host_counts():
+    from benchmarks.runner import aggregate, last_attempts
+
+    def raw(process, attempt, host, status="ok"):
+        return dict(record("torch", 1.0 + process + host), process=process, attempt=attempt, host_slowdown=host,
+                    status=status, reason="" if status == "ok" else "killed by signal 9", samples_ms=[1.0 + host],
+                    peak_rss_mb=100.0)
+
+    attempts = [raw(0, 0, 1.5), raw(0, 1, 1.05),  # taken again on a slow host: the faster host counts
+                raw(1, 0, 1.3), raw(1, 1, 1.4),  # ... unless the second try was slower still
+                raw(2, 0, 1.0, "failed"), raw(2, 1, 1.2),  # lost, then ok
+                raw(3, 0, 1.2), raw(3, 1, 1.0, "failed")]  # ok, then lost: the ok one
+    kept = last_attempts(attempts)
+    assert [(r["process"], r["attempt"]) for r in kept] == [(0, 1), (1, 0), (2, 1), (3, 0)]
+    cell = aggregate(attempts, 4)
+    assert cell["host_retried"] == 3 and cell["retried"] == 1 and cell["host_slowdown"] == 1.3
+    assert guard.host_slow(cell) and not guard.host_slow({"host_slowdown": 1.1}) and not guard.host_slow({})
+
+
+def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_so(fake_env, tmp_path, monkeypatch):  # noqa: F811
+    from benchmarks import adapters, report, runner
+    from benchmarks.plan import PROFILES, Cell, jobs
+
+    for key in ("FWBENCH_HOME", "FWBENCH_EXTRA_ADAPTERS", "FAKE_SLOW_S"):
+        monkeypatch.setenv(key, fake_env[key])
+    adapters.adapter_modules.cache_clear()
+    adapters.all_adapters.cache_clear()
+    cores = sorted(os.sched_getaffinity(0))
+    # calibration, then the first worker: slow twice before it (it waits), full speed, slow after it (taken
+    # again); the second attempt: full speed before and after
+    speeds = iter([1.0] * len(cores) + [2.0, 2.0, 1.0, 1.6, 1.0, 1.02])
+    probes = []
+    host = guard.HostSpeed(cores, probe=lambda cpu: probes.append(cpu) or next(speeds))
+    cell = Cell("fake_ok", "mlp", "eager", 1)
+    try:
+        runner.run_matrix(tmp_path, PROFILES["quick"], jobs([cell], 1), host=host)
+    finally:
+        adapters.adapter_modules.cache_clear()
+        adapters.all_adapters.cache_clear()
+    raw = records.read(tmp_path / "raw.jsonl")
+    first, second = ([r for r in raw if r["attempt"] == a] for a in (0, 1))
+    assert first and second and {r["host_slowdown"] for r in first} == {1.6} and first[0]["waited_s"] >= 0.5
+    assert {r["host_slowdown"] for r in second} == {1.02} and len(probes) == len(cores) + 6
+    assert set(probes[len(cores):]) == {runner.cpus_for(1)[0]}  # the worker's own core
+    recs = records.read(tmp_path / "records.jsonl")
+    assert all(r["host_retried"] == 1 and r["host_slowdown"] == 1.02 and not r.get("warnings") for r in recs)
+    assert "1 worker processes were taken again" in report.host_slow_text(recs)
+    assert "Measured on a slow host" in report.host_slow_text([dict(recs[0], host_slowdown=1.6)])
+
+
+def test_the_host_probe_times_real_work_on_the_core_it_is_given():
+    core = sorted(os.sched_getaffinity(0))[0]
+    before = os.sched_getaffinity(0)
+    small, large = guard.host_probe(core, 0.05, size=32), guard.host_probe(core, 0.05, size=256)
+    assert 0 < small < large and os.sched_getaffinity(0) == before  # 512x the flops takes longer; affinity restored
