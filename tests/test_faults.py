@@ -124,7 +124,9 @@ def test_fault_09_sigint_mid_run_keeps_records_and_resume_finishes(fake_env, tmp
     deadline = time.time() + 120
     while time.time() < deadline and not (run_dir / "raw.jsonl").exists():
         time.sleep(0.1)
-    time.sleep(1.0)  # the slow fake's worker is now running
+    while time.time() < deadline and not fake_workers(fake_env["FWBENCH_HOME"]):
+        time.sleep(0.1)  # the next worker starts once the host guard finds its core at full speed
+    time.sleep(0.5)  # the slow fake's worker is now running
     assert fake_workers(fake_env["FWBENCH_HOME"]), "expected a worker in flight"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

@@ -210,6 +210,8 @@ def test_of_a_processes_attempts_the_ok_one_on_the_fastest_host_counts():
 
 def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_so(fake_env, tmp_path, monkeypatch):  # noqa: F811
     from benchmarks import adapters, report, runner
+    from dataclasses import replace
+
     from benchmarks.plan import PROFILES, Cell, jobs
 
     for key in ("FWBENCH_HOME", "FWBENCH_EXTRA_ADAPTERS", "FAKE_SLOW_S"):
@@ -224,7 +226,7 @@ def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_s
     host = guard.HostSpeed(cores, probe=lambda cpu: probes.append(cpu) or next(speeds))
     cell = Cell("fake_ok", "mlp", "eager", 1)
     try:
-        runner.run_matrix(tmp_path, PROFILES["quick"], jobs([cell], 1), host=host)
+        runner.run_matrix(tmp_path, replace(PROFILES["quick"], host_retries=1, host_wait_s=10.0), jobs([cell], 1), host=host)
     finally:
         adapters.adapter_modules.cache_clear()
         adapters.all_adapters.cache_clear()
@@ -237,6 +239,7 @@ def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_s
     assert all(r["host_retried"] == 1 and r["host_slowdown"] == 1.02 and not r.get("warnings") for r in recs)
     assert "1 worker processes were taken again" in report.host_slow_text(recs)
     assert "Measured on a slow host" in report.host_slow_text([dict(recs[0], host_slowdown=1.6)])
+    assert PROFILES["quick"].host_retries == 0 and PROFILES["quick"].host_wait_s == 0  # a first look only notes it
 
 
 def test_the_host_probe_times_real_work_on_the_core_it_is_given():
