@@ -98,9 +98,9 @@ class HostSpeed:
     """How much slower than the fastest seen in this run (calibrated at the start, then the best of every
     probe) the host runs given cores now: 1.0 is full speed."""
 
-    def __init__(self, cpus: List[int], probe: Callable[[int], float] = host_probe, calibrate_s: float = 0.3) -> None:
-        self.probe = probe
-        self.best = {c: probe(c, calibrate_s) if probe is host_probe else probe(c) for c in cpus}
+    def __init__(self, cpus: List[int], probe: Callable[..., float] = host_probe, calibrate_s: float = 0.3) -> None:
+        self.probe = probe  # (core, seconds of tries) -> ms
+        self.best = {c: probe(c, calibrate_s) for c in cpus}
 
     def slowdown(self, cpus: List[int]) -> float:
         worst = 1.0
@@ -109,7 +109,6 @@ class HostSpeed:
             self.best[c] = min(self.best.get(c, ms), ms)
             worst = max(worst, ms / self.best[c])
         return round(worst, 3)
-
 
     def wait(self, cpus: List[int], max_wait_s: float, pause_s: float = 0.25) -> tuple:
         """Probe until the host runs these cores at full speed again (slow spells last seconds), at most

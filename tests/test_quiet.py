@@ -223,7 +223,7 @@ def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_s
     # again); the second attempt: full speed before and after
     speeds = iter([1.0] * len(cores) + [2.0, 2.0, 1.0, 1.6, 1.0, 1.02])
     probes = []
-    host = guard.HostSpeed(cores, probe=lambda cpu: probes.append(cpu) or next(speeds))
+    host = guard.HostSpeed(cores, probe=lambda cpu, seconds=0.03: probes.append(cpu) or next(speeds))
     cell = Cell("fake_ok", "mlp", "eager", 1)
     try:
         runner.run_matrix(tmp_path, replace(PROFILES["quick"], host_retries=1, host_wait_s=10.0), jobs([cell], 1), host=host)
