@@ -382,14 +382,15 @@ def host_slow_text(records: List[Dict]) -> str:
     whose kept processes were still taken on a slow host."""
     from benchmarks.guard import HOST_SLOW, host_slow
 
-    again = sum({measurement_name(r).rsplit("/", 1)[0]: r.get("host_retried") or 0 for r in records}.values())
-    slow = list({measurement_name(r).rsplit("/", 1)[0]: r for r in records if host_slow(r)}.values())
+    cell = lambda r: measurement_name(r).rsplit("/", 1)[0]  # noqa: E731 (a cell's tasks count once)
+    again = sum({cell(r): r.get("host_retried") or 0 for r in records}.values())
+    slow = list({cell(r): r for r in records if host_slow(r)}.values())
     text = (f". {again} worker processes were taken again because a probe of the worker's cores just before or after "
             f"it ran more than {HOST_SLOW - 1:.0%} slower than the run's fastest (a busy host), and the faster "
             "attempt counts") if again else ""
     if slow:
         text += (f". **Measured on a slow host** ({len(slow)} cells, even after that: "
-                 + "; ".join(f"{measurement_name(r).rsplit('/', 1)[0]} ×{r['host_slowdown']:.2f}" for r in slow[:10])
+                 + "; ".join(f"{cell(r)} ×{r['host_slowdown']:.2f}" for r in slow[:10])
                  + "). Their times may be inflated; take the run again on a quieter host")
     return text
 

@@ -219,12 +219,20 @@ def first_call(adapter, predict: Callable, xb) -> tuple:
     return fn, (time.perf_counter() - t) * 1000
 
 
-def timed(record: Dict[str, Any], fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]:
-    """Time `fn`; a training step needs no warm-up beyond the parity steps it has just run."""
-    warmup = 0 if record["task"] == "train" or TASKS.get(record["task"], TASKS["train"]).kind == "train" else None
-    record.update(time_calls(fn, request, warmup), status="ok", reason="")
+def warmup_calls(task: str) -> Optional[int]:
+    """A training step needs no warm-up beyond the parity steps it has just run (0); others the request's (None)."""
+    return 0 if task == "train" or TASKS.get(task, TASKS["train"]).kind == "train" else None
+
+
+def finished(record: Dict[str, Any], timing: Dict[str, Any]) -> Dict[str, Any]:
+    record.update(timing, status="ok", reason="")
     record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return record
+
+
+def timed(record: Dict[str, Any], fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]:
+    """Time `fn` after its warm-up."""
+    return finished(record, time_calls(fn, request, warmup_calls(record["task"])))
 
 
 def merge_rounds(parts: List[Dict[str, Any]]) -> Dict[str, Any]:
@@ -251,7 +259,7 @@ def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
     alike instead of bending the curve at the sizes it happened to hit."""
     facts = base_facts(request, adapter, spec, import_s)
     sizes = list(dict.fromkeys((TASKS[t].hidden, TASKS[t].batch) for t in request["tasks"]))
-    timings = []  # (record, the call to time), in plan order
+    timings = []  # (record, the call to time, its rounds' timings), in plan order
     for hidden, batch in sizes:
         config = dict(spec.CONFIG, n_hidden=hidden)
         tasks = [t for t in request["tasks"] if (TASKS[t].hidden, TASKS[t].batch) == (hidden, batch)]
@@ -271,18 +279,15 @@ def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
                 fn = lambda step=train_step, x=xt, y=yt: step(x, y)  # noqa: E731
             else:
                 fn, record["first_step_ms"] = first_call(adapter, impl.build_predictor(model, request["mode"]), xt)
-            timings.append((record, fn, [], "train" if kind == "train" else None))
+            timings.append((record, fn, []))
     rounds = max(1, request.get("rounds") or 1)
     share = dict(request, max_seconds=request["max_seconds"] / rounds, samples=math.ceil(request["samples"] / rounds),
                  min_samples=math.ceil(request["min_samples"] / rounds))
     for _ in range(rounds):
-        for record, fn, parts, kind in timings:
-            loops = parts[0]["loops"] if parts else None
-            parts.append(time_calls(fn, share, 0 if kind == "train" else None, loops))
-    for record, _, parts, _ in timings:
-        record.update(merge_rounds(parts), status="ok", reason="")
-        record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        emit(record)
+        for record, fn, parts in timings:
+            parts.append(time_calls(fn, share, warmup_calls(record["task"]), parts[0]["loops"] if parts else None))
+    for record, _, parts in timings:
+        emit(finished(record, merge_rounds(parts)))
 
 
 def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: float,
