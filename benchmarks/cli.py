@@ -162,10 +162,14 @@ def selection_plan(args) -> Plan:
     from benchmarks.hardware import cpu_info
 
     vendor = cpu_info()["cpu_vendor"]
-    def modes_of(fw: str) -> Iterable[str]:  # the size sweep: each framework as shipped and compiled
+    def modes_of(fw: str) -> Iterable[str]:
         adapter = get_adapter(fw)
-        if suite == "scaling" and not args.modes:
+        if args.modes:
+            return adapter.modes
+        if suite == "scaling":  # the size sweep: each framework as shipped and compiled
             return [m for m in adapter.modes if m in (adapter.default_mode, "compiled")]
+        if args.quick and suite == "speed":  # a first look: each framework as shipped (the scoreboard's row)
+            return [adapter.default_mode]
         return adapter.modes
 
     cells = plan.build_cells(frameworks, models, modes, threads, suite, modes_of, tunings,
@@ -481,14 +485,15 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="set up what is missing, run the benchmark, print the table")
     r.add_argument("--frameworks", "-f", action="append", help="e.g. torch,paddle")
     r.add_argument("--models", "-m", action="append")
-    r.add_argument("--modes", action="append", help="eager, compiled, xla (default: every mode a framework has)")
+    r.add_argument("--modes", action="append", help="eager, compiled, xla (default: every mode a framework has; with --quick: each framework's own default mode)")
     r.add_argument("--threads", "-t", action="append",
                    help="1 (one thread pinned to one core) and/or the core count, e.g. -t 1,2 (default: both; "
                         "with --quick: 1)")
     r.add_argument("--tuning", action="append",
                    help="default (as shipped), documented (knobs the framework's own docs list), all (undocumented "
                         "ones too); e.g. --tuning default,documented,all. A level adds cells only where it sets a knob")
-    r.add_argument("--quick", action="store_true", help="one process, few samples")
+    r.add_argument("--quick", action="store_true",
+                   help="a first look: each framework as shipped (its default mode), one pinned thread, one process, few samples")
     r.add_argument("--require-quiet", action="store_true",
                    help="refuse to start on a noisy machine (fwbench doctor's noise check): for committed runs")
     r.add_argument("--task", choices=tuple(plan.SUITES), default="speed",

@@ -82,10 +82,15 @@ def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[
     sample lasts >= min_sample_ms, then sample until the median's 95% interval is within target_ci of it (once
     tight_after samples are in) or the time budget is spent (once min_samples are in). Records where
     the CPU time of the sampling window went (main thread, helper threads) and why sampling stopped.
-    Given `loops` (a later round of the same call), it neither warms up nor calibrates."""
+    Given `loops` (a later round of the same call), it does not calibrate, and one untimed call
+    settles the work that lazy and asynchronous runtimes (Jittor, OneFlow, MindSpore) left pending
+    or ran meanwhile for other calls: without it a round's first sample can hold a step's forward
+    pass alone, and the minimum would pick it."""
     budget = request["max_seconds"]
     start = time.perf_counter()
-    if loops is None:
+    if loops is not None:
+        fn()
+    else:
         calls = 1 + (request["warmup"] if warmup is None else warmup)  # the last one calibrates the loops
         for _ in range(calls):
             t = time.perf_counter()

@@ -45,7 +45,7 @@ def cells_of(run_dir):
 @pytest.fixture(scope="module")
 def shard_runs(fake_env, tmp_path_factory):  # noqa: F811
     root = tmp_path_factory.mktemp("shards")
-    selection = ["-f", "fake_ok", "--quick", "-m", "mlp", "-t", f"1,{ALL_CORES}"]
+    selection = ["-f", "fake_ok", "--quick", "--modes", "eager,compiled", "-m", "mlp", "-t", f"1,{ALL_CORES}"]
     whole = fwbench(fake_env, "run", *selection, "--out", str(root / "whole"))
     assert whole.returncode == 0, whole.stderr
     for k in (1, 2):
@@ -137,7 +137,7 @@ def test_the_slurm_and_kubernetes_recipes_run_their_shards_and_merge(fake_env, t
     import sys
 
     base = dict(fake_env, FWBENCH=f"{sys.executable} -m benchmarks.cli", PYTHONPATH=str(REPO_ROOT),
-                FWBENCH_ARGS="-f fake_ok --quick -m mlp -t 1")
+                FWBENCH_ARGS="-f fake_ok --quick --modes eager,compiled -m mlp -t 1")
     slurm = (REPO_ROOT / "examples" / "slurm-array.sh").read_text()
     for task in ("1", "2"):
         env = dict(base, SLURM_ARRAY_TASK_ID=task, SLURM_ARRAY_TASK_COUNT="2",

@@ -189,6 +189,31 @@ def test_rounds_of_one_call_merge_into_one_timing_weighted_by_calls():
     assert merged["ctx_switches_per_step"] == {"voluntary": 3.0}
 
 
+class LazyRuntime:
+    """A runtime like Jittor's: a step returns its loss after the forward pass; its backward pass runs
+    at the next sync, which any model's call makes (so a call of another model can run it)."""
+    FORWARD_S, BACKWARD_S = 0.002, 0.004
+
+    def __init__(self):
+        self.pending = 0
+
+    def step(self):
+        time.sleep(self.pending * self.BACKWARD_S + self.FORWARD_S)  # the sync: what was pending, then this forward
+        self.pending = 1
+
+
+def test_a_later_round_settles_pending_work_before_it_samples():
+    runtime = LazyRuntime()
+    request = dict(REQUEST, max_seconds=0.1, min_samples=3, samples=3)
+    first = time_calls(runtime.step, request, warmup=0)
+    runtime.step()  # another size's round: runs this model's pending backward outside its timings
+    runtime.pending = 0
+    later = time_calls(runtime.step, request, warmup=0, loops=first["loops"])
+    whole = (LazyRuntime.FORWARD_S + LazyRuntime.BACKWARD_S) * 1000
+    assert min(later["samples_ms"]) >= 0.95 * whole  # no sample holds a forward pass alone
+    assert later["warmup_s"] >= LazyRuntime.FORWARD_S  # the settling call is counted as warm-up
+
+
 def test_of_a_processes_attempts_the_ok_one_on_the_fastest_host_counts():
     from benchmarks.runner import aggregate, last_attempts
 
