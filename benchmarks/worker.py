@@ -83,7 +83,7 @@ def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[
     tight_after samples are in) or the time budget is spent (once min_samples are in). Records where
     the CPU time of the sampling window went (main thread, helper threads) and why sampling stopped.
     Given `loops` (a later round of the same call), it does not calibrate, and one untimed call
-    settles the work that lazy and asynchronous runtimes (Jittor, OneFlow, MindSpore) left pending
+    settles the work that lazy and asynchronous runtimes (Jittor, MindSpore's ms.jit) left pending
     or ran meanwhile for other calls: without it a round's first sample can hold a step's forward
     pass alone, and the minimum would pick it."""
     budget = request["max_seconds"]
