@@ -6,6 +6,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -235,8 +236,6 @@ def test_of_a_processes_attempts_the_ok_one_on_the_fastest_host_counts():
 
 def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_so(fake_env, tmp_path, monkeypatch):  # noqa: F811
     from benchmarks import adapters, report, runner
-    from dataclasses import replace
-
     from benchmarks.plan import PROFILES, Cell, jobs
 
     for key in ("FWBENCH_HOME", "FWBENCH_EXTRA_ADAPTERS", "FAKE_SLOW_S"):
