@@ -22,20 +22,21 @@ def of_run(run_dir: Path) -> Dict[str, Dict[str, float]]:
 def breakdown(raw: List[Dict]) -> Dict[str, Dict[str, float]]:
     """Seconds per phase per framework, from raw.jsonl's per-process records."""
     processes: Dict[tuple, List[Dict]] = {}
-    for r in raw:
-        key = (Cell.of(r), r.get("process", 0), r.get("attempt", 0))
+    for r in raw:  # a worker process is its launch (older runs: its cell, process index and attempt)
+        key = (r["launch"],) if r.get("launch") else (Cell.of(r), r.get("process", 0), r.get("attempt", 0))
         processes.setdefault(key, []).append(r)
     out: Dict[str, Dict[str, float]] = {}
-    for (cell, *_), recs in processes.items():
+    for recs in processes.values():
         first = recs[0]
-        # build + parity once per process; in a sweep, once per model size
-        sizes = {(r["hidden"], r["batch"]) if r.get("hidden") else None: r.get("parity_s") or 0.0 for r in recs}
+        # build + parity once per cell; in a sweep, once per model size
+        sizes = {(r["model"], r.get("hidden"), r.get("batch") if r.get("hidden") else None): r.get("parity_s") or 0.0
+                 for r in recs}
         phases = {"import": first.get("import_s") or 0.0, "build + parity": sum(sizes.values()),
                   "warm-up": sum(r.get("warmup_s") or 0.0 for r in recs),
                   "samples": sum(r.get("sampling_s") or 0.0 for r in recs),
                   "waiting for quiet": first.get("waited_s") or 0.0}
         phases["other"] = max(0.0, (first.get("worker_s") or 0.0) - sum(phases.values()) + phases["waiting for quiet"])
-        mine = out.setdefault(cell.framework, dict.fromkeys(PHASES, 0.0))
+        mine = out.setdefault(first["framework"], dict.fromkeys(PHASES, 0.0))
         for name, seconds in phases.items():
             mine[name] += seconds
     return out

@@ -157,7 +157,8 @@ def selection_plan(args) -> Plan:
     name = "quick" if args.quick else "default"
     processes = args.processes or (1 if suite == "scaling" else None)  # the sweep: one process measures every size
     profile = plan.with_options(plan.PROFILES[name], timeout_s=args.timeout, processes=processes,
-                                retries=args.retries, max_wait_s=args.max_wait)
+                                retries=args.retries, max_wait_s=args.max_wait,
+                                shared_processes=False if args.one_cell_per_process else None)
     tunings = choose("tuning level", args.tuning or ["default"], list(plan.TUNINGS))
     from benchmarks.hardware import cpu_info
 
@@ -280,15 +281,17 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     if retry_failed:
         todo = runner.failed_jobs(run_dir, run_plan.cells)
     else:
-        todo = runner.remaining_jobs(run_dir, run_plan.cells, run_plan.profile.processes)
+        todo = runner.remaining_jobs(run_dir, run_plan.cells, run_plan.profile.processes,
+                                     run_plan.profile.shared_processes)
     try:  # refreshed only between workers: the harness stays idle while one samples
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TimeRemainingColumn(), console=console(), auto_refresh=False) as bar:
             task = bar.add_task("starting", total=len(todo))
 
-            def on_job(cell, rep, finished, total):
-                bar.update(task, completed=finished, total=total,
-                           description=f"{cell.framework} {cell.model} {cell.mode} t{cell.threads} p{rep + 1}")
+            def on_job(cells, rep, finished, total):
+                first = cells[0]
+                bar.update(task, completed=finished, total=total, description=f"{first.framework} "
+                           f"{'+'.join(c.model for c in cells)} {first.mode} t{first.threads} p{rep + 1}")
                 bar.refresh()
 
             def on_busy(cores, waited):
@@ -509,7 +512,11 @@ def parser() -> argparse.ArgumentParser:
                         "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; join the folders with `fwbench merge`")
     r.add_argument("--costs-from", metavar="RUN", help="balance --shard by the cells' times in this earlier run")
     r.add_argument("--processes", type=number(int, 1), help="worker processes per cell (default 3; 1 with --quick and --task scaling)")
-    r.add_argument("--timeout", type=number(float, 0, strict=True), help="seconds one worker process may take (default 900)")
+    r.add_argument("--timeout", type=number(float, 0, strict=True),
+                   help="seconds a worker process may take per cell it measures (default 900)")
+    r.add_argument("--one-cell-per-process", action="store_true",
+                   help="every worker process measures one cell (default: a cell's later processes each measure "
+                        "every model of its framework, mode and thread setting in turn, one import for all)")
     r.add_argument("--max-wait", type=number(float, 0),
                    help="seconds to wait before a worker while other processes keep the machine busy (default 120; "
                         "30 with --quick); the cell is then measured anyway and flagged")

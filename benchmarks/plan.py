@@ -90,6 +90,8 @@ class Profile:
     host_wait_s: float = 10.0  # before a worker starts, wait while the host runs its cores slow, no longer than this
     busy_cores: float = 0.25  # before a worker starts, wait while other processes use more than this many cores
     max_wait_s: float = 120.0  # ... but no longer than this
+    shared_processes: bool = True  # a cell's later processes each measure every model of its framework x mode x
+    # threads x tuning in turn (rotated): one import for several cells. Its first process stays alone (cold facts)
 
 
 PROFILES = {
@@ -125,13 +127,31 @@ class Plan:
         return replace(self, cells=self.cells + [c for c in cells if c not in known])
 
 
-def jobs(cells: Sequence[Cell], processes: int) -> List[tuple]:
-    """(cell, process index) jobs, interleaved: each round visits every cell, rotated."""
+def jobs(cells: Sequence[Cell], processes: int, shared: bool = False) -> List[tuple]:
+    """(cells, process index) jobs, one worker process each, interleaved: each round visits every cell,
+    rotated. A cell's first process (index 0) measures it alone: import, first step, time to first step
+    and memory are a fresh process's. With `shared`, each later process measures every cell of one
+    framework x mode x threads x suite x tuning in turn, their order rotated from process to process."""
     out = []
     for rep in range(processes):
         shift = rep % max(len(cells), 1)
-        out += [(cell, rep) for cell in list(cells[shift:]) + list(cells[:shift])]
+        rotated = list(cells[shift:]) + list(cells[:shift])
+        if rep == 0 or not shared:
+            out += [((cell,), rep) for cell in rotated]
+            continue
+        groups: Dict[tuple, List[Cell]] = {}
+        for cell in rotated:
+            groups.setdefault(process_group(cell), []).append(cell)
+        for members in groups.values():
+            members.sort(key=cells.index)
+            turn = rep % len(members)
+            out.append((tuple(members[turn:] + members[:turn]), rep))
     return out
+
+
+def process_group(cell: Cell) -> tuple:
+    """What the cells that may share a worker process have in common: everything but the model."""
+    return cell.framework, cell.mode, cell.threads, cell.suite, cell.tuning
 
 
 def expected_cost(cell: Cell, previous: Optional[Dict[Cell, float]] = None) -> float:

@@ -35,19 +35,20 @@ def is_transient(record: Dict) -> bool:
     return record["status"] == "timeout" or bool(record.get("signal"))
 
 
-def parse_worker_output(out: str, tasks: Sequence[str]) -> tuple:
-    """Task records and the worker's error from its stdout; lines that are not records are ignored."""
-    found, error = {}, None
+def parse_worker_output(out: str) -> tuple:
+    """From a worker's stdout: its task records by (model, task), and its errors by model (None: the
+    process's own, e.g. at import). Lines that are not records are ignored."""
+    found, errors = {}, {}
     for line in out.splitlines():
         try:
             obj = json.loads(line)
         except ValueError:
             continue
         if isinstance(obj, dict) and "error" in obj:
-            error = str(obj["error"])
-        elif isinstance(obj, dict) and obj.get("task") in tasks and isinstance(obj.get("status"), str):
-            found[obj["task"]] = obj
-    return found, error
+            errors[obj.get("model")] = str(obj["error"])
+        elif isinstance(obj, dict) and obj.get("task") in TASKS and isinstance(obj.get("status"), str):
+            found[(obj.get("model"), obj["task"])] = obj
+    return found, errors
 
 
 def knob_env(cell: Cell) -> Dict[str, str]:
@@ -59,58 +60,84 @@ def knob_env(cell: Cell) -> Dict[str, str]:
     return {k: v for knob in knobs for k, v in knob.env.items()}
 
 
-def worker_request(cell: Cell, profile: Profile, tasks: Sequence[str], seed: int, process: int = 0) -> Dict:
-    """Everything one worker process needs, as JSON. A cell's first process checks parity over the
-    spec's full PARITY_STEPS; its later ones over profile.later_parity_steps (their training warm-up)."""
-    request = dict(asdict(cell), **asdict(profile), tasks=list(tasks), seed=seed,
-                   cpus=cpus_for(cell.threads), knobs=knob_env(cell),
-                   parity_steps=None if process == 0 else profile.later_parity_steps)
+def model_request(cell: Cell, tasks: Sequence[str], seed: int) -> Dict:
+    """What the worker needs for one model: its tasks and its reference (a file per size in the sweep,
+    whose large batches' logits would make the request too long)."""
+    request = {"model": cell.model, "tasks": list(tasks)}
     if cell.suite == "tta":
         from benchmarks import tta
 
         request["tta"] = tta.request(cell.model)
-    elif cell.suite == "scaling":  # a file per size: the large batches' logits do not fit on a command line
+    elif cell.suite == "scaling":
         request["references"] = {t: str(reference_path(cell.model, seed, variant_for(cell.model, cell.framework),
                                                        TASKS[t].hidden, TASKS[t].batch)) for t in tasks}
     else:
         request["reference"] = reference(cell.model, seed, variant_for(cell.model, cell.framework))
+    return request
+
+
+def worker_request(cells: Sequence[Cell], profile: Profile, tasks: Optional[Sequence[str]], seed: int,
+                   process: int = 0) -> Dict:
+    """Everything one worker process needs, as JSON: the cells' common settings and each model's part
+    (`tasks`: all of a cell's when None). A cell's first process checks parity over the spec's full
+    PARITY_STEPS; its later ones over profile.later_parity_steps (their training warm-up)."""
+    first = asdict(cells[0])
+    first.pop("model")
+    request = dict(first, **asdict(profile), seed=seed, cpus=cpus_for(cells[0].threads), knobs=knob_env(cells[0]),
+                   parity_steps=None if process == 0 else profile.later_parity_steps,
+                   cells=[model_request(c, tasks or c.tasks, seed) for c in cells])
     request["launched_at"] = time.time()  # after the references, which may take a moment to compute
     return request
 
 
 def launch(cell: Cell, profile: Profile, tasks: Optional[Sequence[str]] = None, seed: int = 0,
            process: int = 0) -> List[Dict]:
-    """Run one worker process (the cell's `process`-th); always returns one record per task, failed ones included."""
-    tasks = list(tasks or cell.tasks)
-    spec = load_spec(cell.framework)
-    request = worker_request(cell, profile, tasks, seed, process)
-    cmd = [str(spec.interpreter), "-m", "benchmarks.worker", json.dumps(request)]
+    """Run one worker process for one cell; always returns one record per task, failed ones included."""
+    return launch_cells([cell], profile, tasks, seed, process)
+
+
+def launch_cells(cells: Sequence[Cell], profile: Profile, tasks: Optional[Sequence[str]] = None, seed: int = 0,
+                 process: int = 0) -> List[Dict]:
+    """Run one worker process (the `process`-th of each cell) that measures the cells in turn, at most
+    profile.timeout_s per cell; always returns one record per cell and task, failed ones included."""
+    wanted = [(c, t) for c in cells for t in (tasks or c.tasks)]
+    spec = load_spec(cells[0].framework)
+    request = worker_request(cells, profile, tasks, seed, process)
+    cmd = [str(spec.interpreter), "-m", "benchmarks.worker", "-"]  # the request on stdin: it may be long
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
-                                cwd=REPO_ROOT, env=dict(worker_env(spec, cell.threads), **request["knobs"]),
-                                start_new_session=True)
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                errors="replace", cwd=REPO_ROOT,
+                                env=dict(worker_env(spec, cells[0].threads), **request["knobs"]), start_new_session=True)
     except OSError as exc:
-        return failure_records(cell, "failed", f"cannot start worker: {exc} (run `fwbench setup {cell.framework}`)", tasks)
+        reason = f"cannot start worker: {exc} (run `fwbench setup {cells[0].framework}`)"
+        return [r for c in cells for r in failure_records(c, "failed", reason, tasks or c.tasks)]
+    timeout = profile.timeout_s * len(cells)
     try:
-        out, err = proc.communicate(timeout=profile.timeout_s)
+        out, err = proc.communicate(json.dumps(request), timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return failure_records(cell, "timeout", f"worker exceeded {profile.timeout_s:g} s", tasks)
+        out, err = proc.communicate()
+        found, _ = parse_worker_output(out)
+        return [found.get((c.model, t)) or failure_records(c, "timeout", f"worker exceeded {timeout:g} s", [t])[0]
+                for c, t in wanted]
     except BaseException:  # Ctrl-C: leave no orphan behind
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         raise
-    found, error = parse_worker_output(out, tasks)
-    if proc.returncode != 0 or len(found) < len(tasks):
-        extra = {"signal": -proc.returncode} if proc.returncode < 0 else {}
-        if error is None:
-            tail = " | ".join(err.strip().splitlines()[-3:])
-            how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
-            error = f"worker {how}: {tail}"[:500]
-        missing = [t for t in tasks if t not in found]
-        return list(found.values()) + failure_records(cell, "failed", error, missing, **extra)
-    return [found[t] for t in tasks]
+    found, errors = parse_worker_output(out)
+    extra = {"signal": -proc.returncode} if proc.returncode < 0 else {}
+    if None not in errors:
+        tail = " | ".join(err.strip().splitlines()[-3:])
+        how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
+        errors[None] = f"worker {how}: {tail}"[:500]
+    return [found.get((c.model, t)) or failure_records(c, "failed", errors.get(c.model, errors[None]), [t],
+                                                        **({} if c.model in errors else extra))[0]
+            for c, t in wanted]
+
+
+# What a fresh worker process shows of a cell, and one that measured other cells first would not:
+# taken from the processes that measured the cell alone (its first one at least).
+COLD_FACTS = ("first_step_ms", "import_s", "time_to_first_step_s", "worker_s")
 
 
 def threads_verified(cpu_wall_ratio: float, threads: int) -> bool:
@@ -154,9 +181,10 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     final = last_attempts(raw)
     ok = [r for r in final if r["status"] == "ok"]
     base = dict(ok[0] if ok else final[0])
-    for key in ("loops", "attempt", "signal"):
+    for key in ("loops", "attempt", "signal", "position", "launch", "shared_with"):
         base.pop(key, None)
     base["processes"] = len(final)
+    base["shared_processes"] = sum((r.get("shared_with") or 1) > 1 for r in final)  # measured other cells too
     status, reason, warnings = cell_status(final, processes)
     base.update(status=status, reason=reason)
     relaunched = {r.get("process") for r in raw if r.get("attempt", 0) > 0}
@@ -173,15 +201,18 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     base["process_medians_ms"] = [statistics.median(g) for g in groups]
     if groups and status == "ok":
         base.update(summarize(groups))
-        for key in ("first_step_ms", "import_s", "time_to_first_step_s", "cpu_wall_ratio", "seconds_to_target",
-                    "worker_s"):
+        alone = [r for r in ok if (r.get("shared_with") or 1) == 1] or ok
+        for key in ("cpu_wall_ratio", "seconds_to_target"):
             values = [r[key] for r in ok if r.get(key) is not None]
             base[key] = statistics.median(values) if values else None
+        for key in COLD_FACTS:  # a process that measured other cells first would bend them
+            values = [r[key] for r in alone if r.get(key) is not None]
+            base[key] = statistics.median(values) if values else None
+        base["peak_rss_mb"] = max(r["peak_rss_mb"] for r in alone)
         for key in ("background_cpu", "steal", "host_slowdown"):  # the busiest process: a busy machine taints the cell
             values = [r[key] for r in ok if r.get(key) is not None]
             base[key] = max(values) if values else None
         base["waited_s"] = round(sum(r.get("waited_s") or 0 for r in ok), 1)
-        base["peak_rss_mb"] = max(r["peak_rss_mb"] for r in ok)
         for key in ("thread_cpu_ms_per_step", "ctx_switches_per_step"):
             per_process = [r[key] for r in ok if r.get(key)]
             if per_process:  # the median over processes, name by name
@@ -205,17 +236,20 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     return base
 
 
-def remaining_jobs(run_dir: Path, cells: Sequence[Cell], processes: int) -> List[tuple]:
-    """The planned (cell, process) jobs with no record in raw.jsonl yet (all of them for a new run)."""
+def remaining_jobs(run_dir: Path, cells: Sequence[Cell], processes: int, shared: bool = False) -> List[tuple]:
+    """The planned (cells, process) jobs, less the cells of each that have a record in raw.jsonl (all of
+    them for a new run)."""
     raw_path = run_dir / "raw.jsonl"
     done = set()
     if raw_path.exists():
         done = {(Cell.of(r), r["process"]) for r in records.read(raw_path)}
-    return [job for job in jobs(cells, processes) if job not in done]
+    todo = [(tuple(c for c in group if (c, rep) not in done), rep) for group, rep in jobs(cells, processes, shared)]
+    return [job for job in todo if job[0]]
 
 
 def failed_jobs(run_dir: Path, cells: Sequence[Cell]) -> List[tuple]:
-    """(cell, process, next attempt) of every planned process whose last attempt failed or timed out."""
+    """((cell,), process, next attempt) of every planned process whose last attempt failed or timed out;
+    each runs alone."""
     planned = set(cells)
     latest: Dict[tuple, tuple] = {}  # (cell, process) -> (attempt, its records)
     for r in records.read(run_dir / "raw.jsonl"):
@@ -226,7 +260,7 @@ def failed_jobs(run_dir: Path, cells: Sequence[Cell]) -> List[tuple]:
             latest[key] = (attempt, [r])
         elif attempt == latest[key][0]:
             latest[key][1].append(r)
-    return [(cell, p, attempt + 1) for (cell, p), (attempt, rs) in latest.items()
+    return [((cell,), p, attempt + 1) for (cell, p), (attempt, rs) in latest.items()
             if any(r["status"] in ("failed", "timeout") for r in rs)]
 
 
@@ -234,19 +268,20 @@ def run_matrix(
     run_dir: Path,
     profile: Profile,
     todo: Sequence[tuple],
-    on_job: Optional[Callable[[Cell, int, int, int], None]] = None,
+    on_job: Optional[Callable[[Sequence[Cell], int, int, int], None]] = None,
     peaks: Optional[Dict[str, float]] = None,
     commit: Optional[str] = None,
     on_busy: Optional[Callable[[float, float], None]] = None,
     host: Optional["guard.HostSpeed"] = None,
 ) -> None:
-    """Run the (cell, process[, attempt]) jobs; per-process records go to raw.jsonl at once. Before each
-    worker the machine must be quiet (a bounded wait); while it runs, this process stays off its cores
-    and idle, and the CPU used by everything else is recorded with it, and how fast the host ran its
-    cores just before and after it (`host_slowdown`). A process lost to a signal or a timeout is queued
-    again at the end (a later round), up to profile.retries times; one taken while the host ran its cores
-    slow (guard.HOST_SLOW), up to profile.host_retries times, and the attempt on the fastest host counts.
-    A cell's aggregated records go to records.jsonl once all its processes are final."""
+    """Run the (cells, process[, attempt]) jobs, one worker process each; per-process records go to
+    raw.jsonl at once. Before each worker the machine must be quiet (a bounded wait); while it runs, this
+    process stays off its cores and idle, and the CPU used by everything else is recorded with it, and
+    how fast the host ran its cores just before and after it (`host_slowdown`). A cell lost to a signal
+    or a timeout is queued again at the end (a later round), alone, up to profile.retries times; a
+    process taken while the host ran its cores slow (guard.HOST_SLOW), whole, up to profile.host_retries
+    times, and the attempt on the fastest host counts. A cell's aggregated records go to records.jsonl
+    once all its processes are final."""
     from benchmarks import guard
 
     host = host or guard.HostSpeed(USABLE)
@@ -255,32 +290,35 @@ def run_matrix(
     total, number, last = len(queue), 0, None
     try:
         while queue:
-            cell, rep, attempt = queue.popleft()
+            cells, rep, attempt = queue.popleft()
+            cpus = cpus_for(cells[0].threads)
             if on_job:
-                on_job(cell, rep, number, total)
+                on_job(cells, rep, number, total)
             number += 1
-            guard.stay_off(cpus_for(cell.threads), USABLE)
+            guard.stay_off(cpus, USABLE)
             quiet = {"waited_s": 0.0}
             if last is None or last["background_cpu"] > profile.busy_cores:  # else it was quiet a moment ago
                 quiet = guard.wait_for_quiet(profile.busy_cores, profile.max_wait_s, on_busy)
-            slowdown, host_waited = host.wait(cpus_for(cell.threads), profile.host_wait_s)
+            slowdown, host_waited = host.wait(cpus, profile.host_wait_s)
             quiet["waited_s"] = round(quiet["waited_s"] + host_waited, 1)
             window, started = guard.Window(), time.time()
-            outcome = launch(cell, profile, cell.tasks, process=rep)
+            outcome = launch_cells(cells, profile, process=rep)
             last = window.stop()
             worker_s = round(time.time() - started, 2)  # import to exit
-            slowdown = max(slowdown, host.slowdown(cpus_for(cell.threads)))
-            facts = dict(last, **quiet, host_slowdown=slowdown, worker_s=worker_s)
+            slowdown = max(slowdown, host.slowdown(cpus))
+            facts = dict(last, **quiet, host_slowdown=slowdown, worker_s=worker_s, launch=f"{started:.6f}")
             for raw in outcome:
                 records.append(raw_path, dict(raw, process=rep, attempt=attempt, **facts))
-            transient = any(is_transient(r) for r in outcome)
-            if (attempt < profile.retries and transient) or (
-                    attempt < profile.host_retries and not transient and slowdown > guard.HOST_SLOW):
-                queue.append((cell, rep, attempt + 1))
-                total += 1
-                continue
-            if not any(c == cell for c, _, _ in queue):
-                write_cell(run_dir, cell, profile.processes, peaks, commit)
+            lost = tuple(dict.fromkeys(c for c in cells for r in outcome if is_transient(r) and Cell.of(r) == c))
+            again = [(c,) for c in lost] if attempt < profile.retries else []
+            if not lost and attempt < profile.host_retries and slowdown > guard.HOST_SLOW:
+                again = [cells]
+            for job in again:
+                queue.append((job, rep, attempt + 1))
+            total += len(again)
+            for cell in cells:
+                if not any(cell in queued for queued, _, _ in queue):
+                    write_cell(run_dir, cell, profile.processes, peaks, commit)
     finally:
         guard.stay_off([], USABLE)
 

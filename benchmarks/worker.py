@@ -1,7 +1,8 @@
 """Runs inside one framework's environment: load, check parity, time; one JSON line per task.
 
 Needs only the standard library, numpy and the framework. Started by the runner as
-`<env python> -m benchmarks.worker '<request json>'` with PYTHONPATH at the repo root.
+`<env python> -m benchmarks.worker -` with the request JSON on stdin (or as the argument in place of
+`-`) and PYTHONPATH at the repo root. One process may measure several cells of one framework in turn.
 Framework chatter on stdout is redirected to stderr so that stdout carries records only.
 """
 from __future__ import annotations
@@ -77,7 +78,7 @@ def median_halfwidth(samples: List[float]) -> float:
 
 
 def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[int] = None,
-               loops: Optional[int] = None) -> Dict[str, Any]:
+               loops: Optional[int] = None, once: Optional[float] = None) -> Dict[str, Any]:
     """Warm up (at most `warmup` calls and one more, within half the budget), calibrate loops so one
     sample lasts >= min_sample_ms, then sample until the median's 95% interval is within target_ci of it (once
     tight_after samples are in) or the time budget is spent (once min_samples are in). Records where
@@ -85,11 +86,14 @@ def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[
     Given `loops` (a later round of the same call), it does not calibrate, and one untimed call
     settles the work that lazy and asynchronous runtimes (Jittor, MindSpore's ms.jit) left pending
     or ran meanwhile for other calls: without it a round's first sample can hold a step's forward
-    pass alone, and the minimum would pick it."""
+    pass alone, and the minimum would pick it. Given `once` (the seconds of the same call, made just
+    before: a training step's last parity step, its warm-up), it calibrates from that and calls nothing."""
     budget = request["max_seconds"]
     start = time.perf_counter()
     if loops is not None:
         fn()
+    elif once is not None:
+        loops = max(1, math.ceil(request["min_sample_ms"] / 1000 / max(once, 1e-9)))
     else:
         calls = 1 + (request["warmup"] if warmup is None else warmup)  # the last one calibrates the loops
         for _ in range(calls):
@@ -133,7 +137,9 @@ def max_rel(values: List[float], reference: List[float]) -> float:
     return max(abs(a - b) / max(abs(b), 1e-12) for a, b in zip(values, reference))
 
 
-def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None:
+def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> bool:
+    """Load the framework once, then measure the request's cells (one per model) in turn; a cell that
+    raises becomes an error line naming its model, and the next one runs. True when none raised."""
     from benchmarks.adapters import get_adapter
 
     pin_cpus(request.get("cpus", []))
@@ -142,7 +148,21 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
     t0 = time.perf_counter()
     adapter.load(request["threads"])
     import_s = time.perf_counter() - t0
+    shared = {"shared_with": len(request["cells"])}
+    clean = True
+    for position, part in enumerate(request["cells"]):
+        try:
+            measure(dict(request, **part), adapter, import_s, lambda record: emit(dict(record, **shared,
+                                                                                     position=position)))
+        except Exception as exc:  # reported by the runner as this cell's failure
+            traceback.print_exc()
+            emit({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:500], "model": part["model"]})
+            clean = False
+    return clean
 
+
+def measure(request: Dict[str, Any], adapter, import_s: float, emit: Callable[[Dict[str, Any]], None]) -> None:
+    """One cell: its model's parity gate, then each of its tasks, one record each."""
     model_name = request["model"]
     spec = importlib.import_module(f"models.{model_name}.spec")
     impl = importlib.import_module(adapter.impl_module(model_name))
@@ -159,13 +179,14 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> None
         if not parity["ok"]:
             emit(dict(record, status="parity-failed", reason=parity_reason(parity, spec), samples_ms=[], first_step_ms=None))
             continue
+        once = None
         if task == "train":
-            record["first_step_ms"] = parity["first_step_ms"]
+            record["first_step_ms"], once = parity["first_step_ms"], parity["last_step_s"]
             fn = lambda: train_step(xt, yt)  # noqa: E731
         else:
             xb = adapter.inputs(np.ascontiguousarray(spec.make_batch(batch, request["seed"] + 2)[0]))
             fn, record["first_step_ms"] = first_call(adapter, impl.build_predictor(model, mode), xb)
-        emit(timed(record, fn, request))
+        emit(finished(record, time_calls(fn, request, warmup_calls(task), once=once)))
 
 
 def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict], batch: int, reference: Dict) -> tuple:
@@ -188,13 +209,14 @@ def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict]
     for _ in range(min(request.get("parity_steps") or spec.PARITY_STEPS, spec.PARITY_STEPS)):
         t = time.perf_counter()
         losses.append(float(train_step(xt, yt)))
+        last_step_s = time.perf_counter() - t
         if first_step_ms is None:
             first_step_ms = (time.perf_counter() - t) * 1000
             to_first = time.time() - request["launched_at"]
     loss_diff = max_rel(losses, reference["losses"])
     ok = forward_diff <= spec.FORWARD_TOL and loss_diff <= spec.LOSS_TOL and all(map(math.isfinite, losses))
     parity = {"forward": forward_diff, "loss": loss_diff, "steps": len(losses), "ok": ok, "first_step_ms": first_step_ms,
-              "time_to_first_step_s": to_first, "parity_s": time.perf_counter() - started}
+              "time_to_first_step_s": to_first, "parity_s": time.perf_counter() - started, "last_step_s": last_step_s}
     return model, xt, yt, train_step, parity
 
 
@@ -235,11 +257,6 @@ def finished(record: Dict[str, Any], timing: Dict[str, Any]) -> Dict[str, Any]:
     return record
 
 
-def timed(record: Dict[str, Any], fn: Callable[[], Any], request: Dict[str, Any]) -> Dict[str, Any]:
-    """Time `fn` after its warm-up."""
-    return finished(record, time_calls(fn, request, warmup_calls(record["task"])))
-
-
 def merge_rounds(parts: List[Dict[str, Any]]) -> Dict[str, Any]:
     """One timing of a call from its rounds: the samples of all, CPU per step weighted by the calls."""
     calls = [len(p["samples_ms"]) * p["loops"] for p in parts]
@@ -264,7 +281,7 @@ def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
     alike instead of bending the curve at the sizes it happened to hit."""
     facts = base_facts(request, adapter, spec, import_s)
     sizes = list(dict.fromkeys((TASKS[t].hidden, TASKS[t].batch) for t in request["tasks"]))
-    timings = []  # (record, the call to time, its rounds' timings), in plan order
+    timings = []  # (record, the call to time, a training step's last parity step in s, its rounds' timings), in plan order
     for hidden, batch in sizes:
         config = dict(spec.CONFIG, n_hidden=hidden)
         tasks = [t for t in request["tasks"] if (TASKS[t].hidden, TASKS[t].batch) == (hidden, batch)]
@@ -279,19 +296,21 @@ def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
                 emit(dict(record, status="parity-failed", reason=parity_reason(parity, spec), samples_ms=[],
                           first_step_ms=None))
                 continue
+            once = None
             if kind == "train":
-                record["first_step_ms"] = parity["first_step_ms"]
+                record["first_step_ms"], once = parity["first_step_ms"], parity["last_step_s"]
                 fn = lambda step=train_step, x=xt, y=yt: step(x, y)  # noqa: E731
             else:
                 fn, record["first_step_ms"] = first_call(adapter, impl.build_predictor(model, request["mode"]), xt)
-            timings.append((record, fn, []))
+            timings.append((record, fn, once, []))
     rounds = max(1, request.get("rounds") or 1)
     share = dict(request, max_seconds=request["max_seconds"] / rounds, samples=math.ceil(request["samples"] / rounds),
                  min_samples=math.ceil(request["min_samples"] / rounds))
     for _ in range(rounds):
-        for record, fn, parts in timings:
-            parts.append(time_calls(fn, share, warmup_calls(record["task"]), parts[0]["loops"] if parts else None))
-    for record, _, parts in timings:
+        for record, fn, once, parts in timings:
+            parts.append(time_calls(fn, share, warmup_calls(record["task"]), parts[0]["loops"] if parts else None,
+                                    None if parts else once))
+    for record, _, _, parts in timings:
         emit(finished(record, merge_rounds(parts)))
 
 
@@ -358,8 +377,9 @@ def main() -> int:
     try:
         if sys.argv[1] == "--probe":
             probe(sys.argv[2], emit)
+            clean = True
         else:
-            run(json.loads(sys.argv[1]), emit)
+            clean = run(json.loads(sys.stdin.read() if sys.argv[1] == "-" else sys.argv[1]), emit)
     except Exception as exc:  # reported as a record by the runner, never swallowed
         traceback.print_exc()
         emit({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:500]})
@@ -368,7 +388,7 @@ def main() -> int:
     # minutes over a run), which measures nothing.
     out.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(0 if clean else 1)
 
 
 if __name__ == "__main__":

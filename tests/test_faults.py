@@ -97,9 +97,10 @@ def test_fault_07_the_healthy_framework_keeps_complete_rows(faulty_run):
 
 
 def test_fault_08_garbage_worker_output_parses_to_nothing():
-    junk = "\x00\xff\n{not json\n[1, 2]\n" + json.dumps({"task": "train"}) + "\n" + json.dumps({"error": "boom"})
-    found, error = parse_worker_output(junk, SUITES["speed"])
-    assert found == {} and error == "boom"
+    junk = "\x00\xff\n{not json\n[1, 2]\n" + json.dumps({"task": "train"}) + "\n" + json.dumps({"error": "boom"}) + \
+        "\n" + json.dumps({"error": "bad weights", "model": "mlp"})
+    found, errors = parse_worker_output(junk)
+    assert found == {} and errors == {None: "boom", "mlp": "bad weights"}
 
 
 def fake_workers(home):
@@ -268,3 +269,31 @@ def test_17_size_sweep_runs_end_to_end_with_one_process_per_framework_and_mode(f
     assert "Size sweep: overhead and throughput per training step" in summary and "fake_parity" not in summary.split(
         "Size sweep")[1].split("###")[0]  # a row only where the gate passed
     assert (run_dir / "plots" / "scaling_as_shipped.png").exists()
+
+
+def test_fault_18_a_broken_model_in_a_shared_process_costs_the_other_models_nothing(fake_env, tmp_path):
+    """A cell's later processes measure every model of its framework in turn: one that raises is its own
+    failed record; one that kills the process loses the models after it only until they run again alone."""
+    run_dir = tmp_path / "shared"
+    out = fwbench(fake_env, "run", "-f", "fake_model_raises,fake_model_segfault", "--quick", "--processes", "3",
+                  "-m", "lenet5,mlp", "--modes", "eager", "-t", "1", "--out", str(run_dir))
+    assert out.returncode == 1, out.stderr
+    cells = {(r["framework"], r["model"]): r for r in records.read(run_dir / "records.jsonl") if r["task"] == "train"}
+    assert cells[("fake_model_raises", "lenet5")]["status"] == "failed"
+    assert "ValueError: lenet5 weights" in cells[("fake_model_raises", "lenet5")]["reason"]
+    assert "retried" not in cells[("fake_model_raises", "lenet5")]  # an error, not a transient death
+    assert cells[("fake_model_segfault", "lenet5")]["status"] == "failed"
+    assert "signal 11" in cells[("fake_model_segfault", "lenet5")]["reason"]
+    for fw in ("fake_model_raises", "fake_model_segfault"):
+        mlp = cells[(fw, "mlp")]
+        assert mlp["status"] == "ok" and mlp["processes"] == 3, mlp["reason"]
+    raw = [r for r in records.read(run_dir / "raw.jsonl") if r["model"] == "mlp" and r["task"] == "train"]
+    shared = {(r["framework"], r["process"], r["attempt"]): r.get("shared_with") for r in raw if r["status"] == "ok"}
+    assert shared[("fake_model_raises", 0, 0)] == 1  # the first process measures its cell alone
+    assert shared[("fake_model_raises", 1, 0)] == shared[("fake_model_raises", 2, 0)] == 2
+    # processes 1 and 2 put the models in opposite orders: once the crash came first and took the MLP down
+    lost = [r for r in raw if r["framework"] == "fake_model_segfault" and r["status"] != "ok"]
+    assert len(lost) == 1 and lost[0]["signal"] == 11
+    again = [r for r in raw if r["framework"] == "fake_model_segfault" and r["process"] == lost[0]["process"]
+             and r["attempt"] == 1]
+    assert [(r["status"], r["shared_with"]) for r in again] == [("ok", 1)]  # run again alone

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from benchmarks import REPO_ROOT, machines, records
-from benchmarks.plan import Cell, expected_cost, plan_digest, shard
+from benchmarks.plan import Cell, expected_cost, jobs, plan_digest, process_group, shard
 from tests.test_faults import fake_env, fwbench  # noqa: F401 (the fixture)
 from tests.test_html_report import chromium, dump_dom
 
@@ -28,6 +28,21 @@ def test_shards_partition_the_plan_and_balance_its_cost(count):
     loads = [sum(map(expected_cost, part)) for part in parts]
     assert max(loads) - min(loads) <= max(map(expected_cost, CELLS))  # greedy longest-first bound
     assert parts == [shard(CELLS, k, count, expected_cost) for k in range(1, count + 1)]  # deterministic
+
+
+def test_a_cells_first_process_is_its_own_and_its_later_ones_share_one_per_framework_mode_and_threads():
+    planned = jobs(CELLS, 3, shared=True)
+    for rep in range(3):
+        mine = [cells for cells, r in planned if r == rep]
+        assert sorted(map(str, (c for cells in mine for c in cells))) == sorted(map(str, CELLS))  # each once a round
+        if rep == 0:
+            assert all(len(cells) == 1 for cells in mine)  # import, first step and memory of a fresh process
+        else:
+            assert all(len({process_group(c) for c in cells}) == 1 and len(cells) == 3 for cells in mine)
+    first = {[c.model for c in cells][0] for cells, r in planned if r > 0 and cells[0].framework == "torch"
+             and cells[0].mode == "eager" and cells[0].threads == 1}
+    assert len(first) == 2  # the order of the models turns from one process to the next
+    assert jobs(CELLS, 2) == [((c,), r) for r in (0, 1) for c in CELLS[r:] + CELLS[:r]]  # unshared: one cell each
 
 
 def test_a_previous_runs_costs_decide_the_shards():

@@ -54,6 +54,13 @@ def test_a_slow_call_takes_the_fewest_samples_past_its_budget():
     assert time_calls(lambda: time.sleep(0.12), REQUEST, warmup=0)["warmup_s"] < 0.2
 
 
+def test_a_training_step_calibrates_on_its_last_parity_step_and_makes_no_untimed_call():
+    calls, request = [], dict(REQUEST, min_sample_ms=1.0)
+    timing = time_calls(lambda: calls.append(time.sleep(0.0002)), request, warmup=0, once=0.0002)
+    assert len(calls) == len(timing["samples_ms"]) * timing["loops"]  # every call is in a sample
+    assert timing["loops"] == 5 and timing["warmup_s"] < 0.01  # 1 ms samples of 0.2 ms calls
+
+
 def test_the_guard_sees_another_process_burning_cpu_and_not_its_own_children():
     window = guard.Window()
     child = subprocess.run([sys.executable, "-c", "x = 0\nfor i in range(10**7): x += i"])  # ours: not background

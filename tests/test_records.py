@@ -31,6 +31,18 @@ def test_aggregate_has_every_required_key():
     assert record["loc"] > 10
 
 
+def test_a_processs_cold_facts_come_from_the_processes_that_measured_the_cell_alone():
+    """A process that measured other models first has their memory and their warm caches: its timings
+    count, its peak RSS, first step, import and time to first step do not."""
+    warm = dict(raw(1, [0.9, 1.0]), shared_with=5, position=3, peak_rss_mb=900.0, first_step_ms=1.0,
+                time_to_first_step_s=30.0)
+    record = aggregate([raw(0, [1.0, 1.1]), warm], processes=2)
+    assert record["samples_ms"] == [1.0, 1.1, 0.9, 1.0] and record["time_ms"] == 0.9
+    assert record["peak_rss_mb"] == 100.0 and record["first_step_ms"] == 5.0
+    assert record["time_to_first_step_s"] == 2.0
+    assert record["shared_processes"] == 1 and "shared_with" not in record and "position" not in record
+
+
 def test_one_failed_process_fails_the_cell():
     failed = dict(raw(1, []), status="failed", reason="worker killed by signal 11")
     record = aggregate([raw(0, [1.0]), failed], processes=2)

@@ -34,9 +34,12 @@ class FakeAdapter(Adapter):
             self.knobs = (Knob({"FAKE_KNOB": "on"}, "documented", "tests/fakefw", "none"),)
 
     def impl_module(self, model: str) -> str:
+        if model == "lenet5" and self.fault.startswith("model_"):  # one model broken, the MLP healthy
+            return "tests.fakefw.broken_impl"
         return "tests.fakefw.numpy_impl"
 
     def load(self, threads: int):
+        os.environ["FAKE_FAULT"] = self.fault
         if self.fault == "segfault":
             os.kill(os.getpid(), signal.SIGSEGV)
         elif self.fault == "abort":
@@ -78,7 +81,8 @@ class FakeAdapter(Adapter):
         param[...] = array + (0.01 if self.fault == "parity" else 0.0)
 
 
-FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky", "helper")
+FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky", "helper", "model_raises",
+          "model_segfault")
 ADAPTERS = [FakeAdapter(fault, i) for i, fault in enumerate(FAULTS)]
 # every fake shares one environment, numpy only
 INSTALLS = {a.key: Install("", spec_file=HERE / "fake.txt", worker_env={"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")})
