@@ -149,6 +149,16 @@ def test_the_time_breakdown_adds_up_to_the_worker_time():
     assert phases["other"] == pytest.approx(10.0 - 1.0 - 2.0 - 1.5 - 3.0)
 
 
+def test_a_worker_process_that_measured_two_models_counts_its_import_and_its_wait_once():
+    raw = [dict(record("fake", 1.0, task="train"), model=m, batch=64, process=1, attempt=0, import_s=1.0, parity_s=2.0,
+                warmup_s=0.0, sampling_s=1.0, waited_s=3.0, worker_s=10.0, launch="17.5", shared_with=2, position=i)
+           for i, m in enumerate(("mlp", "lenet5"))]
+    phases = breakdown(raw)["fake"]
+    assert phases["import"] == 1.0 and phases["waiting for quiet"] == 3.0
+    assert phases["build + parity"] == 4.0 and phases["samples"] == 2.0  # each model's own
+    assert phases["other"] == pytest.approx(10.0 - 1.0 - 4.0 - 2.0)
+
+
 def test_a_cells_first_process_checks_parity_in_full_and_its_later_ones_warm_up_on_two_steps(fake_env, tmp_path):  # noqa: F811
     from models.mlp import spec
 
