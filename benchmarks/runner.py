@@ -101,6 +101,11 @@ def launch_cells(cells: Sequence[Cell], profile: Profile, tasks: Optional[Sequen
     """Run one worker process (the `process`-th of each cell) that measures the cells in turn, at most
     profile.timeout_s per cell; always returns one record per cell and task, failed ones included."""
     wanted = [(c, t) for c in cells for t in (tasks or c.tasks)]
+
+    def filled(found: Dict, status: str, why: Callable[[Cell], tuple]) -> List[Dict]:
+        """The worker's record of each wanted task where it wrote one, else a failure: why(cell) -> (reason, extra)."""
+        return [found.get((c.model, t)) or failure_records(c, status, why(c)[0], [t], **why(c)[1])[0] for c, t in wanted]
+
     spec = load_spec(cells[0].framework)
     request = worker_request(cells, profile, tasks, seed, process)
     cmd = [str(spec.interpreter), "-m", "benchmarks.worker", "-"]  # the request on stdin: it may be long
@@ -110,29 +115,26 @@ def launch_cells(cells: Sequence[Cell], profile: Profile, tasks: Optional[Sequen
                                 env=dict(worker_env(spec, cells[0].threads), **request["knobs"]), start_new_session=True)
     except OSError as exc:
         reason = f"cannot start worker: {exc} (run `fwbench setup {cells[0].framework}`)"
-        return [r for c in cells for r in failure_records(c, "failed", reason, tasks or c.tasks)]
+        return filled({}, "failed", lambda c: (reason, {}))
     timeout = profile.timeout_s * len(cells)
     try:
         out, err = proc.communicate(json.dumps(request), timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         out, err = proc.communicate()
-        found, _ = parse_worker_output(out)
-        return [found.get((c.model, t)) or failure_records(c, "timeout", f"worker exceeded {timeout:g} s", [t])[0]
-                for c, t in wanted]
+        return filled(parse_worker_output(out)[0], "timeout", lambda c: (f"worker exceeded {timeout:g} s", {}))
     except BaseException:  # Ctrl-C: leave no orphan behind
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         raise
     found, errors = parse_worker_output(out)
-    extra = {"signal": -proc.returncode} if proc.returncode < 0 else {}
     if None not in errors:
         tail = " | ".join(err.strip().splitlines()[-3:])
         how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
         errors[None] = f"worker {how}: {tail}"[:500]
-    return [found.get((c.model, t)) or failure_records(c, "failed", errors.get(c.model, errors[None]), [t],
-                                                        **({} if c.model in errors else extra))[0]
-            for c, t in wanted]
+    died = {"signal": -proc.returncode} if proc.returncode < 0 else {}
+    # a cell that raised failed on its own; the others the process's end took down
+    return filled(found, "failed", lambda c: (errors[c.model], {}) if c.model in errors else (errors[None], died))
 
 
 # What a fresh worker process shows of a cell, and one that measured other cells first would not:
@@ -309,7 +311,7 @@ def run_matrix(
             facts = dict(last, **quiet, host_slowdown=slowdown, worker_s=worker_s, launch=f"{started:.6f}")
             for raw in outcome:
                 records.append(raw_path, dict(raw, process=rep, attempt=attempt, **facts))
-            lost = tuple(dict.fromkeys(c for c in cells for r in outcome if is_transient(r) and Cell.of(r) == c))
+            lost = [c for c in cells if any(is_transient(r) and Cell.of(r) == c for r in outcome)]
             again = [(c,) for c in lost] if attempt < profile.retries else []
             if not lost and attempt < profile.host_retries and slowdown > guard.HOST_SLOW:
                 again = [cells]
