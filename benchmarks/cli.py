@@ -160,9 +160,9 @@ def selection_plan(args) -> Plan:
                                 retries=args.retries, max_wait_s=args.max_wait,
                                 shared_processes=False if args.one_cell_per_process else None)
     tunings = choose("tuning level", args.tuning or ["default"], list(plan.TUNINGS))
-    from benchmarks.hardware import cpu_info
+    from benchmarks.hardware import cpu_traits
 
-    vendor = cpu_info()["cpu_vendor"]
+    cpu = cpu_traits()
     def modes_of(fw: str) -> Iterable[str]:
         adapter = get_adapter(fw)
         if args.modes:
@@ -174,7 +174,7 @@ def selection_plan(args) -> Plan:
         return adapter.modes
 
     cells = plan.build_cells(frameworks, models, modes, threads, suite, modes_of, tunings,
-                             lambda fw, tuning: get_adapter(fw).knobs_for(tuning, vendor))
+                             lambda fw, tuning: get_adapter(fw).knobs_for(tuning, cpu))
     if not cells:
         raise UserError(f"no framework among {', '.join(frameworks)} has mode {', '.join(modes)}: see `fwbench list`")
     return Plan(cells, profile, name)

@@ -36,6 +36,11 @@ def cpu_flags() -> list:
     return [f for f in VECTOR_FLAGS if f in found.split()]
 
 
+def cpu_traits() -> Dict:
+    """What decides which tuning knobs apply here: the CPU's vendor and its vector flags."""
+    return {**cpu_info(), "cpu_flags": cpu_flags()}
+
+
 def numpy_blas() -> str:
     """The BLAS numpy is built against (which library the GEMM peak measures)."""
     try:

@@ -268,7 +268,7 @@ def modes_rows() -> List[List[str]]:
     """Per framework: what each of its modes is, the one it ships in and why we say so, its knobs."""
     return [[a.display, "; ".join(f"{m}: {what}" for m, what in a.modes.items()),
              f"{a.default_mode} ({a.default_mode_source})",
-             "; ".join(f"{k.level}: {k.label()}{' on ' + k.cpu_vendor if k.cpu_vendor else ''} ({k.effect}; {k.source})"
+             "; ".join(f"{k.level}: {k.label()}{k.where()} ({k.effect}; {k.source})"
                        for k in a.knobs) or "none"]
             for a in all_adapters().values()]
 

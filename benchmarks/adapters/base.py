@@ -5,7 +5,7 @@ import importlib
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -29,9 +29,20 @@ class Knob:
     source: str
     effect: str
     cpu_vendor: Optional[str] = None  # applies only on this vendor's CPUs (e.g. "AuthenticAMD")
+    cpu_flag: Optional[str] = None  # applies only on CPUs that report this flag (e.g. "avx512f")
 
     def label(self) -> str:
         return knob_text(self.env)
+
+    def where(self) -> str:
+        """On which CPUs it applies, as tables say it ("" for every CPU)."""
+        return (f" on {self.cpu_vendor}" if self.cpu_vendor else "") + (f" on CPUs with {self.cpu_flag}"
+                                                                         if self.cpu_flag else "")
+
+    def applies_on(self, cpu: Mapping) -> bool:
+        """Whether it applies on a CPU described as hardware.cpu_traits() does."""
+        return (self.cpu_vendor in (None, cpu.get("cpu_vendor"))
+                and (self.cpu_flag is None or self.cpu_flag in cpu.get("cpu_flags", ())))
 
 
 class Adapter:
@@ -54,10 +65,11 @@ class Adapter:
     label_dtype: str = "int64"  # integer class labels as the framework's cross-entropy takes them
     param_names: Dict[str, str] = {}  # framework's last name part -> canonical (e.g. BatchNorm gamma -> weight)
 
-    def knobs_for(self, tuning: str, cpu_vendor: str = "") -> Tuple[Knob, ...]:
-        """The knobs a tuning level applies on this CPU: "documented" ones, and with "all" the rest."""
+    def knobs_for(self, tuning: str, cpu: Mapping = {}) -> Tuple[Knob, ...]:
+        """The knobs a tuning level applies on this CPU (hardware.cpu_traits()): "documented" ones, and
+        with "all" the rest."""
         levels = TUNINGS[1:TUNINGS.index(tuning) + 1]
-        return tuple(k for k in self.knobs if k.level in levels and k.cpu_vendor in (None, cpu_vendor))
+        return tuple(k for k in self.knobs if k.level in levels and k.applies_on(cpu))
 
     def impl_module(self, model: str) -> str:
         """The module holding this framework's implementation of `model`."""

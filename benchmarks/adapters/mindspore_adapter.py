@@ -14,7 +14,13 @@ class MindSporeAdapter(Adapter):
     knobs = (Knob({"MS_DEV_HOST_BLOCKING_RUN": "1"}, "documented",
                   "MindSpore environment-variable reference: 'Controls whether dynamic graph operators are dispatched "
                   "in a single thread' https://www.mindspore.cn/docs/en/master/api_python/env_var_list.html",
-                  "dispatches ops from the Python thread instead of through busy-waiting pipeline queues"),)
+                  "dispatches ops from the Python thread instead of through busy-waiting pipeline queues"),
+             Knob({"ONEDNN_MAX_CPU_ISA": "AVX2"}, "all",
+                  "oneDNN's CPU dispatcher control (not in MindSpore's documentation): 'limit processor features "
+                  "oneDNN is able to detect' https://oneapi-src.github.io/oneDNN/dev_guide_cpu_dispatcher_control.html",
+                  "on AVX-512 CPUs MindSpore's oneDNN 3.10 runs its plain-layout (NCHW) convolutions through a "
+                  "reference kernel (ONEDNN_VERBOSE: jit_uni_ncsp:conv+ref:any); held to AVX2 it takes "
+                  "im2col + GEMM (gemm:jit)", cpu_flag="avx512f"))
     dense_layout = "out_in"
     label_dtype = "int32"  # nn.CrossEntropyLoss takes int32 labels
     param_names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's and LayerNorm's scale and shift
