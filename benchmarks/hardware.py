@@ -115,8 +115,7 @@ def machine_label(meta: Dict) -> str:
 
 def machine_meta() -> Dict:
     return {
-        **cpu_info(),
-        "cpu_flags": cpu_flags(),
+        **cpu_traits(),
         "machine": platform.machine(),
         "numpy_blas": numpy_blas(),
         "cores": os.cpu_count(),

@@ -14,9 +14,9 @@ class OneFlowAdapter(Adapter):
     knobs = (Knob({"OPENBLAS_CORETYPE": "Haswell"}, "all",
                   "OpenBLAS's override of its run-time CPU detection (not in OneFlow's documentation) "
                   "https://github.com/OpenMathLib/OpenBLAS#support-for-multiple-targets-in-a-single-library",
-                  "OneFlow 0.9 links its own OpenBLAS (DYNAMIC_ARCH, no AVX-512 kernels), which takes newer CPUs "
-                  "for a Prescott (OPENBLAS_VERBOSE=2: 'Core: Prescott') and runs SSE3 GEMM kernels; Haswell's are "
-                  "AVX2 + FMA", cpu_flag="avx2"),)
+                  "OneFlow 0.9 links its own OpenBLAS (DYNAMIC_ARCH, no AVX-512 kernels), which took an AMX-capable "
+                  "Xeon (this project's Intel host) for a Prescott (OPENBLAS_VERBOSE=2: 'Core: Prescott') and ran "
+                  "SSE3 GEMM kernels; Haswell's are AVX2 + FMA", cpu_flag="avx2"),)
     dense_layout = "out_in"
 
     def configure(self, threads: int) -> None:
