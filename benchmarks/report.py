@@ -385,7 +385,8 @@ def host_slow_text(records: List[Dict]) -> str:
     cell = lambda r: measurement_name(r).rsplit("/", 1)[0]  # noqa: E731 (a cell's tasks count once)
     again = sum({cell(r): r.get("host_retried") or 0 for r in records}.values())
     slow = list({cell(r): r for r in records if host_slow(r)}.values())
-    text = (f". {again} worker processes were taken again because a probe of the worker's cores just before or after "
+    text = (f". {again} cell-processes (a shared worker process counts once per cell it measured) were taken again "
+            f"because a probe of the worker's cores just before or after "
             f"it ran more than {HOST_SLOW - 1:.0%} slower than the run's fastest (a busy host), and the faster "
             "attempt counts") if again else ""
     if slow:

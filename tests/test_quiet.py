@@ -278,7 +278,7 @@ def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_s
     assert set(probes[len(cores):]) == {runner.cpus_for(1)[0]}  # the worker's own core
     recs = records.read(tmp_path / "records.jsonl")
     assert all(r["host_retried"] == 1 and r["host_slowdown"] == 1.02 and not r.get("warnings") for r in recs)
-    assert "1 worker processes were taken again" in report.host_slow_text(recs)
+    assert "1 cell-processes (a shared worker process counts once per cell it measured) were taken again" in report.host_slow_text(recs)
     assert "Measured on a slow host" in report.host_slow_text([dict(recs[0], host_slowdown=1.6)])
     assert PROFILES["quick"].host_retries == 0 and PROFILES["quick"].host_wait_s == 0  # a first look only notes it
 
