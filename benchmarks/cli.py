@@ -299,8 +299,9 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
                                              f"waiting ({waited:.0f} of at most {run_plan.profile.max_wait_s:.0f} s)")
                 bar.refresh()
 
-            runner.run_matrix(run_dir, run_plan.profile, todo, on_job=on_job, peaks=meta["peak_gflops"],
-                              commit=runner.run_commit(meta), on_busy=on_busy)
+            meta["host_retakes"] = runner.run_matrix(run_dir, run_plan.profile, todo, on_job=on_job,
+                                                     peaks=meta["peak_gflops"], commit=runner.run_commit(meta),
+                                                     on_busy=on_busy)
             bar.update(task, completed=bar.tasks[0].total, description="done")
             bar.refresh()
     except KeyboardInterrupt:

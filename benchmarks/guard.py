@@ -122,6 +122,35 @@ class HostSpeed:
             time.sleep(pause_s)
 
 
+class RetakeBudget:
+    """Which slow-host processes a run takes again once its first pass is done: at most `share` of the
+    first pass's wall time, and none more once `futile_after` retakes have found the host at full speed
+    less than a third of the time (a host slow throughout gains nothing from them)."""
+
+    def __init__(self, share: float, futile_after: int = 6) -> None:
+        self.share, self.futile_after = share, futile_after
+        self.first_pass_s = self.spent_s = 0.0
+        self.taken = self.full_speed = self.skipped = 0
+        self.stopped = ""  # why retakes stopped: "budget" or "futile"
+
+    def allows(self, cost_s: float) -> bool:
+        """May a retake expected to take cost_s seconds run? Records why not."""
+        if self.taken >= self.futile_after and self.full_speed * 3 < self.taken:
+            self.stopped = "futile"
+        elif self.spent_s + cost_s > self.share * self.first_pass_s:
+            self.stopped = "budget"
+        return not self.stopped
+
+    def took(self, seconds: float, slowdown: float) -> None:
+        self.taken += 1
+        self.spent_s += seconds
+        self.full_speed += slowdown <= HOST_SLOW
+
+    def summary(self) -> Dict:
+        return {"share": self.share, "first_pass_s": round(self.first_pass_s, 1), "spent_s": round(self.spent_s, 1),
+                "taken": self.taken, "full_speed": self.full_speed, "skipped": self.skipped, "stopped": self.stopped}
+
+
 def host_slow(record: Dict) -> bool:
     """Was this measurement taken while the host slowed the worker's cores?"""
     return (record.get("host_slowdown") or 1.0) > HOST_SLOW

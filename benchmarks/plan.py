@@ -88,6 +88,7 @@ class Profile:
     rounds: int = 4  # the size sweep times its sizes in this many interleaved rounds, sharing max_seconds
     host_retries: int = 1  # relaunches of a process taken while the host ran its cores slow (guard.HOST_SLOW)
     host_wait_s: float = 10.0  # before a worker starts, wait while the host runs its cores slow, no longer than this
+    host_retry_share: float = 0.25  # slow-host retakes, worst first, may use this share of the first pass's time
     busy_cores: float = 0.25  # before a worker starts, wait while other processes use more than this many cores
     max_wait_s: float = 120.0  # ... but no longer than this
     shared_processes: bool = True  # a cell's later processes each measure every model of its framework x mode x

@@ -354,7 +354,7 @@ def completeness(records: List[Dict], meta: Dict) -> str:
                  + "; ".join(f"{measurement_name(r).rsplit('/', 1)[0]} {r.get('background_cpu') or 0:.2f} cores busy, "
                              f"{r.get('steal') or 0:.2f} stolen" for r in noisy_machine[:10])
                  + ". Their times may be inflated: stop other work and take the run again")
-    text += host_slow_text(records)
+    text += host_slow_text(records, meta.get("host_retakes"))
     flaky = [r for r in records if r.get("warnings")]
     if flaky:
         text += ". Flaky (a worker process was retried or lost): " + "; ".join(
@@ -377,9 +377,10 @@ def noisy_machine_text(meta: Dict) -> str:
               "`fwbench run --require-quiet`")
 
 
-def host_slow_text(records: List[Dict]) -> str:
-    """How many worker processes were taken again because the host ran their cores slow, and the cells
-    whose kept processes were still taken on a slow host."""
+def host_slow_text(records: List[Dict], retakes: Optional[Dict] = None) -> str:
+    """How many worker processes were taken again because the host ran their cores slow, why retaking
+    stopped (`retakes`: the run's guard.RetakeBudget summary), and the cells whose kept processes were
+    still taken on a slow host."""
     from benchmarks.guard import HOST_SLOW, host_slow
 
     cell = lambda r: measurement_name(r).rsplit("/", 1)[0]  # noqa: E731 (a cell's tasks count once)
@@ -389,6 +390,12 @@ def host_slow_text(records: List[Dict]) -> str:
             f"because a probe of the worker's cores just before or after "
             f"it ran more than {HOST_SLOW - 1:.0%} slower than the run's fastest (a busy host), and the faster "
             "attempt counts") if again else ""
+    if retakes and retakes.get("skipped"):
+        why = (f"its budget, {retakes['share']:.0%} of the first pass's {retakes['first_pass_s'] / 60:.0f} min, was spent"
+               if retakes["stopped"] == "budget" else
+               f"only {retakes['full_speed']} of {retakes['taken']} retakes had found the host at full speed")
+        text += (f". {retakes['skipped']} more slow-host worker processes were not taken again: {why} "
+                 f"({retakes['taken']} retaken in {retakes['spent_s'] / 60:.1f} min, worst first)")
     if slow:
         text += (f". **Measured on a slow host** ({len(slow)} cells, even after that: "
                  + "; ".join(f"{cell(r)} ×{r['host_slowdown']:.2f}" for r in slow[:10])

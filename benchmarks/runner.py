@@ -275,24 +275,48 @@ def run_matrix(
     commit: Optional[str] = None,
     on_busy: Optional[Callable[[float, float], None]] = None,
     host: Optional["guard.HostSpeed"] = None,
-) -> None:
+) -> Dict:
     """Run the (cells, process[, attempt]) jobs, one worker process each; per-process records go to
     raw.jsonl at once. Before each worker the machine must be quiet (a bounded wait); while it runs, this
     process stays off its cores and idle, and the CPU used by everything else is recorded with it, and
     how fast the host ran its cores just before and after it (`host_slowdown`). A cell lost to a signal
-    or a timeout is queued again at the end (a later round), alone, up to profile.retries times; a
-    process taken while the host ran its cores slow (guard.HOST_SLOW), whole, up to profile.host_retries
-    times, and the attempt on the fastest host counts. A cell's aggregated records go to records.jsonl
-    once all its processes are final."""
+    or a timeout is queued again at the end (a later round), alone, up to profile.retries times. A
+    process taken while the host ran its cores slow (guard.HOST_SLOW) is taken again, whole, up to
+    profile.host_retries times, once the rest is done: worst first, within guard.RetakeBudget; the attempt
+    on the fastest host counts. A cell's aggregated records go to records.jsonl once all its processes are
+    final. Returns the retake budget's summary."""
     from benchmarks import guard
 
     host = host or guard.HostSpeed(USABLE)
+    budget = guard.RetakeBudget(profile.host_retry_share)
     raw_path = run_dir / "raw.jsonl"
     queue = deque((job + (0,))[:3] for job in todo)
-    total, number, last = len(queue), 0, None
+    slow: List[tuple] = []  # (slowdown, worker seconds, job) of processes to take again on a faster host
+    retakes = set()
+    total, number, last, started_run = len(queue), 0, None, time.monotonic()
+
+    def pending(cell: Cell) -> bool:
+        return any(cell in job[0] for job in list(queue) + [job for _, _, job in slow])
+
     try:
-        while queue:
-            cells, rep, attempt = queue.popleft()
+        while queue or slow:
+            if not queue:  # the first pass is done: the slowest host's process first, while the budget lasts
+                budget.first_pass_s = budget.first_pass_s or time.monotonic() - started_run
+                slow.sort(key=lambda item: -item[0])
+                _, cost, job = slow.pop(0)
+                if budget.allows(cost):
+                    queue.append(job)
+                    retakes.add(job)
+                    total += 1
+                else:
+                    skipped = [job] + [j for _, _, j in slow]
+                    budget.skipped, slow = len(skipped), []
+                    for cell in dict.fromkeys(c for j in skipped for c in j[0]):
+                        if not pending(cell):
+                            write_cell(run_dir, cell, profile.processes, peaks, commit)
+                continue
+            job = queue.popleft()
+            cells, rep, attempt = job
             cpus = cpus_for(cells[0].threads)
             if on_job:
                 on_job(cells, rep, number, total)
@@ -308,21 +332,23 @@ def run_matrix(
             last = window.stop()
             worker_s = round(time.time() - started, 2)  # import to exit
             slowdown = max(slowdown, host.slowdown(cpus))
+            if job in retakes:
+                budget.took(worker_s, slowdown)
             facts = dict(last, **quiet, host_slowdown=slowdown, worker_s=worker_s, launch=f"{started:.6f}")
             for raw in outcome:
                 records.append(raw_path, dict(raw, process=rep, attempt=attempt, **facts))
             lost = [c for c in cells if any(is_transient(r) and Cell.of(r) == c for r in outcome)]
-            again = [(c,) for c in lost] if attempt < profile.retries else []
-            if not lost and attempt < profile.host_retries and slowdown > guard.HOST_SLOW:
-                again = [cells]
-            for job in again:
-                queue.append((job, rep, attempt + 1))
-            total += len(again)
+            if lost and attempt < profile.retries:
+                queue.extend(((c,), rep, attempt + 1) for c in lost)
+                total += len(lost)
+            elif not lost and attempt < profile.host_retries and slowdown > guard.HOST_SLOW:
+                slow.append((slowdown, worker_s, (cells, rep, attempt + 1)))
             for cell in cells:
-                if not any(cell in queued for queued, _, _ in queue):
+                if not pending(cell):
                     write_cell(run_dir, cell, profile.processes, peaks, commit)
     finally:
         guard.stay_off([], USABLE)
+    return budget.summary()
 
 
 def write_cell(run_dir: Path, cell: Cell, processes: int, peaks: Optional[Dict[str, float]],

@@ -283,6 +283,57 @@ def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_s
     assert PROFILES["quick"].host_retries == 0 and PROFILES["quick"].host_wait_s == 0  # a first look only notes it
 
 
+def test_slow_host_processes_are_taken_again_worst_first_within_the_retake_budget(fake_env, tmp_path, monkeypatch):  # noqa: F811
+    import itertools
+
+    from benchmarks import adapters, report, runner
+    from benchmarks.plan import PROFILES, Cell, jobs
+
+    for key in ("FWBENCH_HOME", "FWBENCH_EXTRA_ADAPTERS", "FAKE_SLOW_S"):
+        monkeypatch.setenv(key, fake_env[key])
+    adapters.adapter_modules.cache_clear()
+    adapters.all_adapters.cache_clear()
+    cores = sorted(os.sched_getaffinity(0))
+    cells = [Cell("fake_ok", "mlp", "eager", 1), Cell("fake_ok", "mlp", "compiled", 1)]
+
+    def run(folder, share):  # both first attempts end on a slow host (1.3x, then 1.8x); every retake at full speed
+        speeds = itertools.chain([1.0] * len(cores), [1.0, 1.3, 1.0, 1.8], itertools.repeat(1.0))
+        host = guard.HostSpeed(cores, probe=lambda cpu, seconds=0.03: next(speeds))
+        profile = replace(PROFILES["quick"], host_retries=1, host_retry_share=share)
+        folder.mkdir()
+        return runner.run_matrix(folder, profile, jobs(cells, 1), host=host)
+
+    try:
+        generous, spent = run(tmp_path / "generous", 100.0), run(tmp_path / "spent", 0.0)
+    finally:
+        adapters.adapter_modules.cache_clear()
+        adapters.all_adapters.cache_clear()
+    retaken = [r for r in records.read(tmp_path / "generous" / "raw.jsonl") if r["attempt"] == 1]
+    assert [r["mode"] for r in sorted(retaken, key=lambda r: float(r["launch"]))][::3] == ["compiled", "eager"]
+    assert generous["taken"] == generous["full_speed"] == 2 and generous["skipped"] == 0 and not generous["stopped"]
+    assert spent["taken"] == 0 and spent["skipped"] == 2 and spent["stopped"] == "budget"
+    assert not any(r["attempt"] for r in records.read(tmp_path / "spent" / "raw.jsonl"))
+    recs = records.read(tmp_path / "spent" / "records.jsonl")
+    assert {r["mode"] for r in recs} == {"eager", "compiled"} and all(guard.host_slow(r) for r in recs)
+    text = report.host_slow_text(recs, spent)
+    assert "2 more slow-host worker processes were not taken again: its budget, 0% of the first pass" in text
+
+
+def test_retakes_stop_once_they_keep_finding_a_slow_host():
+    budget = guard.RetakeBudget(share=1.0, futile_after=3)
+    budget.first_pass_s = 100.0
+    for slowdown in (1.5, 1.05, 1.4):  # one of three found full speed: a third is still worth it
+        assert budget.allows(10.0)
+        budget.took(10.0, slowdown)
+    assert budget.allows(10.0) and not budget.stopped
+    budget.took(10.0, 1.6)  # one of four
+    assert not budget.allows(1.0) and budget.stopped == "futile"
+    assert guard.RetakeBudget(share=0.25).allows(1.0) is False  # no first pass yet: nothing to spend
+    spent = guard.RetakeBudget(share=0.25)
+    spent.first_pass_s = 100.0
+    assert spent.allows(25.0) and not spent.allows(25.1) and spent.stopped == "budget"
+
+
 def test_the_host_probe_times_real_work_on_the_core_it_is_given():
     core = sorted(os.sched_getaffinity(0))[0]
     before = os.sched_getaffinity(0)
