@@ -29,6 +29,26 @@ def compare_records(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
     return rows
 
 
+HOST_SPEED_TOL = 0.10  # the yardstick may differ this much between two runs before they count as different hosts
+
+
+def host_speed_text(a_meta: Dict, b_meta: Dict, rows: List[Dict]) -> str:
+    """When the two runs' hosts ran at different speeds (numpy's sgemm yardstick, `peak_gflops`, differs by
+    more than HOST_SPEED_TOL at a thread setting both have): both yardsticks and B's time over A's, as a
+    geometric mean over every measurement both timed. Empty when they ran alike, or either lacks it."""
+    a_peak, b_peak = a_meta.get("peak_gflops") or {}, b_meta.get("peak_gflops") or {}
+    speeds = [(t, a_peak[t], b_peak[t]) for t in sorted(set(a_peak) & set(b_peak), key=int)]
+    if all(abs(b / a - 1) <= HOST_SPEED_TOL for _, a, b in speeds):
+        return ""
+    ratios = [r["ratio"] for r in rows if r.get("ratio")]
+    return ("The two hosts ran at different speeds: numpy's sgemm yardstick gave "
+            + ", ".join(f"{a:.0f} (A) and {b:.0f} (B) GFLOP/s at {t} thread(s)" for t, a, b in speeds)
+            + (f"; over the {len(ratios)} measurements both timed, B took {np.exp(np.mean(np.log(ratios))):.2f}× "
+               f"A's time (geometric mean)" if ratios else "")
+            + ". Compare times only between runs on equally fast hosts; ratios to PyTorch cancel a uniform "
+              "slowdown, and how far they still moved is below.")
+
+
 def baseline_ratios(records: List[Dict], field: str) -> Dict[tuple, float]:
     """Per step or inference cell (PyTorch's own left out): its `field` over PyTorch's same cell."""
     cells = rec.by_cell(records)

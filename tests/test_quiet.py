@@ -140,6 +140,16 @@ def test_agreement_over_steady_cells_leaves_out_unsteady_ones_and_those_over_an_
     assert compare.steady_text(found) == "0.0% / 0.0% (1 cells)"
 
 
+def test_compare_says_when_the_two_hosts_ran_at_different_speeds():
+    rows = [{"ratio": 2.0}, {"ratio": 1.5}, {"ratio": None}]
+    alike = {"peak_gflops": {"1": 130.0, "2": 250.0}}
+    assert compare.host_speed_text(alike, {"peak_gflops": {"1": 125.0, "2": 260.0}}, rows) == ""
+    assert compare.host_speed_text(alike, {}, rows) == ""  # an older run without the yardstick
+    text = compare.host_speed_text(alike, {"peak_gflops": {"1": 100.0, "2": 190.0}}, rows)
+    assert "130 (A) and 100 (B) GFLOP/s at 1 thread(s), 250 (A) and 190 (B) GFLOP/s at 2 thread(s)" in text
+    assert "over the 2 measurements both timed, B took 1.73× A's time" in text
+
+
 def test_the_time_breakdown_adds_up_to_the_worker_time():
     raw = [dict(record("fake", 1.0, task=t), batch=b, process=0, attempt=0, import_s=1.0, parity_s=2.0, warmup_s=0.5,
                 sampling_s=1.0, waited_s=3.0, worker_s=10.0) for t, b in (("train", 64), ("infer_b1", 1), ("infer_b64", 64))]
