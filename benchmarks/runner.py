@@ -310,7 +310,7 @@ def run_matrix(
                     total += 1
                 else:
                     skipped = [job] + [j for _, _, j in slow]
-                    budget.skipped, slow = len(skipped), []
+                    budget.skipped, slow = budget.skipped + len(skipped), []
                     for cell in dict.fromkeys(c for j in skipped for c in j[0]):
                         if not pending(cell):
                             write_cell(run_dir, cell, profile.processes, peaks, commit)

@@ -261,14 +261,24 @@ def test_of_a_processes_attempts_the_ok_one_on_the_fastest_host_counts():
     assert guard.host_slow(cell) and not guard.host_slow({"host_slowdown": 1.1}) and not guard.host_slow({})
 
 
-def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_so(fake_env, tmp_path, monkeypatch):  # noqa: F811
-    from benchmarks import adapters, report, runner
-    from benchmarks.plan import PROFILES, Cell, jobs
+@pytest.fixture
+def fake_in_process(fake_env, monkeypatch):  # noqa: F811
+    """The fake framework's adapters, seen by this process (run_matrix called directly)."""
+    from benchmarks import adapters
 
     for key in ("FWBENCH_HOME", "FWBENCH_EXTRA_ADAPTERS", "FAKE_SLOW_S"):
         monkeypatch.setenv(key, fake_env[key])
     adapters.adapter_modules.cache_clear()
     adapters.all_adapters.cache_clear()
+    yield
+    adapters.adapter_modules.cache_clear()
+    adapters.all_adapters.cache_clear()
+
+
+def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_so(fake_in_process, tmp_path):
+    from benchmarks import report, runner
+    from benchmarks.plan import PROFILES, Cell, jobs
+
     cores = sorted(os.sched_getaffinity(0))
     # calibration, then the first worker: slow twice before it (it waits), full speed, slow after it (taken
     # again); the second attempt: full speed before and after
@@ -276,11 +286,7 @@ def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_s
     probes = []
     host = guard.HostSpeed(cores, probe=lambda cpu, seconds=0.03: probes.append(cpu) or next(speeds))
     cell = Cell("fake_ok", "mlp", "eager", 1)
-    try:
-        runner.run_matrix(tmp_path, replace(PROFILES["quick"], host_retries=1, host_wait_s=10.0), jobs([cell], 1), host=host)
-    finally:
-        adapters.adapter_modules.cache_clear()
-        adapters.all_adapters.cache_clear()
+    runner.run_matrix(tmp_path, replace(PROFILES["quick"], host_retries=1, host_wait_s=10.0), jobs([cell], 1), host=host)
     raw = records.read(tmp_path / "raw.jsonl")
     first, second = ([r for r in raw if r["attempt"] == a] for a in (0, 1))
     assert first and second and {r["host_slowdown"] for r in first} == {1.6} and first[0]["waited_s"] >= 0.5
@@ -293,16 +299,12 @@ def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_s
     assert PROFILES["quick"].host_retries == 0 and PROFILES["quick"].host_wait_s == 0  # a first look only notes it
 
 
-def test_slow_host_processes_are_taken_again_worst_first_within_the_retake_budget(fake_env, tmp_path, monkeypatch):  # noqa: F811
+def test_slow_host_processes_are_taken_again_worst_first_within_the_retake_budget(fake_in_process, tmp_path):
     import itertools
 
-    from benchmarks import adapters, report, runner
+    from benchmarks import report, runner
     from benchmarks.plan import PROFILES, Cell, jobs
 
-    for key in ("FWBENCH_HOME", "FWBENCH_EXTRA_ADAPTERS", "FAKE_SLOW_S"):
-        monkeypatch.setenv(key, fake_env[key])
-    adapters.adapter_modules.cache_clear()
-    adapters.all_adapters.cache_clear()
     cores = sorted(os.sched_getaffinity(0))
     cells = [Cell("fake_ok", "mlp", "eager", 1), Cell("fake_ok", "mlp", "compiled", 1)]
 
@@ -313,11 +315,7 @@ def test_slow_host_processes_are_taken_again_worst_first_within_the_retake_budge
         folder.mkdir()
         return runner.run_matrix(folder, profile, jobs(cells, 1), host=host)
 
-    try:
-        generous, spent = run(tmp_path / "generous", 100.0), run(tmp_path / "spent", 0.0)
-    finally:
-        adapters.adapter_modules.cache_clear()
-        adapters.all_adapters.cache_clear()
+    generous, spent = run(tmp_path / "generous", 100.0), run(tmp_path / "spent", 0.0)
     retaken = [r for r in records.read(tmp_path / "generous" / "raw.jsonl") if r["attempt"] == 1]
     assert [r["mode"] for r in sorted(retaken, key=lambda r: float(r["launch"]))][::3] == ["compiled", "eager"]
     assert generous["taken"] == generous["full_speed"] == 2 and generous["skipped"] == 0 and not generous["stopped"]
