@@ -106,7 +106,9 @@ def test_a_run_waits_for_a_busy_spell_to_end_and_then_measures_quietly(fake_env,
     assert out.returncode == 0, out.stderr
     recs = records.read(run_dir / "records.jsonl")
     assert all(1 <= r["waited_s"] < 30 and r["background_cpu"] < guard.BUSY_CORES for r in recs)
-    assert "Measured on a busy machine" not in (run_dir / "summary.md").read_text()
+    # no other process flags it now; only the hypervisor's steal, which no test controls, may (and is then named)
+    flagged = "Measured on a busy machine" in (run_dir / "summary.md").read_text()
+    assert flagged == any(guard.busy(r) for r in recs)
     spent = of_run(run_dir)["fake_ok"]
     assert set(spent) == set(PHASES) and spent["waiting for quiet"] >= 1
     assert "### Where the run's time went" in (run_dir / "summary.md").read_text()
