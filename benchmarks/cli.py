@@ -399,8 +399,9 @@ def cmd_compare(args) -> int:
         raise UserError(f"{name_a} and {name_b} share no cell: compare runs of the same frameworks and models")
     print_compare(rows, name_a, name_b)
     out = console()
-    if host_speed_text(a_meta, b_meta, rows):
-        out.print(host_speed_text(a_meta, b_meta, rows), highlight=False)
+    speeds = host_speed_text(a_meta, b_meta, rows)
+    if speeds:
+        out.print(speeds, highlight=False)
     for estimator, found in estimator_agreement(a_recs, b_recs).items():
         out.print(f"Ratio to PyTorch, by the {estimator}: over {found['cells']} cells it moved by {found['median']:.1%} "
                   f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); steady cells "

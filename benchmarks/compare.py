@@ -8,7 +8,7 @@ import numpy as np
 
 from benchmarks import records as rec
 from benchmarks.plan import BASELINE, suite_of
-from benchmarks.stats import ESTIMATOR, ESTIMATORS, ratio_ci
+from benchmarks.stats import ESTIMATOR, ESTIMATORS, geomean, ratio_ci
 
 
 def compare_records(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
@@ -43,7 +43,7 @@ def host_speed_text(a_meta: Dict, b_meta: Dict, rows: List[Dict]) -> str:
     ratios = [r["ratio"] for r in rows if r.get("ratio")]
     return ("The two hosts ran at different speeds: numpy's sgemm yardstick gave "
             + ", ".join(f"{a:.0f} (A) and {b:.0f} (B) GFLOP/s at {t} thread(s)" for t, a, b in speeds)
-            + (f"; over the {len(ratios)} measurements both timed, B took {np.exp(np.mean(np.log(ratios))):.2f}× "
+            + (f"; over the {len(ratios)} measurements both timed, B took {geomean(ratios):.2f}× "
                f"A's time (geometric mean)" if ratios else "")
             + ". Compare times only between runs on equally fast hosts; ratios to PyTorch cancel a uniform "
               "slowdown, and how far they still moved is below.")
