@@ -382,8 +382,8 @@ def cmd_loc(args) -> int:
 
 def cmd_compare(args) -> int:
     from benchmarks import claims, machines, scaling
-    from benchmarks.compare import (compare_records, estimator_agreement, host_speed_text, steady_text,
-                                    verdicts_match)
+    from benchmarks.compare import (compare_records, estimator_agreement, host_speed_text, process_count_text,
+                                    steady_text, verdicts_match)
     from benchmarks.report import load_run
 
     if args.run_b:
@@ -407,6 +407,10 @@ def cmd_compare(args) -> int:
                   f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); steady cells "
                   f"{steady_text(found)}; most: "
                   + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
+    if args.run_b:
+        by_processes = process_count_text(Path(args.run_a), Path(args.run_b))
+        if by_processes:
+            out.print(by_processes, highlight=False)
     sweep = scaling.fit_agreement(a_recs, b_recs)
     if sweep:
         out.print("Size sweep, how far B moved from A (median / 90th percentile): " + scaling.agreement_text(sweep),

@@ -2,6 +2,8 @@
 machines of one merged run. Per cell, B over A; over all cells, how well the ratios to PyTorch agree."""
 from __future__ import annotations
 
+from itertools import combinations
+from pathlib import Path
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -77,6 +79,60 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_m
             "max": float(diffs.max()), "worst": [("/".join(map(str, k)), float(d)) for d, k in worst],
             "steady": None if not len(steady) else {"cells": len(steady), "median": float(np.median(steady)),
                                                      "p90": float(np.quantile(steady, 0.9))}}
+
+
+def process_samples(raw: List[Dict]) -> Dict[tuple, Dict[int, List[float]]]:
+    """Per cell, the samples of each worker process that counts (runner.last_attempts), ok ones only."""
+    from benchmarks.runner import last_attempts
+
+    by_cell: Dict[tuple, List[Dict]] = {}
+    for r in raw:
+        by_cell.setdefault(rec.cell_key(r), []).append(r)
+    return {key: {r["process"]: r["samples_ms"] for r in last_attempts(rs) if r["status"] == "ok" and r.get("samples_ms")}
+            for key, rs in by_cell.items()}
+
+
+def process_count_agreement(a_raw: List[Dict], b_raw: List[Dict]) -> List[Dict]:
+    """How well the ratios to PyTorch would have agreed with fewer worker processes per cell: for each
+    count k, the headline estimator over only k of each cell's processes (the same process indices in both
+    runs), its `agreement` averaged over every choice of k indices (and the range of the 90th percentile)."""
+    a, b = process_samples(a_raw), process_samples(b_raw)
+    count = min((len(p) for p in list(a.values()) + list(b.values()) if p), default=0)
+    _, estimate = ESTIMATORS[ESTIMATOR]
+
+    def records(samples: Dict[tuple, Dict[int, List[float]]], chosen: tuple) -> List[Dict]:
+        out = []
+        for key, processes in samples.items():
+            pooled = [s for p in chosen for s in processes.get(p, [])]
+            if pooled:
+                out.append(dict(zip(("framework", "model", "mode", "threads", "task"), key), time_ms=float(estimate(pooled))))
+        return out
+
+    rows = []
+    for k in range(1, count + 1):
+        found = [agreement(records(a, chosen), records(b, chosen)) for chosen in combinations(range(count), k)]
+        found = [f for f in found if f]
+        if found:
+            p90s = [f["p90"] for f in found]
+            rows.append({"processes": k, "choices": len(found), "median": float(np.mean([f["median"] for f in found])),
+                         "p90": float(np.mean(p90s)), "p90_range": [min(p90s), max(p90s)]})
+    return rows
+
+
+def process_count_text(a_dir: Path, b_dir: Path) -> str:
+    """One line: how the agreement between two run folders depends on the number of processes per cell
+    (empty when either lacks raw.jsonl, or its cells had one process)."""
+    paths = [Path(d) / "raw.jsonl" for d in (a_dir, b_dir)]
+    if not all(p.exists() for p in paths):
+        return ""
+    rows = process_count_agreement(*(rec.read(p) for p in paths))
+    if len(rows) < 2:
+        return ""
+    return ("With fewer worker processes per cell (the same ones in both runs, averaged over every choice), "
+            f"the ratios to PyTorch by the {ESTIMATOR} would have moved by: "
+            + "; ".join(f"{r['processes']} process{'es' if r['processes'] > 1 else ''}: {r['median']:.1%} / {r['p90']:.1%}"
+                        + (f" (90th percentile {r['p90_range'][0]:.1%}–{r['p90_range'][1]:.1%})" if r["choices"] > 1 else "")
+                        for r in rows) + " (median / 90th percentile).")
 
 
 def unsteady_cells(records: List[Dict]) -> set:

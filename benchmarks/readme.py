@@ -37,7 +37,8 @@ def reproducibility_markdown(run_dir: Path, repeat: Path, records: List[dict], m
             f"{repeat.as_posix()}`: for every step and inference cell, how far its time ratio to PyTorch moved "
             f"between the two runs (|ratio in the repeat / ratio here − 1|), by estimator:\n\n"
             + report.markdown(compare.REPRO_HEADER, compare.reproducibility_rows(records, again))
-            + f"\n\nThe claims' verdicts: {'all the same' if same else 'not all the same'} ("
+            + f"\n\n{compare.process_count_text(REPO_ROOT / run_dir, REPO_ROOT / repeat)}"
+            + f" The claims' verdicts: {'all the same' if same else 'not all the same'} ("
             + "; ".join(f"{cid} {va}" + ("" if ok else f" → {vb}") for cid, va, vb, ok in matches) + ").\n")
 
 

@@ -142,6 +142,26 @@ def test_agreement_over_steady_cells_leaves_out_unsteady_ones_and_those_over_an_
     assert compare.steady_text(found) == "0.0% / 0.0% (1 cells)"
 
 
+def test_agreement_by_process_count_pools_the_same_processes_in_both_runs(tmp_path):
+    def raw(fw, minima):
+        return [dict(framework=fw, model="mlp", mode="eager", threads=1, task="train", process=p, attempt=0,
+                     status="ok", samples_ms=[m, m * 1.5]) for p, m in enumerate(minima)]
+    # paddle's process 1 ran in a slow state in run B only; PyTorch ran alike throughout
+    a = raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 2.0, 2.0])
+    b = raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 3.0, 2.0])
+    rows = compare.process_count_agreement(a, b)
+    assert [(r["processes"], r["choices"]) for r in rows] == [(1, 3), (2, 3), (3, 1)]
+    assert rows[0]["p90"] == pytest.approx(0.5 / 3) and rows[0]["p90_range"] == pytest.approx([0.0, 0.5])
+    assert rows[1]["p90"] == rows[2]["p90"] == 0.0  # two processes or more: the minimum is the fast state's in both
+    for folder, found in (("a", a), ("b", b)):
+        (tmp_path / folder).mkdir()
+        records.write_atomic(tmp_path / folder / "raw.jsonl", "".join(json.dumps(r) + "\n" for r in found))
+    text = compare.process_count_text(tmp_path / "a", tmp_path / "b")
+    assert "1 process: 16.7% / 16.7% (90th percentile 0.0%–50.0%); 2 processes: 0.0% / 0.0%" in text
+    assert "3 processes: 0.0% / 0.0% (median / 90th percentile)" in text
+    assert compare.process_count_text(tmp_path / "a", tmp_path / "missing") == ""
+
+
 def test_compare_says_when_the_two_hosts_ran_at_different_speeds():
     rows = [{"ratio": 2.0}, {"ratio": 1.5}, {"ratio": None}]
     alike = {"peak_gflops": {"1": 130.0, "2": 250.0}}
