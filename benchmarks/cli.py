@@ -54,20 +54,40 @@ def ensure_envs(frameworks: Sequence[str]) -> None:
             if spec.marker():
                 envs.backfill_friction(spec)
                 bar.console.print(f"[green]ready[/] {fw} ({spec.path})")
-                continue
-            task = bar.add_task(f"{fw}: starting")
-            try:
-                marker = envs.create(spec, lambda line: bar.update(task, description=f"{fw}: {line[:100]}"))
-                bar.update(task, description=f"[green]built[/] {fw} {marker['framework_version']} "
-                                             f"in {marker['install_s']:.0f} s, {marker['size_mb']:.0f} MB")
-            except (RuntimeError, OSError) as exc:
-                bar.update(task, description=f"[red]failed[/] {fw}")
-                failures.append(f"{fw}: {exc}")
-            bar.stop_task(task)
+            else:
+                task = bar.add_task(f"{fw}: starting")
+                try:
+                    marker = envs.create(spec, lambda line: bar.update(task, description=f"{fw}: {line[:100]}"))
+                    bar.update(task, description=f"[green]built[/] {fw} {marker['framework_version']} "
+                                                 f"in {marker['install_s']:.0f} s, {marker['size_mb']:.0f} MB")
+                except (RuntimeError, OSError) as exc:
+                    bar.update(task, description=f"[red]failed[/] {fw}")
+                    failures.append(f"{fw}: {exc}")
+                bar.stop_task(task)
+            warm_caches(spec, bar)
     if failures:
         for failure in failures:
             print(failure, file=sys.stderr)
         raise UserError(f"setup failed for {', '.join(f.split(':')[0] for f in failures)} (details above)")
+
+
+def warm_caches(spec: envs.EnvSpec, bar) -> None:
+    """Once per environment whose framework keeps compiled kernels on disk: compile every model's, so that
+    runs start from what a user has from their second run on. A failure here is reported, not fatal: the
+    run's parity gate will say more."""
+    from benchmarks.installs import install_of
+    from benchmarks.runner import warm_caches as warm
+
+    marker, modes = spec.marker(), install_of(spec.framework).warm_modes
+    if not marker or not modes or "warm_pass_s" in marker:
+        return
+    task = bar.add_task(f"{spec.framework}: compiling every model once ({', '.join(modes)}), for its on-disk cache")
+    facts = warm(spec.framework, modes, [int(t) for t in thread_settings()])
+    envs.update_marker(spec, facts)
+    failed = facts["warm_pass_failures"]
+    bar.update(task, description=f"[green]warmed[/] {spec.framework}'s kernel cache in {facts['warm_pass_s']:.0f} s"
+                                 + (f" ([red]{len(failed)} failed[/]: {failed[0][:120]})" if failed else ""))
+    bar.stop_task(task)
 
 
 def cmd_doctor(args) -> int:

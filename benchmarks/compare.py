@@ -81,6 +81,9 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_m
                                                      "p90": float(np.quantile(steady, 0.9))}}
 
 
+CELL_FIELDS = ("framework", "model", "mode", "threads", "task", "tuning")  # records.cell_key's parts
+
+
 def process_samples(raw: List[Dict]) -> Dict[tuple, Dict[int, List[float]]]:
     """Per cell, the samples of each worker process that counts (runner.last_attempts), ok ones only."""
     from benchmarks.runner import last_attempts
@@ -105,7 +108,7 @@ def process_count_agreement(a_raw: List[Dict], b_raw: List[Dict]) -> List[Dict]:
         for key, processes in samples.items():
             pooled = [s for p in chosen for s in processes.get(p, [])]
             if pooled:
-                out.append(dict(zip(("framework", "model", "mode", "threads", "task"), key), time_ms=float(estimate(pooled))))
+                out.append(dict(zip(CELL_FIELDS, key), time_ms=float(estimate(pooled))))
         return out
 
     rows = []
@@ -133,6 +136,48 @@ def process_count_text(a_dir: Path, b_dir: Path) -> str:
             + "; ".join(f"{r['processes']} process{'es' if r['processes'] > 1 else ''}: {r['median']:.1%} / {r['p90']:.1%}"
                         + (f" (90th percentile {r['p90_range'][0]:.1%}–{r['p90_range'][1]:.1%})" if r["choices"] > 1 else "")
                         for r in rows) + " (median / 90th percentile).")
+
+
+def later_shift(raw: List[Dict]) -> Optional[Dict]:
+    """Whether a cell's later processes agree with its first, within one run: per cell, its ratio to PyTorch
+    from its later processes alone over the same ratio from its first process (the headline estimator each);
+    the median and 10th and 90th percentiles over cells, and whether the later processes were shared (each
+    measured several cells). Taken with and without sharing, it shows whether sharing moves the numbers.
+    None for a run with one process per cell."""
+    from benchmarks.runner import last_attempts
+
+    by_cell: Dict[tuple, List[Dict]] = {}
+    for r in raw:
+        if r["status"] == "ok" and r.get("samples_ms"):
+            by_cell.setdefault(rec.cell_key(r), []).append(r)
+    _, estimate = ESTIMATORS[ESTIMATOR]
+    first: List[Dict] = []
+    later: List[Dict] = []
+    shared = False
+    for key, rs in by_cell.items():
+        final = last_attempts(rs)
+        shared = shared or any((r.get("shared_with") or 1) > 1 for r in final)
+        for part, chosen in ((first, [r for r in final if r["process"] == 0]), (later, [r for r in final if r["process"]])):
+            if chosen:
+                part.append(dict(zip(CELL_FIELDS, key), time_ms=float(estimate([s for r in chosen for s in r["samples_ms"]]))))
+    solo, again = baseline_ratios(first, "time_ms"), baseline_ratios(later, "time_ms")
+    shifts = [again[k] / solo[k] for k in set(solo) & set(again)]
+    if not shifts:
+        return None
+    return {"cells": len(shifts), "shared": shared, "median": float(np.median(shifts)),
+            "p10": float(np.quantile(shifts, 0.1)), "p90": float(np.quantile(shifts, 0.9))}
+
+
+def later_shift_text(shift: Optional[Dict]) -> str:
+    """One sentence on `later_shift` ('' without it)."""
+    if not shift:
+        return ""
+    how = "which were shared (each measured every model of its framework, mode and threads)" if shift["shared"] \
+        else "which measured one cell each, like the first"
+    return (f"First process against later ones, {how}: over {shift['cells']} cells, a cell's ratio to PyTorch from "
+            f"its later processes alone was {shift['median']:.3f}× the ratio from its first process (median; "
+            f"{shift['p10']:.2f}–{shift['p90']:.2f}× from the 10th to the 90th percentile). Near 1 when neither the "
+            "process layout nor the run's drift over time (first processes come first) moved the numbers.")
 
 
 def unsteady_cells(records: List[Dict]) -> set:

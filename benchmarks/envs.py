@@ -177,14 +177,20 @@ def friction(spec: EnvSpec) -> Dict:
             "registry": registry_facts(install.package)}
 
 
+def update_marker(spec: EnvSpec, facts: Dict) -> None:
+    """Add facts to a ready environment's marker."""
+    marker = spec.marker()
+    if marker is not None:
+        tmp = spec.path / (MARKER + ".tmp")
+        tmp.write_text(json.dumps(dict(marker, **facts), indent=1))
+        tmp.replace(spec.path / MARKER)
+
+
 def backfill_friction(spec: EnvSpec) -> None:
     """Add friction facts to a ready environment made before they were recorded."""
     marker = spec.marker()
     if marker is not None and "registry" not in marker:
-        marker.update(friction(spec))
-        tmp = spec.path / (MARKER + ".tmp")
-        tmp.write_text(json.dumps(marker, indent=1))
-        tmp.replace(spec.path / MARKER)
+        update_marker(spec, friction(spec))
 
 
 def check_free_space(path: Path, need_gb: float = MIN_FREE_GB) -> None:

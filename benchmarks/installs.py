@@ -20,6 +20,11 @@ class Install:
     library_globs: Tuple[str, ...] = ()  # folders under the environment put on LD_LIBRARY_PATH
     cache_dirs: Tuple[str, ...] = ()  # caches outside the environment that belong to its install
     post_install: Tuple[str, ...] = ()  # Python snippets run once in the environment after pip install
+    # modes whose compiled kernels the framework keeps on disk across processes (Inductor's cache, Jittor's
+    # kernel cache): setup runs every model once in them (runner.warm_caches), so a run's first steps are not
+    # the machine's first-ever compilation. The seconds that pass took are an install fact (`warm_pass_s`):
+    # on a machine whose caches were empty, what a first-ever run pays for compiling
+    warm_modes: Tuple[str, ...] = ()
     spec_file: Path = Path()  # the pinned requirements (default envs/<framework>.txt)
 
     def extra_env(self, env_dir: Path) -> Dict[str, str]:
@@ -38,7 +43,7 @@ class Install:
 PY39 = "Python 3.9 (no wheels past CPython 3.10)"
 INSTALLS: Dict[str, Install] = {
     # A private Inductor cache (not the shared /tmp/torchinductor_<user>), reused across runs.
-    "torch": Install("torch", worker_env={"TORCHINDUCTOR_CACHE_DIR": "{cache}/torchinductor"}),
+    "torch": Install("torch", worker_env={"TORCHINDUCTOR_CACHE_DIR": "{cache}/torchinductor"}, warm_modes=("compiled",)),
     "tensorflow": Install("tensorflow-cpu", worker_env={"KERAS_HOME": "{cache}/keras"}),
     "jax": Install("jaxlib"),  # the binary part; jax itself is pure Python
     "mxnet": Install("mxnet", notes=("numpy<1.24 (MXNet 1.9.1 uses np.bool, removed in numpy 1.24)",)),
@@ -52,6 +57,7 @@ INSTALLS: Dict[str, Install] = {
                     "own download server (same archive); CUDA detection is off (nvcc_path='').",),
         worker_env={"nvcc_path": "", "cc_path": "g++"},
         cache_dirs=("~/.cache/jittor",),
+        warm_modes=("eager",),
         # Jittor compiles its core at first import (minutes): do it at setup, with its output shown.
         post_install=("import jittor; jittor.flags.use_cuda = 0; print('jittor core compiled')",)),
     "oneflow": Install(

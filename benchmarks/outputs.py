@@ -7,7 +7,8 @@ import os
 from pathlib import Path
 from typing import Dict, List
 
-from benchmarks import REPO_ROOT, claims, html_report, plots, report
+from benchmarks import REPO_ROOT, claims, compare, html_report, plots, report
+from benchmarks import records as rec
 from benchmarks.records import write_atomic
 
 CSV_COLUMNS = (
@@ -48,7 +49,9 @@ def build(run_dir: Path) -> tuple:
     from benchmarks.breakdown import of_run
 
     records, meta = report.load_run(run_dir)
-    meta = dict(meta, time_breakdown_s=of_run(run_dir))  # derived from raw.jsonl with today's rules
+    raw_path = run_dir / "raw.jsonl"  # derived from raw.jsonl with today's rules:
+    meta = dict(meta, time_breakdown_s=of_run(run_dir),
+                later_shift=compare.later_shift(rec.read(raw_path)) if raw_path.exists() else None)
     write_atomic(run_dir / "summary.csv", summary_csv(records))
     parts = machines.split(records, meta)
     if len(parts) == 1:

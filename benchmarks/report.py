@@ -499,6 +499,10 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
         parts += ["### Where the run's time went", "", "Worker-process minutes per phase (build + parity includes "
                   "the first step's compilation; other: process start and exit, inference first calls).", "",
                   markdown(*table(meta["time_breakdown_s"])), ""]
+    if meta.get("later_shift"):
+        from benchmarks.compare import later_shift_text
+
+        parts += ["### First and later processes", "", later_shift_text(meta["later_shift"]), ""]
     parts += ["### Every cell", "", markdown_table(records), ""]
     return "\n".join(parts)
 

@@ -137,6 +137,27 @@ def launch_cells(cells: Sequence[Cell], profile: Profile, tasks: Optional[Sequen
     return filled(found, "failed", lambda c: (errors[c.model], {}) if c.model in errors else (errors[None], died))
 
 
+WARM_PROFILE = Profile(processes=1, samples=1, min_samples=1, max_seconds=0.0, warmup=0, min_sample_ms=0.0,
+                       timeout_s=900, later_parity_steps=1)  # one step and one call of each task
+
+
+def warm_caches(framework: str, modes: Sequence[str], threads: Sequence[int]) -> Dict:
+    """Run every model of `framework` once in each of `modes` and `threads` (a worker process per mode and
+    thread setting, one parity step and one call per task), so that the kernels it compiles and keeps on
+    disk are there before a run. Returns the seconds that took (`warm_pass_s`) and any failures."""
+    from benchmarks.plan import available_models
+
+    started, failed = time.time(), {}
+    for mode in modes:
+        for count in threads:
+            cells = [Cell(framework, model, mode, count) for model in available_models()]
+            for r in launch_cells(cells, WARM_PROFILE, process=1):
+                if r["status"] != "ok":  # a cell's first failing task says why
+                    failed.setdefault(f"{r['model']} {mode} t{count}", r["reason"])
+    return {"warm_pass_s": round(time.time() - started, 1),
+            "warm_pass_failures": [f"{cell}: {reason}" for cell, reason in failed.items()]}
+
+
 # What a fresh worker process shows of a cell, and one that measured other cells first would not:
 # taken from the processes that measured the cell alone (its first one at least).
 COLD_FACTS = ("first_step_ms", "import_s", "time_to_first_step_s", "worker_s")

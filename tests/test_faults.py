@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -297,3 +298,23 @@ def test_fault_18_a_broken_model_in_a_shared_process_costs_the_other_models_noth
     again = [r for r in raw if r["framework"] == "fake_model_segfault" and r["process"] == lost[0]["process"]
              and r["attempt"] == 1]
     assert [(r["status"], r["shared_with"]) for r in again] == [("ok", 1)]  # run again alone
+
+
+def test_setup_compiles_every_model_once_where_the_framework_keeps_kernels_on_disk(fake_env):
+    from benchmarks.cli import thread_settings
+    from benchmarks.envs import MARKER
+
+    # fake_model_cached's install says it keeps eager kernels on disk; its lenet5 fails to build
+    out = fwbench(fake_env, "setup", "fake_model_cached")
+    assert out.returncode == 0, out.stderr
+    [marker_path] = (Path(fake_env["FWBENCH_HOME"]) / "envs").glob(f"fake-*/{MARKER}")
+    marker = json.loads(marker_path.read_text())
+    assert marker["warm_pass_s"] > 0
+    # a worker process per thread setting, every model in it: the MLP ran (the fake has no other model), and
+    # the broken lenet5 failed at each thread setting, said once per cell
+    failures = dict(f.split(": ", 1) for f in marker["warm_pass_failures"])
+    assert len(failures) == len(marker["warm_pass_failures"]) and not any(c.startswith("mlp") for c in failures)
+    for t in thread_settings():
+        assert "ValueError: lenet5 weights" in failures[f"lenet5 eager t{t}"]
+    again = fwbench(fake_env, "setup", "fake_model_cached")  # once per environment
+    assert again.returncode == 0 and json.loads(marker_path.read_text())["warm_pass_s"] == marker["warm_pass_s"]

@@ -162,6 +162,24 @@ def test_agreement_by_process_count_pools_the_same_processes_in_both_runs(tmp_pa
     assert compare.process_count_text(tmp_path / "a", tmp_path / "missing") == ""
 
 
+def test_later_shift_compares_a_cells_later_processes_with_its_first():
+    def raw(fw, minima, shared=True, task="train"):
+        return [dict(framework=fw, model="mlp", mode="eager", threads=1, task=task, process=p, attempt=0, status="ok",
+                     shared_with=(5 if shared and p else 1), samples_ms=[m, m * 1.2]) for p, m in enumerate(minima)]
+    # paddle's train step ran 10% slower in its later processes; its inference alike in all
+    run = (raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 2.2, 2.3])
+           + raw("torch", [1.0, 1.0, 1.0], task="infer_b1") + raw("paddle", [3.0, 3.0, 3.0], task="infer_b1"))
+    shift = compare.later_shift(run)
+    assert shift["cells"] == 2 and shift["shared"] and shift["median"] == pytest.approx(1.05)
+    assert shift["p90"] == pytest.approx(1.09)
+    assert "later ones, which were shared (each measured every model" in compare.later_shift_text(shift)
+    assert "over 2 cells, a cell's ratio to PyTorch from its later processes alone was 1.050×" in compare.later_shift_text(shift)
+    alone = compare.later_shift(raw("torch", [1.0, 1.0], shared=False) + raw("paddle", [2.0, 2.0], shared=False))
+    assert not alone["shared"] and alone["median"] == 1.0 and "which measured one cell each, like the first:" in compare.later_shift_text(alone)
+    assert compare.later_shift(raw("torch", [1.0]) + raw("paddle", [2.0])) is None  # one process per cell
+    assert compare.later_shift_text(None) == ""
+
+
 def test_compare_says_when_the_two_hosts_ran_at_different_speeds():
     rows = [{"ratio": 2.0}, {"ratio": 1.5}, {"ratio": None}]
     alike = {"peak_gflops": {"1": 130.0, "2": 250.0}}

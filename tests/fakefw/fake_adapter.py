@@ -82,8 +82,9 @@ class FakeAdapter(Adapter):
 
 
 FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky", "helper", "model_raises",
-          "model_segfault")
+          "model_segfault", "model_cached")
 ADAPTERS = [FakeAdapter(fault, i) for i, fault in enumerate(FAULTS)]
 # every fake shares one environment, numpy only
-INSTALLS = {a.key: Install("", spec_file=HERE / "fake.txt", worker_env={"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")})
+INSTALLS = {a.key: Install("", spec_file=HERE / "fake.txt", worker_env={"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")},
+                           warm_modes=("eager",) if a.fault == "model_cached" else ())  # as if it kept kernels on disk
             for a in ADAPTERS}
