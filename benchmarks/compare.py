@@ -84,32 +84,33 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_m
 CELL_FIELDS = ("framework", "model", "mode", "threads", "task", "tuning")  # records.cell_key's parts
 
 
-def process_samples(raw: List[Dict]) -> Dict[tuple, Dict[int, List[float]]]:
-    """Per cell, the samples of each worker process that counts (runner.last_attempts), ok ones only."""
+def final_processes(raw: List[Dict]) -> Dict[tuple, List[Dict]]:
+    """Per cell, the ok record of each worker process that counts (runner.last_attempts) with samples."""
     from benchmarks.runner import last_attempts
 
     by_cell: Dict[tuple, List[Dict]] = {}
     for r in raw:
-        by_cell.setdefault(rec.cell_key(r), []).append(r)
-    return {key: {r["process"]: r["samples_ms"] for r in last_attempts(rs) if r["status"] == "ok" and r.get("samples_ms")}
-            for key, rs in by_cell.items()}
+        if r["status"] == "ok" and r.get("samples_ms"):
+            by_cell.setdefault(rec.cell_key(r), []).append(r)
+    return {key: last_attempts(rs) for key, rs in by_cell.items()}
+
+
+def estimated(key: tuple, processes: List[Dict]) -> Dict:
+    """A record for the cell `key` with the headline estimator over these processes' pooled samples."""
+    _, estimate = ESTIMATORS[ESTIMATOR]
+    return dict(zip(CELL_FIELDS, key), time_ms=float(estimate([s for r in processes for s in r["samples_ms"]])))
 
 
 def process_count_agreement(a_raw: List[Dict], b_raw: List[Dict]) -> List[Dict]:
     """How well the ratios to PyTorch would have agreed with fewer worker processes per cell: for each
     count k, the headline estimator over only k of each cell's processes (the same process indices in both
     runs), its `agreement` averaged over every choice of k indices (and the range of the 90th percentile)."""
-    a, b = process_samples(a_raw), process_samples(b_raw)
-    count = min((len(p) for p in list(a.values()) + list(b.values()) if p), default=0)
-    _, estimate = ESTIMATORS[ESTIMATOR]
+    a, b = final_processes(a_raw), final_processes(b_raw)
+    count = min((len(p) for p in list(a.values()) + list(b.values())), default=0)
 
-    def records(samples: Dict[tuple, Dict[int, List[float]]], chosen: tuple) -> List[Dict]:
-        out = []
-        for key, processes in samples.items():
-            pooled = [s for p in chosen for s in processes.get(p, [])]
-            if pooled:
-                out.append(dict(zip(CELL_FIELDS, key), time_ms=float(estimate(pooled))))
-        return out
+    def records(cells: Dict[tuple, List[Dict]], chosen: tuple) -> List[Dict]:
+        picked = {key: [r for r in processes if r["process"] in chosen] for key, processes in cells.items()}
+        return [estimated(key, processes) for key, processes in picked.items() if processes]
 
     rows = []
     for k in range(1, count + 1):
@@ -144,22 +145,14 @@ def later_shift(raw: List[Dict]) -> Optional[Dict]:
     the median and 10th and 90th percentiles over cells, and whether the later processes were shared (each
     measured several cells). Taken with and without sharing, it shows whether sharing moves the numbers.
     None for a run with one process per cell."""
-    from benchmarks.runner import last_attempts
-
-    by_cell: Dict[tuple, List[Dict]] = {}
-    for r in raw:
-        if r["status"] == "ok" and r.get("samples_ms"):
-            by_cell.setdefault(rec.cell_key(r), []).append(r)
-    _, estimate = ESTIMATORS[ESTIMATOR]
     first: List[Dict] = []
     later: List[Dict] = []
     shared = False
-    for key, rs in by_cell.items():
-        final = last_attempts(rs)
+    for key, final in final_processes(raw).items():
         shared = shared or any((r.get("shared_with") or 1) > 1 for r in final)
         for part, chosen in ((first, [r for r in final if r["process"] == 0]), (later, [r for r in final if r["process"]])):
             if chosen:
-                part.append(dict(zip(CELL_FIELDS, key), time_ms=float(estimate([s for r in chosen for s in r["samples_ms"]]))))
+                part.append(estimated(key, chosen))
     solo, again = baseline_ratios(first, "time_ms"), baseline_ratios(later, "time_ms")
     shifts = [again[k] / solo[k] for k in set(solo) & set(again)]
     if not shifts:
