@@ -403,7 +403,7 @@ def cmd_loc(args) -> int:
 def cmd_compare(args) -> int:
     from benchmarks import claims, machines, scaling
     from benchmarks.compare import (compare_records, estimator_agreement, host_speed_text, process_count_text,
-                                    steady_text, verdicts_match)
+                                    raw_estimators_text, steady_text, verdicts_match)
     from benchmarks.report import load_run
 
     if args.run_b:
@@ -428,9 +428,10 @@ def cmd_compare(args) -> int:
                   f"{steady_text(found)}; most: "
                   + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
     if args.run_b:
-        by_processes = process_count_text(Path(args.run_a), Path(args.run_b))
-        if by_processes:
-            out.print(by_processes, highlight=False)
+        for line in (raw_estimators_text(Path(args.run_a), Path(args.run_b)),
+                     process_count_text(Path(args.run_a), Path(args.run_b))):
+            if line:
+                out.print(line, highlight=False)
     sweep = scaling.fit_agreement(a_recs, b_recs)
     if sweep:
         out.print("Size sweep, how far B moved from A (median / 90th percentile): " + scaling.agreement_text(sweep),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from itertools import combinations
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
 from benchmarks import records as rec
 from benchmarks.plan import BASELINE, suite_of
-from benchmarks.stats import ESTIMATOR, ESTIMATORS, geomean, ratio_ci
+from benchmarks.stats import ESTIMATOR, ESTIMATORS, UNSTEADY_SPREAD, geomean, process_spread, ratio_ci
 
 
 def compare_records(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
@@ -95,10 +95,45 @@ def final_processes(raw: List[Dict]) -> Dict[tuple, List[Dict]]:
     return {key: last_attempts(rs) for key, rs in by_cell.items()}
 
 
-def estimated(key: tuple, processes: List[Dict]) -> Dict:
-    """A record for the cell `key` with the headline estimator over these processes' pooled samples."""
-    _, estimate = ESTIMATORS[ESTIMATOR]
-    return dict(zip(CELL_FIELDS, key), time_ms=float(estimate([s for r in processes for s in r["samples_ms"]])))
+def estimated(key: tuple, processes: List[Dict], estimate: Optional[Callable] = None) -> Dict:
+    """A record for the cell `key`: `estimate` of its processes' samples (a list per process; default the
+    headline estimator over them pooled), and whether the processes disagreed (stats.process_spread)."""
+    groups = [r["samples_ms"] for r in processes]
+    estimate = estimate or (lambda g: ESTIMATORS[ESTIMATOR][1](np.concatenate(g)))
+    return dict(zip(CELL_FIELDS, key), time_ms=float(estimate(groups)),
+                unsteady=process_spread(groups) > UNSTEADY_SPREAD)
+
+
+# Estimators of a cell's time from its per-process samples that the records do not carry, tried against
+# the headline one by how well they reproduce (README, Method)
+RAW_ESTIMATORS: Dict[str, Callable] = {
+    "pooled 5th percentile": lambda g: np.quantile(np.concatenate(g), 0.05),
+    "pooled 25th percentile": lambda g: np.quantile(np.concatenate(g), 0.25),
+    "lowest process median": lambda g: min(np.median(x) for x in g),
+    "mean of process minima": lambda g: np.mean([np.min(x) for x in g]),
+    "median of process minima": lambda g: np.median([np.min(x) for x in g]),
+}
+
+
+def raw_estimator_agreement(a_raw: List[Dict], b_raw: List[Dict]) -> Dict[str, Dict]:
+    """`agreement` for the headline estimator and each of RAW_ESTIMATORS, from two runs' raw samples."""
+    a, b = final_processes(a_raw), final_processes(b_raw)
+    out = {}
+    for name, estimate in [(ESTIMATOR, None)] + list(RAW_ESTIMATORS.items()):
+        found = agreement([estimated(k, p, estimate) for k, p in a.items()], [estimated(k, p, estimate) for k, p in b.items()])
+        if found:
+            out[name] = found
+    return out
+
+
+def raw_estimators_text(a_dir: Path, b_dir: Path) -> str:
+    """One line: the agreement of each estimator from the raw samples (empty without both raw.jsonl)."""
+    paths = [Path(d) / "raw.jsonl" for d in (a_dir, b_dir)]
+    if not all(p.exists() for p in paths):
+        return ""
+    found = raw_estimator_agreement(*(rec.read(p) for p in paths))
+    return ("From the raw samples, by estimator (median / 90th percentile; in brackets, the steady cells'): "
+            + "; ".join(f"{name} {f['median']:.1%} / {f['p90']:.1%} ({steady_text(f)})" for name, f in found.items()) + ".")
 
 
 def process_count_agreement(a_raw: List[Dict], b_raw: List[Dict]) -> List[Dict]:

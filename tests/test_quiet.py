@@ -162,6 +162,19 @@ def test_agreement_by_process_count_pools_the_same_processes_in_both_runs(tmp_pa
     assert compare.process_count_text(tmp_path / "a", tmp_path / "missing") == ""
 
 
+def test_estimators_from_raw_samples_are_judged_by_how_their_ratios_reproduce():
+    def raw(fw, minima):
+        return [dict(framework=fw, model="mlp", mode="eager", threads=1, task="train", process=p, attempt=0,
+                     status="ok", samples_ms=[m, m * 1.5]) for p, m in enumerate(minima)]
+    # paddle's processes 1 and 2 ran in a slow state in run B: its minimum held, the median of its minima moved
+    a = raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 2.0, 2.0])
+    b = raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 3.0, 3.0])
+    found = compare.raw_estimator_agreement(a, b)
+    assert list(found) == [compare.ESTIMATOR] + list(compare.RAW_ESTIMATORS)
+    assert found["minimum"]["p90"] == 0.0 and found["median of process minima"]["p90"] == pytest.approx(0.5)
+    assert found["minimum"]["steady"] is None  # paddle's processes disagreed in run B
+
+
 def test_later_shift_compares_a_cells_later_processes_with_its_first():
     def raw(fw, minima, shared=True, task="train"):
         return [dict(framework=fw, model="mlp", mode="eager", threads=1, task=task, process=p, attempt=0, status="ok",
