@@ -142,13 +142,16 @@ def test_agreement_over_steady_cells_leaves_out_unsteady_ones_and_those_over_an_
     assert compare.steady_text(found) == "0.0% / 0.0% (1 cells)"
 
 
+def process_raw(fw, minima, shared=True, task="train"):
+    """A cell's raw records, one ok process per minimum (process 0 alone, the later ones shared)."""
+    return [dict(framework=fw, model="mlp", mode="eager", threads=1, task=task, process=p, attempt=0, status="ok",
+                 shared_with=(5 if shared and p else 1), samples_ms=[m, m * 1.5]) for p, m in enumerate(minima)]
+
+
 def test_agreement_by_process_count_pools_the_same_processes_in_both_runs(tmp_path):
-    def raw(fw, minima):
-        return [dict(framework=fw, model="mlp", mode="eager", threads=1, task="train", process=p, attempt=0,
-                     status="ok", samples_ms=[m, m * 1.5]) for p, m in enumerate(minima)]
     # paddle's process 1 ran in a slow state in run B only; PyTorch ran alike throughout
-    a = raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 2.0, 2.0])
-    b = raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 3.0, 2.0])
+    a = process_raw("torch", [1.0, 1.0, 1.0]) + process_raw("paddle", [2.0, 2.0, 2.0])
+    b = process_raw("torch", [1.0, 1.0, 1.0]) + process_raw("paddle", [2.0, 3.0, 2.0])
     rows = compare.process_count_agreement(a, b)
     assert [(r["processes"], r["choices"]) for r in rows] == [(1, 3), (2, 3), (3, 1)]
     assert rows[0]["p90"] == pytest.approx(0.5 / 3) and rows[0]["p90_range"] == pytest.approx([0.0, 0.5])
@@ -163,12 +166,9 @@ def test_agreement_by_process_count_pools_the_same_processes_in_both_runs(tmp_pa
 
 
 def test_estimators_from_raw_samples_are_judged_by_how_their_ratios_reproduce():
-    def raw(fw, minima):
-        return [dict(framework=fw, model="mlp", mode="eager", threads=1, task="train", process=p, attempt=0,
-                     status="ok", samples_ms=[m, m * 1.5]) for p, m in enumerate(minima)]
     # paddle's processes 1 and 2 ran in a slow state in run B: its minimum held, the median of its minima moved
-    a = raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 2.0, 2.0])
-    b = raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 3.0, 3.0])
+    a = process_raw("torch", [1.0, 1.0, 1.0]) + process_raw("paddle", [2.0, 2.0, 2.0])
+    b = process_raw("torch", [1.0, 1.0, 1.0]) + process_raw("paddle", [2.0, 3.0, 3.0])
     found = compare.raw_estimator_agreement(a, b)
     assert list(found) == [compare.ESTIMATOR] + list(compare.RAW_ESTIMATORS)
     assert found["minimum"]["p90"] == 0.0 and found["median of process minima"]["p90"] == pytest.approx(0.5)
@@ -176,20 +176,17 @@ def test_estimators_from_raw_samples_are_judged_by_how_their_ratios_reproduce():
 
 
 def test_later_shift_compares_a_cells_later_processes_with_its_first():
-    def raw(fw, minima, shared=True, task="train"):
-        return [dict(framework=fw, model="mlp", mode="eager", threads=1, task=task, process=p, attempt=0, status="ok",
-                     shared_with=(5 if shared and p else 1), samples_ms=[m, m * 1.2]) for p, m in enumerate(minima)]
     # paddle's train step ran 10% slower in its later processes; its inference alike in all
-    run = (raw("torch", [1.0, 1.0, 1.0]) + raw("paddle", [2.0, 2.2, 2.3])
-           + raw("torch", [1.0, 1.0, 1.0], task="infer_b1") + raw("paddle", [3.0, 3.0, 3.0], task="infer_b1"))
+    run = (process_raw("torch", [1.0, 1.0, 1.0]) + process_raw("paddle", [2.0, 2.2, 2.3])
+           + process_raw("torch", [1.0, 1.0, 1.0], task="infer_b1") + process_raw("paddle", [3.0, 3.0, 3.0], task="infer_b1"))
     shift = compare.later_shift(run)
     assert shift["cells"] == 2 and shift["shared"] and shift["median"] == pytest.approx(1.05)
     assert shift["p90"] == pytest.approx(1.09)
     assert "later ones, which were shared (each measured every model" in compare.later_shift_text(shift)
     assert "over 2 cells, a cell's ratio to PyTorch from its later processes alone was 1.050×" in compare.later_shift_text(shift)
-    alone = compare.later_shift(raw("torch", [1.0, 1.0], shared=False) + raw("paddle", [2.0, 2.0], shared=False))
+    alone = compare.later_shift(process_raw("torch", [1.0, 1.0], shared=False) + process_raw("paddle", [2.0, 2.0], shared=False))
     assert not alone["shared"] and alone["median"] == 1.0 and "which measured one cell each, like the first:" in compare.later_shift_text(alone)
-    assert compare.later_shift(raw("torch", [1.0]) + raw("paddle", [2.0])) is None  # one process per cell
+    assert compare.later_shift(process_raw("torch", [1.0]) + process_raw("paddle", [2.0])) is None  # one process per cell
     assert compare.later_shift_text(None) == ""
 
 
