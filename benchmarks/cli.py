@@ -93,17 +93,21 @@ def warm_caches(spec: envs.EnvSpec, bar) -> None:
 def cmd_doctor(args) -> int:
     from rich.table import Table
 
+    from benchmarks.installs import install_of
+
     table = Table(title=f"fwbench environments under {envs.cache_root() / 'envs'}")
-    for col in ("Framework", "Status", "Python", "Version", "Size MB", "Install s", "Path"):
+    for col in ("Framework", "Status", "Python", "Version", "Size MB", "Install s", "Kernel cache", "Path"):
         table.add_column(col)
     for key, adapter in all_adapters().items():
         spec = envs.load_spec(key)
         m = spec.marker()
         if m:
+            cache = "–" if not install_of(key).warm_modes else (
+                f"filled in {m['warm_pass_s']:.0f} s" if "warm_pass_s" in m else "[yellow]empty: run fwbench setup")
             table.add_row(adapter.display, "[green]ready", m["python"], m["framework_version"],
-                          f"{m['size_mb']:.0f}", f"{m['install_s']:.0f}", str(spec.path))
+                          f"{m['size_mb']:.0f}", f"{m['install_s']:.0f}", cache, str(spec.path))
         else:
-            table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–",
+            table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–", "–",
                           f"run: fwbench setup {key}")
     console().print(table)
     from benchmarks.hardware import scheduler_facts
