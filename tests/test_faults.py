@@ -304,6 +304,12 @@ def test_setup_compiles_every_model_once_where_the_framework_keeps_kernels_on_di
     from benchmarks.cli import thread_settings
     from benchmarks.envs import MARKER
 
+    def doctor_row() -> str:
+        out = fwbench(fake_env, "doctor")
+        assert out.returncode == 0, out.stderr
+        return next(line for line in out.stdout.splitlines() if "fake_model_cached" in line)
+
+    assert "empty: run fwbench setup" in doctor_row()
     # fake_model_cached's install says it keeps eager kernels on disk; its lenet5 fails to build
     out = fwbench(fake_env, "setup", "fake_model_cached")
     assert out.returncode == 0, out.stderr
@@ -316,5 +322,6 @@ def test_setup_compiles_every_model_once_where_the_framework_keeps_kernels_on_di
     assert len(failures) == len(marker["warm_pass_failures"]) and not any(c.startswith("mlp") for c in failures)
     for t in thread_settings():
         assert "ValueError: lenet5 weights" in failures[f"lenet5 eager t{t}"]
+    assert f"filled in {marker['warm_pass_s']:.0f} s" in doctor_row()
     again = fwbench(fake_env, "setup", "fake_model_cached")  # once per environment
     assert again.returncode == 0 and json.loads(marker_path.read_text())["warm_pass_s"] == marker["warm_pass_s"]
