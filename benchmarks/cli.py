@@ -407,7 +407,7 @@ def cmd_loc(args) -> int:
 def cmd_compare(args) -> int:
     from benchmarks import claims, machines, scaling
     from benchmarks.compare import (compare_records, estimator_agreement, host_speed_text, process_count_text,
-                                    raw_estimators_text, steady_text, verdicts_match)
+                                    raw_estimators_text, read_raw, steady_text, verdicts_match)
     from benchmarks.report import load_run
 
     if args.run_b:
@@ -432,8 +432,8 @@ def cmd_compare(args) -> int:
                   f"{steady_text(found)}; most: "
                   + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
     if args.run_b:
-        for line in (raw_estimators_text(Path(args.run_a), Path(args.run_b)),
-                     process_count_text(Path(args.run_a), Path(args.run_b))):
+        raws = read_raw(Path(args.run_a)), read_raw(Path(args.run_b))
+        for line in (raw_estimators_text(*raws), process_count_text(*raws)):
             if line:
                 out.print(line, highlight=False)
     sweep = scaling.fit_agreement(a_recs, b_recs)

@@ -84,6 +84,12 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_m
 CELL_FIELDS = ("framework", "model", "mode", "threads", "task", "tuning")  # records.cell_key's parts
 
 
+def read_raw(run_dir: Path) -> Optional[List[Dict]]:
+    """A run folder's per-process records (raw.jsonl), or None when it has none."""
+    path = Path(run_dir) / "raw.jsonl"
+    return rec.read(path) if path.exists() else None
+
+
 def final_processes(raw: List[Dict]) -> Dict[tuple, List[Dict]]:
     """Per cell, the ok record of each worker process that counts (runner.last_attempts) with samples."""
     from benchmarks.runner import last_attempts
@@ -126,12 +132,11 @@ def raw_estimator_agreement(a_raw: List[Dict], b_raw: List[Dict]) -> Dict[str, D
     return out
 
 
-def raw_estimators_text(a_dir: Path, b_dir: Path) -> str:
-    """One line: the agreement of each estimator from the raw samples (empty without both raw.jsonl)."""
-    paths = [Path(d) / "raw.jsonl" for d in (a_dir, b_dir)]
-    if not all(p.exists() for p in paths):
+def raw_estimators_text(a_raw: Optional[List[Dict]], b_raw: Optional[List[Dict]]) -> str:
+    """One line: the agreement of each estimator from two runs' raw samples (empty without both)."""
+    if a_raw is None or b_raw is None:
         return ""
-    found = raw_estimator_agreement(*(rec.read(p) for p in paths))
+    found = raw_estimator_agreement(a_raw, b_raw)
     return ("From the raw samples, by estimator (median / 90th percentile; in brackets, the steady cells'): "
             + "; ".join(f"{name} {f['median']:.1%} / {f['p90']:.1%} ({steady_text(f)})" for name, f in found.items()) + ".")
 
@@ -158,13 +163,12 @@ def process_count_agreement(a_raw: List[Dict], b_raw: List[Dict]) -> List[Dict]:
     return rows
 
 
-def process_count_text(a_dir: Path, b_dir: Path) -> str:
-    """One line: how the agreement between two run folders depends on the number of processes per cell
-    (empty when either lacks raw.jsonl, or its cells had one process)."""
-    paths = [Path(d) / "raw.jsonl" for d in (a_dir, b_dir)]
-    if not all(p.exists() for p in paths):
+def process_count_text(a_raw: Optional[List[Dict]], b_raw: Optional[List[Dict]]) -> str:
+    """One line: how the agreement between two runs' raw samples depends on the number of processes per
+    cell (empty without both, or when their cells had one process)."""
+    if a_raw is None or b_raw is None:
         return ""
-    rows = process_count_agreement(*(rec.read(p) for p in paths))
+    rows = process_count_agreement(a_raw, b_raw)
     if len(rows) < 2:
         return ""
     return ("With fewer worker processes per cell (the same ones in both runs, averaged over every choice), "

@@ -46,12 +46,11 @@ def build(run_dir: Path) -> tuple:
     the claims' verdicts (computed once, here, for every output)."""
     from benchmarks import machines
 
-    from benchmarks.breakdown import of_run
+    from benchmarks.breakdown import breakdown
 
     records, meta = report.load_run(run_dir)
-    raw_path = run_dir / "raw.jsonl"  # derived from raw.jsonl with today's rules:
-    meta = dict(meta, time_breakdown_s=of_run(run_dir),
-                later_shift=compare.later_shift(rec.read(raw_path)) if raw_path.exists() else None)
+    raw = compare.read_raw(run_dir) or []  # derived from raw.jsonl with today's rules:
+    meta = dict(meta, time_breakdown_s=breakdown(raw), later_shift=compare.later_shift(raw) if raw else None)
     write_atomic(run_dir / "summary.csv", summary_csv(records))
     parts = machines.split(records, meta)
     if len(parts) == 1:

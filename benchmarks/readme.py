@@ -32,7 +32,7 @@ def reproducibility_markdown(run_dir: Path, repeat: Path, records: List[dict], m
     again, again_meta = report.load_run(REPO_ROOT / repeat)
     matches = compare.verdicts_match(claims.evaluate(records, meta), claims.evaluate(again, again_meta))
     same = all(m[3] for m in matches)
-    by_processes = compare.process_count_text(REPO_ROOT / run_dir, REPO_ROOT / repeat)
+    by_processes = compare.process_count_text(compare.read_raw(REPO_ROOT / run_dir), compare.read_raw(REPO_ROOT / repeat))
     return (f"\n### Does it reproduce?\n\n`{repeat.as_posix()}` is the same command taken again "
             f"({again_meta.get('date', '?')}; this run: {meta.get('date', '?')}). `fwbench compare {run_dir.as_posix()} "
             f"{repeat.as_posix()}`: for every step and inference cell, how far its time ratio to PyTorch moved "

@@ -159,10 +159,10 @@ def test_agreement_by_process_count_pools_the_same_processes_in_both_runs(tmp_pa
     for folder, found in (("a", a), ("b", b)):
         (tmp_path / folder).mkdir()
         records.write_atomic(tmp_path / folder / "raw.jsonl", "".join(json.dumps(r) + "\n" for r in found))
-    text = compare.process_count_text(tmp_path / "a", tmp_path / "b")
+    text = compare.process_count_text(compare.read_raw(tmp_path / "a"), compare.read_raw(tmp_path / "b"))
     assert "1 process: 16.7% / 16.7% (90th percentile 0.0%–50.0%); 2 processes: 0.0% / 0.0%" in text
     assert "3 processes: 0.0% / 0.0% (median / 90th percentile)" in text
-    assert compare.process_count_text(tmp_path / "a", tmp_path / "missing") == ""
+    assert compare.process_count_text(compare.read_raw(tmp_path / "a"), compare.read_raw(tmp_path / "missing")) == ""
 
 
 def test_estimators_from_raw_samples_are_judged_by_how_their_ratios_reproduce():
