@@ -182,6 +182,7 @@ def selection_plan(args) -> Plan:
     processes = args.processes or (1 if suite == "scaling" else None)  # the sweep: one process measures every size
     profile = plan.with_options(plan.PROFILES[name], timeout_s=args.timeout, processes=processes,
                                 retries=args.retries, max_wait_s=args.max_wait,
+                                baseline_factor=None if suite == "speed" else 1,  # more baseline processes: speed only
                                 shared_processes=False if args.one_cell_per_process else None)
     tunings = choose("tuning level", args.tuning or ["default"], list(plan.TUNINGS))
     from benchmarks.hardware import cpu_traits
@@ -305,8 +306,7 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     if retry_failed:
         todo = runner.failed_jobs(run_dir, run_plan.cells)
     else:
-        todo = runner.remaining_jobs(run_dir, run_plan.cells, run_plan.profile.processes,
-                                     run_plan.profile.shared_processes)
+        todo = runner.remaining_jobs(run_dir, run_plan.cells, run_plan.profile)
     try:  # refreshed only between workers: the harness stays idle while one samples
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TimeRemainingColumn(), console=console(), auto_refresh=False) as bar:
@@ -406,8 +406,9 @@ def cmd_loc(args) -> int:
 
 def cmd_compare(args) -> int:
     from benchmarks import claims, machines, scaling
-    from benchmarks.compare import (compare_records, estimator_agreement, host_speed_text, process_count_text,
-                                    raw_estimators_text, read_raw, steady_text, verdicts_match)
+    from benchmarks.compare import (baseline_share, baseline_share_text, compare_records, estimator_agreement,
+                                    host_speed_text, process_count_text, raw_estimators_text, read_raw, steady_text,
+                                    verdicts_match)
     from benchmarks.report import load_run
 
     if args.run_b:
@@ -431,6 +432,9 @@ def cmd_compare(args) -> int:
                   f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); steady cells "
                   f"{steady_text(found)}; most: "
                   + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
+    share = baseline_share_text(baseline_share(a_recs, b_recs))
+    if share:
+        out.print(share, highlight=False)
     if args.run_b:
         raws = read_raw(Path(args.run_a)), read_raw(Path(args.run_b))
         for line in (raw_estimators_text(*raws), process_count_text(*raws)):
@@ -545,7 +549,9 @@ def parser() -> argparse.ArgumentParser:
                    help="run shard K of N of the plan (cells balanced by expected cost), e.g. a job array's "
                         "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT; join the folders with `fwbench merge`")
     r.add_argument("--costs-from", metavar="RUN", help="balance --shard by the cells' times in this earlier run")
-    r.add_argument("--processes", type=number(int, 1), help="worker processes per cell (default 3; 1 with --quick and --task scaling)")
+    r.add_argument("--processes", type=number(int, 1),
+                   help="worker processes per cell (default 3, and twice as many for PyTorch's cells, the baseline; "
+                        "1 with --quick and --task scaling)")
     r.add_argument("--timeout", type=number(float, 0, strict=True),
                    help="seconds a worker process may take per cell it measures (default 900)")
     r.add_argument("--one-cell-per-process", action="store_true",

@@ -10,7 +10,8 @@ import numpy as np
 
 from benchmarks import records as rec
 from benchmarks.plan import BASELINE, suite_of
-from benchmarks.stats import ESTIMATOR, ESTIMATORS, UNSTEADY_SPREAD, geomean, process_spread, ratio_ci
+from benchmarks.stats import (ESTIMATOR, ESTIMATORS, UNSTEADY_SPREAD, geomean, minimum_of_k, process_spread,
+                              ratio_ci)
 
 
 def compare_records(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
@@ -81,6 +82,41 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_m
                                                      "p90": float(np.quantile(steady, 0.9))}}
 
 
+def baseline_share(a_records: List[Dict], b_records: List[Dict]) -> Optional[Dict]:
+    """How much of the ratios' movement between A and B is PyTorch's own: how far its cells moved (B over A;
+    median and 90th percentile of |move - 1|, and `common`, their geometric mean: the host's drift), how far
+    the ratios would have moved had every PyTorch cell moved by `common` alone (`held`), and the PyTorch cells
+    that moved most against `common`, with the number of ratios that divide by each."""
+    a, b = rec.by_cell(a_records), rec.by_cell(b_records)
+    moves = {k: b[k]["time_ms"] / r["time_ms"] for k, r in a.items() if r["framework"] == BASELINE and k in b
+             and suite_of(r["task"]) == "speed" and r.get("time_ms") and b[k].get("time_ms")}
+    a_ratios, b_ratios = baseline_ratios(a_records, "time_ms"), baseline_ratios(b_records, "time_ms")
+    shared = [k for k in a_ratios if k in b_ratios]
+    if not moves or not shared:
+        return None
+    common = geomean(list(moves.values()))
+    held = np.array([abs(b[k]["time_ms"] / a[k]["time_ms"] / common - 1) for k in shared])
+    carried = {k: sum(rec.baseline_record(a[s], a) is a[k] for s in shared) for k in moves}
+    own = np.abs(np.array(list(moves.values())) - 1)
+    worst = sorted(moves, key=lambda k: -abs(np.log(moves[k] / common)))[:3]
+    return {"cells": len(moves), "median": float(np.median(own)), "p90": float(np.quantile(own, 0.9)), "common": common,
+            "held": {"cells": len(held), "median": float(np.median(held)), "p90": float(np.quantile(held, 0.9))},
+            "worst": [("/".join(map(str, k[1:])), moves[k] / common - 1, carried[k]) for k in worst]}
+
+
+def baseline_share_text(found: Optional[Dict]) -> str:
+    """Two sentences on `baseline_share` ('' without it)."""
+    if not found:
+        return ""
+    held = found["held"]
+    return (f"Every ratio divides by a PyTorch cell, and PyTorch's {found['cells']} cells moved too: by "
+            f"{found['median']:.1%} / {found['p90']:.1%} (median / 90th percentile; {found['common']:.3f}× together, "
+            f"the host's drift). Had each moved by that common factor alone, the ratios would have moved by "
+            f"{held['median']:.1%} / {held['p90']:.1%}. PyTorch's cells that moved most against it: "
+            + ", ".join(f"{cell} {move:+.1%} ({count} ratios)".replace("-", "−") for cell, move, count in found["worst"])
+            + ".")
+
+
 CELL_FIELDS = ("framework", "model", "mode", "threads", "task", "tuning")  # records.cell_key's parts
 
 
@@ -101,13 +137,18 @@ def final_processes(raw: List[Dict]) -> Dict[tuple, List[Dict]]:
     return {key: last_attempts(rs) for key, rs in by_cell.items()}
 
 
-def estimated(key: tuple, processes: List[Dict], estimate: Optional[Callable] = None) -> Dict:
+def estimated(key: tuple, processes: List[Dict], estimate: Optional[Callable] = None, over: Optional[int] = None) -> Dict:
     """A record for the cell `key`: `estimate` of its processes' samples (a list per process; default the
-    headline estimator over them pooled), and whether the processes disagreed (stats.process_spread)."""
+    headline: their minimum, or the minimum `over` of them would show, as a cell with more processes than the
+    others takes it: stats.minimum_of_k), and whether the processes disagreed (stats.process_spread)."""
     groups = [r["samples_ms"] for r in processes]
-    estimate = estimate or (lambda g: ESTIMATORS[ESTIMATOR][1](np.concatenate(g)))
-    return dict(zip(CELL_FIELDS, key), time_ms=float(estimate(groups)),
-                unsteady=process_spread(groups) > UNSTEADY_SPREAD)
+    value = estimate(groups) if estimate else minimum_of_k(groups, over or len(groups))
+    return dict(zip(CELL_FIELDS, key), time_ms=float(value), unsteady=process_spread(groups) > UNSTEADY_SPREAD)
+
+
+def plain_count(cells: Dict[tuple, List[Dict]]) -> int:
+    """The processes a cell has in a run (the fewest of any cell: PyTorch's may have more, Profile.baseline_factor)."""
+    return min((len(p) for p in cells.values()), default=0)
 
 
 # Estimators of a cell's time from its per-process samples that the records do not carry, tried against
@@ -124,9 +165,11 @@ RAW_ESTIMATORS: Dict[str, Callable] = {
 def raw_estimator_agreement(a_raw: List[Dict], b_raw: List[Dict]) -> Dict[str, Dict]:
     """`agreement` for the headline estimator and each of RAW_ESTIMATORS, from two runs' raw samples."""
     a, b = final_processes(a_raw), final_processes(b_raw)
+    a_count, b_count = plain_count(a), plain_count(b)
     out = {}
     for name, estimate in [(ESTIMATOR, None)] + list(RAW_ESTIMATORS.items()):
-        found = agreement([estimated(k, p, estimate) for k, p in a.items()], [estimated(k, p, estimate) for k, p in b.items()])
+        found = agreement([estimated(k, p, estimate, a_count) for k, p in a.items()],
+                          [estimated(k, p, estimate, b_count) for k, p in b.items()])
         if found:
             out[name] = found
     return out
@@ -141,19 +184,22 @@ def raw_estimators_text(a_raw: Optional[List[Dict]], b_raw: Optional[List[Dict]]
             + "; ".join(f"{name} {f['median']:.1%} / {f['p90']:.1%} ({steady_text(f)})" for name, f in found.items()) + ".")
 
 
-def process_count_agreement(a_raw: List[Dict], b_raw: List[Dict]) -> List[Dict]:
+def process_count_agreement(a_raw: List[Dict], b_raw: List[Dict], baseline_all: bool = False) -> List[Dict]:
     """How well the ratios to PyTorch would have agreed with fewer worker processes per cell: for each
     count k, the headline estimator over only k of each cell's processes (the same process indices in both
-    runs), its `agreement` averaged over every choice of k indices (and the range of the 90th percentile)."""
+    runs), its `agreement` averaged over every choice of k indices (and the range of the 90th percentile).
+    A cell with more processes than the others (PyTorch's, Profile.baseline_factor), or with `baseline_all`
+    every PyTorch cell, keeps them all, its minimum the one k of them would show (stats.minimum_of_k)."""
     a, b = final_processes(a_raw), final_processes(b_raw)
-    count = min((len(p) for p in list(a.values()) + list(b.values())), default=0)
+    count = min(plain_count(a), plain_count(b))
 
     def records(cells: Dict[tuple, List[Dict]], chosen: tuple) -> List[Dict]:
-        picked = {key: [r for r in processes if r["process"] in chosen] for key, processes in cells.items()}
-        return [estimated(key, processes) for key, processes in picked.items() if processes]
+        picked = {key: processes if len(processes) > count or (baseline_all and key[0] == BASELINE)
+                  else [r for r in processes if r["process"] in chosen] for key, processes in cells.items()}
+        return [estimated(key, processes, over=len(chosen)) for key, processes in picked.items() if processes]
 
     rows = []
-    for k in range(1, count + 1):
+    for k in range(1, count + (0 if baseline_all else 1)):
         found = [agreement(records(a, chosen), records(b, chosen)) for chosen in combinations(range(count), k)]
         found = [f for f in found if f]
         if found:
@@ -171,11 +217,20 @@ def process_count_text(a_raw: Optional[List[Dict]], b_raw: Optional[List[Dict]])
     rows = process_count_agreement(a_raw, b_raw)
     if len(rows) < 2:
         return ""
-    return ("With fewer worker processes per cell (the same ones in both runs, averaged over every choice), "
-            f"the ratios to PyTorch by the {ESTIMATOR} would have moved by: "
-            + "; ".join(f"{r['processes']} process{'es' if r['processes'] > 1 else ''}: {r['median']:.1%} / {r['p90']:.1%}"
-                        + (f" (90th percentile {r['p90_range'][0]:.1%}–{r['p90_range'][1]:.1%})" if r["choices"] > 1 else "")
-                        for r in rows) + " (median / 90th percentile).")
+
+    def listed(rows: List[Dict]) -> str:
+        return "; ".join(f"{r['processes']} process{'es' if r['processes'] > 1 else ''}: {r['median']:.1%} / {r['p90']:.1%}"
+                         + (f" (90th percentile {r['p90_range'][0]:.1%}–{r['p90_range'][1]:.1%})" if r["choices"] > 1 else "")
+                         for r in rows)
+
+    text = ("With fewer worker processes per cell (the same ones in both runs, averaged over every choice), "
+            f"the ratios to PyTorch by the {ESTIMATOR} would have moved by: {listed(rows)} (median / 90th percentile).")
+    a, b = final_processes(a_raw), final_processes(b_raw)
+    if max(len(p) for p in list(a.values()) + list(b.values())) == rows[-1]["processes"]:  # PyTorch's: as many
+        held = process_count_agreement(a_raw, b_raw, baseline_all=True)
+        text += (" With PyTorch's cells, the denominator of every ratio, at all their processes each time (the "
+                 f"minimum k of them would show: the median over every k): {listed(held)}.")
+    return text
 
 
 def later_shift(raw: List[Dict]) -> Optional[Dict]:
@@ -187,11 +242,13 @@ def later_shift(raw: List[Dict]) -> Optional[Dict]:
     first: List[Dict] = []
     later: List[Dict] = []
     shared = False
-    for key, final in final_processes(raw).items():
+    cells = final_processes(raw)
+    count = plain_count(cells)  # a cell with more later processes: the minimum count - 1 of them would show
+    for key, final in cells.items():
         shared = shared or any((r.get("shared_with") or 1) > 1 for r in final)
         for part, chosen in ((first, [r for r in final if r["process"] == 0]), (later, [r for r in final if r["process"]])):
             if chosen:
-                part.append(estimated(key, chosen))
+                part.append(estimated(key, chosen, over=max(count - 1, 1)))
     solo, again = baseline_ratios(first, "time_ms"), baseline_ratios(later, "time_ms")
     shifts = [again[k] / solo[k] for k in set(solo) & set(again)]
     if not shifts:

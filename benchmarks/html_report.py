@@ -164,8 +164,7 @@ def body(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path
     parts += ["<h2>Modes</h2>", _table(report.MODES_HEADER, report.modes_rows(), cls="modes")]
     parts += ["<details><summary>Every cell</summary>", _table(list(report.COLUMNS), report.table_rows(records)),
               "</details>"]
-    processes = meta.get("plan", {}).get("profile", {}).get("processes", "?")
-    parts += ["<h2>Method</h2>", f"<p>{html.escape(METHOD.format(processes=processes))}</p>"]
+    parts += ["<h2>Method</h2>", f"<p>{html.escape(METHOD.format(processes=report.processes_text(meta)))}</p>"]
     meta_rows = [[k, json.dumps(v) if not isinstance(v, str) else v] for k, v in meta.items() if k != "plan"]
     parts += ["<h2>Run metadata</h2>", _table(["key", "value"], meta_rows, cls="meta")]
     return "\n".join(parts)
@@ -179,12 +178,13 @@ ROSETTA_TEXT = ("Each model's files, as they were at the run's commit, two at a 
 
 METHOD = (
     "Every framework loads the same float32 weights drawn from numpy and must match a float64 numpy "
-    "reference (forward logits and the loss over the first SGD steps) before it is timed. Each cell runs in "
-    "{processes} worker process(es) in this run, each pinned to its cores before the framework is imported; the first call is "
-    "reported apart (tracing, compilation), then warm-up calls are discarded and samples taken. Medians come "
-    "with a 95% bootstrap confidence interval over processes and samples; ratios against PyTorch are taken in "
-    "the same run. At these model sizes a step lasts about a millisecond, so framework overhead weighs as much "
-    "as arithmetic: that is what users of small models feel, not a statement about large models."
+    "reference (forward logits and the loss over the first SGD steps) before it is timed. This run took "
+    "{processes}, each pinned to its cores before the framework is imported; the first call is "
+    "reported apart (tracing, compilation), then warm-up calls are discarded and samples taken. A cell's time "
+    "is the minimum over its samples, with a 95% bootstrap confidence interval over processes and samples; "
+    "ratios against PyTorch are taken in the same run. At these model sizes a step lasts about a millisecond, "
+    "so framework overhead weighs as much as arithmetic: that is what users of small models feel, not a "
+    "statement about large models."
 )
 
 

@@ -93,13 +93,23 @@ class Profile:
     max_wait_s: float = 120.0  # ... but no longer than this
     shared_processes: bool = True  # a cell's later processes each measure every model of its framework x mode x
     # threads x tuning in turn (rotated): one import for several cells. Its first process stays alone (cold facts)
+    baseline_factor: int = 1  # PyTorch's cells, the denominator of every ratio, take this many times the processes
+
+    def processes_for(self, cell: "Cell") -> int:
+        return processes_of(cell, self.processes, self.baseline_factor)
+
+
+def processes_of(cell: Cell, processes: int, baseline_factor: int = 1) -> int:
+    """Worker processes of `cell`: `processes`, and `baseline_factor` times as many for PyTorch's cells (whose
+    headline is still the minimum `processes` of them would show: stats.minimum_of_k)."""
+    return processes * (baseline_factor if cell.framework == BASELINE else 1)
 
 
 PROFILES = {
     "quick": Profile(processes=1, samples=100, min_samples=3, max_seconds=0.25, warmup=3, min_sample_ms=1.0,
                      timeout_s=900, max_wait_s=30.0, host_retries=0, host_wait_s=0.0),  # a first look: slow host noted only
     "default": Profile(processes=3, samples=200, min_samples=2, max_seconds=0.6, warmup=5, min_sample_ms=1.0,
-                       timeout_s=900),
+                       timeout_s=900, baseline_factor=2),
 }
 
 
@@ -128,15 +138,17 @@ class Plan:
         return replace(self, cells=self.cells + [c for c in cells if c not in known])
 
 
-def jobs(cells: Sequence[Cell], processes: int, shared: bool = False) -> List[tuple]:
+def jobs(cells: Sequence[Cell], processes: int, shared: bool = False, baseline_factor: int = 1) -> List[tuple]:
     """(cells, process index) jobs, one worker process each, interleaved: each round visits every cell,
-    rotated. A cell's first process (index 0) measures it alone: import, first step, time to first step
-    and memory are a fresh process's. With `shared`, each later process measures every cell of one
-    framework x mode x threads x suite x tuning in turn, their order rotated from process to process."""
+    rotated, and PyTorch's cells come back for `baseline_factor` times the rounds. A cell's first process
+    (index 0) measures it alone: import, first step, time to first step and memory are a fresh process's.
+    With `shared`, each later process measures every cell of one framework x mode x threads x suite x
+    tuning in turn, their order rotated from process to process."""
+    counts = {c: processes_of(c, processes, baseline_factor) for c in cells}
     out = []
-    for rep in range(processes):
-        shift = rep % max(len(cells), 1)
-        rotated = list(cells[shift:]) + list(cells[:shift])
+    for rep in range(max(counts.values(), default=0)):
+        shift = rep % len(cells)
+        rotated = [c for c in list(cells[shift:]) + list(cells[:shift]) if rep < counts[c]]
         if rep == 0 or not shared:
             out += [((cell,), rep) for cell in rotated]
             continue

@@ -284,14 +284,21 @@ ANATOMY_TEXT = ("CPU time per training step over the sampling window, from /proc
                 "they keep a core until the next tick (see `fwbench doctor`).")
 
 
+def processes_text(meta: Dict) -> str:
+    """'3 worker processes per cell', and PyTorch's count where it has more."""
+    profile = meta.get("plan", {}).get("profile", {})
+    processes, factor = profile.get("processes", "?"), profile.get("baseline_factor", 1)
+    baseline = (f"; PyTorch's, the baseline's, {processes * factor}, its minimum the one {processes} of them would "
+                f"show: the median over every {processes}" if factor > 1 and processes != "?" else "")
+    return f"{processes} worker process{'es' if processes != 1 else ''} per cell{baseline}"
+
+
 def run_context(meta: Dict) -> str:
     """One sentence: where, when and how the run was taken."""
     peaks = ", ".join(f"{float(v):.0f} GFLOP/s at {k} thread(s)" for k, v in meta.get("peak_gflops", {}).items())
-    processes = meta.get("plan", {}).get("profile", {}).get("processes", "?")
     return (f"Run of {meta.get('date', '?')} on {meta.get('cpu_model', '?')} ({meta.get('cpu_vendor', '?')}, "
             f"{meta.get('cores', '?')} cores), {meta.get('os', '?')}; commit `{str(meta.get('git_commit', '?'))[:12]}`; "
-            f"profile `{meta.get('profile', '?')}` ({processes} worker process{'es' if processes != 1 else ''} per "
-            f"cell); wall time {meta.get('wall_s', '?')} s; load average before/after "
+            f"profile `{meta.get('profile', '?')}` ({processes_text(meta)}); wall time {meta.get('wall_s', '?')} s; load average before/after "
             f"{_load(meta.get('loadavg_before'))} / {_load(meta.get('loadavg_after'))}; numpy sgemm peak {peaks or '?'}."
             + (f" Note recorded with the run: {meta['note']}" if meta.get("note") else "")
             + (f" {merged_text(meta)}" if meta.get("merged_from") else ""))

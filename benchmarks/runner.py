@@ -196,9 +196,10 @@ def cell_status(final: List[Dict], processes: int) -> tuple:
 
 
 def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = None,
-              commit: Optional[str] = None) -> Dict:
+              commit: Optional[str] = None, over_processes: Optional[int] = None) -> Dict:
     """One record for one cell and task from its per-process records; code metrics of the model file
-    at `commit` (the run's; None: the working tree)."""
+    at `commit` (the run's; None: the working tree). With `over_processes` fewer than the cell's
+    `processes` (PyTorch's cells), its headline is the minimum that many would show (stats.minimum_of_k)."""
     from benchmarks.loc import metrics as code_metrics
 
     final = last_attempts(raw)
@@ -223,7 +224,7 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     base["samples_ms"] = [s for g in groups for s in g]
     base["process_medians_ms"] = [statistics.median(g) for g in groups]
     if groups and status == "ok":
-        base.update(summarize(groups))
+        base.update(summarize(groups, over_processes))
         alone = [r for r in ok if (r.get("shared_with") or 1) == 1] or ok
         for key in ("cpu_wall_ratio", "seconds_to_target"):
             values = [r[key] for r in ok if r.get(key) is not None]
@@ -259,14 +260,15 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     return base
 
 
-def remaining_jobs(run_dir: Path, cells: Sequence[Cell], processes: int, shared: bool = False) -> List[tuple]:
+def remaining_jobs(run_dir: Path, cells: Sequence[Cell], profile: Profile) -> List[tuple]:
     """The planned (cells, process) jobs, less the cells of each that have a record in raw.jsonl (all of
     them for a new run)."""
     raw_path = run_dir / "raw.jsonl"
     done = set()
     if raw_path.exists():
         done = {(Cell.of(r), r["process"]) for r in records.read(raw_path)}
-    todo = [(tuple(c for c in group if (c, rep) not in done), rep) for group, rep in jobs(cells, processes, shared)]
+    planned = jobs(cells, profile.processes, profile.shared_processes, profile.baseline_factor)
+    todo = [(tuple(c for c in group if (c, rep) not in done), rep) for group, rep in planned]
     return [job for job in todo if job[0]]
 
 
@@ -334,7 +336,7 @@ def run_matrix(
                     budget.skipped, slow = budget.skipped + len(skipped), []
                     for cell in dict.fromkeys(c for j in skipped for c in j[0]):
                         if not pending(cell):
-                            write_cell(run_dir, cell, profile.processes, peaks, commit)
+                            write_cell(run_dir, cell, profile, peaks, commit)
                 continue
             job = queue.popleft()
             cells, rep, attempt = job
@@ -366,22 +368,24 @@ def run_matrix(
                 slow.append((slowdown, worker_s, (cells, rep, attempt + 1)))
             for cell in cells:
                 if not pending(cell):
-                    write_cell(run_dir, cell, profile.processes, peaks, commit)
+                    write_cell(run_dir, cell, profile, peaks, commit)
     finally:
         guard.stay_off([], USABLE)
     return budget.summary()
 
 
-def write_cell(run_dir: Path, cell: Cell, processes: int, peaks: Optional[Dict[str, float]],
+def write_cell(run_dir: Path, cell: Cell, profile: Profile, peaks: Optional[Dict[str, float]],
                commit: Optional[str] = None) -> None:
     """(Re)write a cell's aggregated records once every planned process of it has a record."""
+    processes = profile.processes_for(cell)
     raw = [r for r in records.read(run_dir / "raw.jsonl") if Cell.of(r) == cell and r["process"] < processes]
     if len({r["process"] for r in raw}) < processes:
         return
     path = run_dir / "records.jsonl"
     existing = records.read(path) if path.exists() else []
     peak = (peaks or {}).get(str(cell.threads))
-    mine = [aggregate([r for r in raw if r["task"] == task], processes, peak, commit) for task in cell.tasks]
+    mine = [aggregate([r for r in raw if r["task"] == task], processes, peak, commit, profile.processes)
+            for task in cell.tasks]
     if any(Cell.of(r) == cell for r in existing):  # re-aggregated after a retry: replace its lines
         kept = [r for r in existing if Cell.of(r) != cell]
         records.write_atomic(path, "".join(json.dumps(r) + "\n" for r in kept + mine))
@@ -400,14 +404,15 @@ def reaggregate(run_dir: Path, meta: Dict) -> None:
     """Rebuild records.jsonl from raw.jsonl with the current aggregation (e.g. after adding a metric);
     code metrics come from the run's own commit, not today's working tree."""
     raw = records.read(run_dir / "raw.jsonl")
-    processes = meta["plan"]["profile"]["processes"]
+    profile = Profile(**meta["plan"]["profile"])
     groups: Dict[tuple, List[Dict]] = {}
     for r in raw:
-        if r["process"] < processes:  # a plan cut down to fewer processes keeps its first ones
+        if r["process"] < profile.processes_for(Cell.of(r)):  # a plan cut down to fewer processes keeps its first ones
             groups.setdefault(records.cell_key(r), []).append(r)
     lines = []
     for key, group in groups.items():
+        processes = profile.processes_for(Cell.of(group[0]))
         if len({r["process"] for r in group}) == processes:
             peak = (meta.get("peak_gflops") or {}).get(str(key[3]))
-            lines.append(json.dumps(aggregate(group, processes, peak, run_commit(meta))))
+            lines.append(json.dumps(aggregate(group, processes, peak, run_commit(meta), profile.processes)))
     records.write_atomic(run_dir / "records.jsonl", "\n".join(lines) + "\n")

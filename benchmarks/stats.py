@@ -7,7 +7,8 @@ and minimum are all kept in every record, so a run can be re-read with another e
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Sequence
+from math import comb
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -25,11 +26,34 @@ ESTIMATORS: Dict[str, tuple] = {"median": ("median_ms", np.nanmedian), "10th per
 ESTIMATOR = "minimum"  # noise on this machine only adds time; see README, Method, for the evidence
 
 
+def middle_lowest(n: int, k: int) -> tuple:
+    """Positions (lowest first) of the two of n sorted values whose mean is the median, over every k of them, of
+    their lowest: the i-th lowest is the lowest of C(n-1-i, k-1) of the C(n, k) choices. With k >= n: (0, 0)."""
+    k = max(1, min(k, n))
+    total, below = comb(n, k), 0
+    for i in range(n):  # the counts add up to C(n, k): the loop returns
+        below += comb(n - 1 - i, k - 1)
+        if 2 * below >= total:
+            return i, (i + 1 if 2 * below == total and i + 1 < n else i)
+    raise ValueError("no values")
+
+
+def minimum_of_k(groups: Sequence[Sequence[float]], k: int) -> float:
+    """The minimum a cell would show with k worker processes: the median, over every k of its processes, of
+    their lowest sample; with k processes or fewer, simply the lowest sample. A cell with more processes than
+    k (PyTorch's, the denominator of every ratio) thus estimates the same quantity as the others, with less
+    variance, rather than a lower one (with 6 processes and k = 3: the mean of the two lowest minima)."""
+    minima = np.sort([float(np.min(g)) for g in groups if len(g)])
+    lo, hi = middle_lowest(len(minima), k)
+    return float((minima[lo] + minima[hi]) / 2)
+
+
 def bootstrap_ci(groups: Sequence[Sequence[float]], estimator: Callable = np.nanmedian, confidence: float = 0.95,
-                 resamples: int = 2000, seed: int = 0) -> List[float]:
+                 resamples: int = 2000, seed: int = 0, over_processes: Optional[int] = None) -> List[float]:
     """Percentile-bootstrap CI of `estimator` of the pooled samples, resampling processes, then samples
     within each. Resampling whole processes first keeps process-to-process variance in the interval.
-    `estimator` takes an array and an axis and skips NaN, which marks no sample (as ESTIMATORS' do)."""
+    `estimator` takes an array and an axis and skips NaN, which marks no sample (as ESTIMATORS' do). Given
+    `over_processes` (k), the estimate is `minimum_of_k` instead."""
     groups = [np.asarray(g, dtype=float) for g in groups if len(g)]
     if not groups:
         raise ValueError("no samples")
@@ -44,8 +68,11 @@ def bootstrap_ci(groups: Sequence[Sequence[float]], estimator: Callable = np.nan
     index = (rng.random((resamples, len(groups), sizes.max())) * sizes[picked][..., None]).astype(int)
     values = padded[picked[..., None], index]
     values[slots >= sizes[picked][..., None]] = np.nan  # a picked process contributes its own count
-    values = values.reshape(resamples, -1)
-    estimates = estimator(values, axis=1)
+    if over_processes:
+        minima = np.sort(np.nanmin(values, axis=2), axis=1)
+        estimates = minima[:, list(middle_lowest(len(groups), over_processes))].mean(axis=1)
+    else:
+        estimates = estimator(values.reshape(resamples, -1), axis=1)
     alpha = (1 - confidence) / 2
     return [float(np.quantile(estimates, alpha)), float(np.quantile(estimates, 1 - alpha))]
 
@@ -61,23 +88,27 @@ def process_spread(groups: Sequence[Sequence[float]], estimator: str = ESTIMATOR
     return max(values) / min(values) - 1 if len(values) > 1 and min(values) > 0 else 0.0
 
 
-def summarize(groups: Sequence[Sequence[float]]) -> Dict[str, object]:
+def summarize(groups: Sequence[Sequence[float]], over_processes: Optional[int] = None) -> Dict[str, object]:
     """The headline estimate and its 95% interval (`time_ms`, `time_ci95_ms`, `estimator`), how far the
     processes disagree (`process_spread`, `unsteady`), and beside them the median with its interval, the
-    10th percentile, the minimum, the coefficient of variation and pyperf's noise flag."""
+    10th percentile, the minimum, the coefficient of variation and pyperf's noise flag. Given
+    `over_processes` (k, the processes a cell has in its plan; PyTorch's cells may have more), the headline
+    minimum is `minimum_of_k` (`over_processes` in the record)."""
     pooled = np.concatenate([np.asarray(g, dtype=float) for g in groups])
     cv = float(pooled.std(ddof=1) / pooled.mean()) if len(pooled) > 1 else 0.0
     out = {field: float(of(pooled)) for field, of in ESTIMATORS.values()}
     spread = process_spread(groups)
     field, of = ESTIMATORS[ESTIMATOR]
+    k = over_processes if ESTIMATOR == "minimum" and over_processes and over_processes < len(groups) else None
     out.update({
         "ci95_ms": bootstrap_median_ci(groups),  # the median's
         "cv": cv,
         "noisy": cv >= NOISY_CV,
         "n_samples": int(len(pooled)),
         "estimator": ESTIMATOR,
-        "time_ms": out[field],
-        "time_ci95_ms": bootstrap_ci(groups, of),
+        "time_ms": minimum_of_k(groups, k) if k else out[field],
+        "time_ci95_ms": bootstrap_ci(groups, of, over_processes=k),
+        "over_processes": k or len(groups),
         "process_spread": spread,
         "unsteady": spread > UNSTEADY_SPREAD,
     })

@@ -45,6 +45,15 @@ def test_a_cells_first_process_is_its_own_and_its_later_ones_share_one_per_frame
     assert jobs(CELLS, 2) == [((c,), r) for r in (0, 1) for c in CELLS[r:] + CELLS[:r]]  # unshared: one cell each
 
 
+def test_pytorchs_cells_take_more_processes_and_keep_the_same_layout():
+    planned = jobs(CELLS, 3, shared=True, baseline_factor=2)
+    rounds = {c: sorted(r for cells, r in planned if c in cells) for c in CELLS}
+    assert all(rounds[c] == (list(range(6)) if c.framework == "torch" else [0, 1, 2]) for c in CELLS)
+    assert all(len(cells) == 1 for cells, r in planned if r == 0)  # still a fresh process first
+    assert all(len(cells) == 3 and cells[0].framework == "torch" for cells, r in planned if r >= 3)
+    assert jobs(CELLS, 3, shared=True, baseline_factor=1) == jobs(CELLS, 3, shared=True)
+
+
 def test_a_previous_runs_costs_decide_the_shards():
     slow = {c: (100.0 if c.framework == "jax" else 1.0) for c in CELLS}
     parts = [shard(CELLS, k, 2, lambda c: expected_cost(c, slow)) for k in (1, 2)]

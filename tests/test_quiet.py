@@ -142,6 +142,22 @@ def test_agreement_over_steady_cells_leaves_out_unsteady_ones_and_those_over_an_
     assert compare.steady_text(found) == "0.0% / 0.0% (1 cells)"
 
 
+def test_the_baselines_share_holds_pytorch_at_its_common_move_and_names_the_cell_that_moved_most():
+    a = [record("torch", 1.0), record("paddle", 2.0), record("jax", 3.0),
+         record("torch", 1.0, task="infer_b1"), record("paddle", 1.0, task="infer_b1"), record("jax", 1.0, task="infer_b1")]
+    b = [record("torch", 1.5), record("paddle", 2.2), record("jax", 3.3),  # the host 10% slower, PyTorch's step 50%
+         record("torch", 1.1, task="infer_b1"), record("paddle", 1.1, task="infer_b1"), record("jax", 1.1, task="infer_b1")]
+    assert compare.agreement(a, b)["max"] == pytest.approx(1 - 1.1 / 1.5)  # the training ratios fell by 27%
+    found = compare.baseline_share(a, b)
+    assert found["cells"] == 2 and found["common"] == pytest.approx((1.5 * 1.1) ** 0.5)
+    assert found["worst"][0][0] == "mlp/eager/1/train" and found["worst"][0][2] == 2  # two ratios divide by it
+    common = (1.5 * 1.1) ** 0.5  # held at it, every cell moved by 1.1 / common
+    assert found["held"]["median"] == pytest.approx(1 - 1.1 / common)
+    text = compare.baseline_share_text(found)
+    assert "mlp/eager/1/train +" in text and "(2 ratios)" in text and "−" in text
+    assert compare.baseline_share([record("paddle", 2.0)], [record("paddle", 2.0)]) is None
+    assert compare.baseline_share_text(None) == ""
+
 def process_raw(fw, minima, shared=True, task="train"):
     """A cell's raw records, one ok process per minimum (process 0 alone, the later ones shared)."""
     return [dict(framework=fw, model="mlp", mode="eager", threads=1, task=task, process=p, attempt=0, status="ok",

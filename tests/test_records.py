@@ -31,6 +31,25 @@ def test_aggregate_has_every_required_key():
     assert record["loc"] > 10
 
 
+def test_a_cell_with_more_processes_than_the_others_takes_the_minimum_their_count_would_show():
+    """PyTorch's cells take twice the processes, yet their headline is the minimum the others' count (three)
+    would show: the median over every three of them. The same quantity, not a lower one."""
+    from itertools import combinations
+
+    import numpy as np
+
+    minima = [5.0, 1.0, 3.0, 2.0, 6.0, 4.0]
+    group = [raw(p, [m, m + 0.5]) for p, m in enumerate(minima)]
+    record = aggregate(group, processes=6, over_processes=3)
+    assert record["time_ms"] == np.median([min(c) for c in combinations(minima, 3)]) == 1.5
+    assert record["min_ms"] == 1.0
+    assert record["over_processes"] == 3 and record["processes"] == 6
+    assert record["time_ci95_ms"][0] < record["time_ms"] < record["time_ci95_ms"][1]
+    plain = aggregate(group[:3], processes=3, over_processes=3)  # as many processes as the others: the minimum
+    assert plain["time_ms"] == plain["min_ms"] == 1.0 and plain["over_processes"] == 3
+    assert plain["time_ci95_ms"] == aggregate(group[:3], processes=3)["time_ci95_ms"]
+
+
 def test_a_processs_cold_facts_come_from_the_processes_that_measured_the_cell_alone():
     """A process that measured other models first has their memory and their warm caches: its timings
     count, its peak RSS, first step, import and time to first step do not."""

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from benchmarks.stats import (ESTIMATOR, ESTIMATORS, NOISY_CV, UNSTEADY_SPREAD, bootstrap_ci, bootstrap_median_ci,
-                             headline, ratio_ci, summarize)
+                             headline, minimum_of_k, ratio_ci, summarize)
 
 
 def test_median_and_cv_of_known_samples():
@@ -96,3 +96,18 @@ def test_records_older_than_the_estimator_read_as_their_median():
     assert (old["time_ms"], old["time_ci95_ms"], old["estimator"]) == (4.0, [3.9, 4.1], "median")
     new = {"median_ms": 4.0, "time_ms": 3.5, "estimator": "minimum"}
     assert headline(new) is new
+
+
+@pytest.mark.parametrize("n,k", [(1, 3), (3, 3), (4, 2), (5, 3), (6, 3), (9, 3), (7, 1)])
+def test_the_minimum_of_k_processes_is_the_median_over_every_k_of_them(n, k):
+    from itertools import combinations
+
+    rng = np.random.default_rng(n * 10 + k)
+    groups = [rng.normal(10, 1, 5).tolist() for _ in range(n)]
+    brute = np.median([min(min(groups[i]) for i in chosen) for chosen in combinations(range(n), min(k, n))])
+    assert minimum_of_k(groups, k) == pytest.approx(brute)
+    if n <= k:  # as many processes as the others, or fewer: the plain minimum, interval and all
+        assert minimum_of_k(groups, k) == min(map(min, groups))
+        assert bootstrap_ci(groups, np.nanmin, over_processes=k) == bootstrap_ci(groups, np.nanmin)
+    lo, hi = bootstrap_ci(groups, np.nanmin, over_processes=k)
+    assert min(map(min, groups)) <= lo <= minimum_of_k(groups, k) <= hi
