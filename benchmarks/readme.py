@@ -34,14 +34,14 @@ def reproducibility_markdown(run_dir: Path, repeat: Path, records: List[dict], m
     same = all(m[3] for m in matches)
     by_processes = compare.process_count_text(compare.read_raw(REPO_ROOT / run_dir), compare.read_raw(REPO_ROOT / repeat))
     share = compare.baseline_share_text(compare.baseline_share(records, again))
+    verdicts = (f"The claims' verdicts: {'all the same' if same else 'not all the same'} ("
+                + "; ".join(f"{cid} {va}" + ("" if ok else f" → {vb}") for cid, va, vb, ok in matches) + ").")
     return (f"\n### Does it reproduce?\n\n`{repeat.as_posix()}` is the same command taken again "
             f"({again_meta.get('date', '?')}; this run: {meta.get('date', '?')}). `fwbench compare {run_dir.as_posix()} "
             f"{repeat.as_posix()}`: for every step and inference cell, how far its time ratio to PyTorch moved "
             f"between the two runs (|ratio in the repeat / ratio here − 1|), by estimator:\n\n"
-            + report.markdown(compare.REPRO_HEADER, compare.reproducibility_rows(records, again))
-            + "\n\n" + "".join(line + " " for line in (by_processes, share) if line)
-            + f"The claims' verdicts: {'all the same' if same else 'not all the same'} ("
-            + "; ".join(f"{cid} {va}" + ("" if ok else f" → {vb}") for cid, va, vb, ok in matches) + ").\n")
+            + report.markdown(compare.REPRO_HEADER, compare.reproducibility_rows(records, again)) + "\n\n"
+            + "".join(f"- {line}\n" for line in (verdicts, by_processes, share) if line))
 
 
 def sweep_markdown(sweep: Path, repeat: Optional[Path] = None) -> str:

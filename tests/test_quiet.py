@@ -164,6 +164,13 @@ def process_raw(fw, minima, shared=True, task="train"):
                  shared_with=(5 if shared and p else 1), samples_ms=[m, m * 1.5]) for p, m in enumerate(minima)]
 
 
+def saved_raw(folder, found):
+    """`found` written as a run folder's raw.jsonl, read back as `fwbench compare` reads it."""
+    folder.mkdir()
+    records.write_atomic(folder / "raw.jsonl", "".join(json.dumps(r) + "\n" for r in found))
+    return compare.read_raw(folder)
+
+
 def test_agreement_by_process_count_pools_the_same_processes_in_both_runs(tmp_path):
     # paddle's process 1 ran in a slow state in run B only; PyTorch ran alike throughout
     a = process_raw("torch", [1.0, 1.0, 1.0]) + process_raw("paddle", [2.0, 2.0, 2.0])
@@ -172,13 +179,27 @@ def test_agreement_by_process_count_pools_the_same_processes_in_both_runs(tmp_pa
     assert [(r["processes"], r["choices"]) for r in rows] == [(1, 3), (2, 3), (3, 1)]
     assert rows[0]["p90"] == pytest.approx(0.5 / 3) and rows[0]["p90_range"] == pytest.approx([0.0, 0.5])
     assert rows[1]["p90"] == rows[2]["p90"] == 0.0  # two processes or more: the minimum is the fast state's in both
-    for folder, found in (("a", a), ("b", b)):
-        (tmp_path / folder).mkdir()
-        records.write_atomic(tmp_path / folder / "raw.jsonl", "".join(json.dumps(r) + "\n" for r in found))
-    text = compare.process_count_text(compare.read_raw(tmp_path / "a"), compare.read_raw(tmp_path / "b"))
+    text = compare.process_count_text(saved_raw(tmp_path / "a", a), saved_raw(tmp_path / "b", b))
     assert "1 process: 16.7% / 16.7% (90th percentile 0.0%–50.0%); 2 processes: 0.0% / 0.0%" in text
     assert "3 processes: 0.0% / 0.0% (median / 90th percentile)" in text
     assert compare.process_count_text(compare.read_raw(tmp_path / "a"), compare.read_raw(tmp_path / "missing")) == ""
+
+
+def test_agreement_by_process_count_can_keep_all_of_pytorchs_processes(tmp_path):
+    # PyTorch's process 0 ran slow in run B only: taken alone, it moves every ratio
+    a = process_raw("torch", [1.0, 1.0, 1.0]) + process_raw("paddle", [2.0, 2.0, 2.0])
+    b = process_raw("torch", [1.5, 1.0, 1.0]) + process_raw("paddle", [2.0, 2.0, 2.0])
+    plain, held = compare.process_count_agreement(a, b), compare.process_count_agreement(a, b, baseline_all=True)
+    assert plain[0]["p90"] == pytest.approx((1 - 1 / 1.5) / 3)  # one of the three choices took process 0
+    assert [(r["processes"], r["p90"]) for r in held] == [(1, 0.0), (2, 0.0)]  # PyTorch: the median of its minima
+    text = compare.process_count_text(saved_raw(tmp_path / "a", a), saved_raw(tmp_path / "b", b))
+    assert "With PyTorch's cells, the denominator of every ratio, at all their processes" in text
+    # a run that already gave PyTorch's cells more processes keeps them all in every line, and needs no second
+    a = process_raw("torch", [1.0] * 6) + process_raw("paddle", [2.0, 2.0, 2.0])
+    b = process_raw("torch", [1.5, 1.5, 1.0, 1.0, 1.0, 1.0]) + process_raw("paddle", [2.0, 2.0, 2.0])
+    assert [(r["processes"], r["p90"]) for r in compare.process_count_agreement(a, b)] == [(1, 0.0), (2, 0.0), (3, 0.0)]
+    assert "at all their processes" not in compare.process_count_text(saved_raw(tmp_path / "a6", a),
+                                                                     saved_raw(tmp_path / "b6", b))
 
 
 def test_estimators_from_raw_samples_are_judged_by_how_their_ratios_reproduce():
@@ -202,6 +223,9 @@ def test_later_shift_compares_a_cells_later_processes_with_its_first():
     assert "over 2 cells, a cell's ratio to PyTorch from its later processes alone was 1.050×" in compare.later_shift_text(shift)
     alone = compare.later_shift(process_raw("torch", [1.0, 1.0], shared=False) + process_raw("paddle", [2.0, 2.0], shared=False))
     assert not alone["shared"] and alone["median"] == 1.0 and "which measured one cell each, like the first:" in compare.later_shift_text(alone)
+    # PyTorch's five later processes, one fast: its later minimum is the one two of them would show, not the lowest
+    more = compare.later_shift(process_raw("torch", [1.0, 0.8, 1.0, 1.0, 1.0, 1.0]) + process_raw("paddle", [2.0, 2.0, 2.0]))
+    assert more["median"] == 1.0
     assert compare.later_shift(process_raw("torch", [1.0]) + process_raw("paddle", [2.0])) is None  # one process per cell
     assert compare.later_shift_text(None) == ""
 
