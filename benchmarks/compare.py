@@ -143,7 +143,7 @@ def estimated(key: tuple, processes: List[Dict], estimate: Optional[Callable] = 
     others takes it: stats.minimum_of_k), and whether the processes disagreed (stats.process_spread)."""
     groups = [r["samples_ms"] for r in processes]
     value = estimate(groups) if estimate else minimum_of_k(groups, over or len(groups))
-    return dict(zip(CELL_FIELDS, key), time_ms=float(value), unsteady=process_spread(groups) > UNSTEADY_SPREAD)
+    return dict(zip(CELL_FIELDS, key), time_ms=float(value), unsteady=process_spread(groups, k=over) > UNSTEADY_SPREAD)
 
 
 def plain_count(cells: Dict[tuple, List[Dict]]) -> int:

@@ -7,6 +7,7 @@ and minimum are all kept in every record, so a run can be re-read with another e
 """
 from __future__ import annotations
 
+from itertools import combinations
 from math import comb
 from typing import Callable, Dict, List, Optional, Sequence
 
@@ -81,11 +82,17 @@ def bootstrap_median_ci(groups: Sequence[Sequence[float]], **options) -> List[fl
     return bootstrap_ci(groups, np.nanmedian, **options)
 
 
-def process_spread(groups: Sequence[Sequence[float]], estimator: str = ESTIMATOR) -> float:
-    """How far the processes' own estimates lie apart: largest over smallest, minus 1 (0 for one process)."""
+def process_spread(groups: Sequence[Sequence[float]], estimator: str = ESTIMATOR, k: Optional[int] = None) -> float:
+    """How far the processes' own estimates lie apart: largest over smallest, minus 1 (0 for one process). Given
+    k fewer than the processes (PyTorch's cells, which have more), the median of that over every k of them, so
+    that a cell with more processes is not flagged unsteady more often for having more."""
     of = ESTIMATORS[estimator][1]
     values = [float(of(np.asarray(g, dtype=float))) for g in groups if len(g)]
-    return max(values) / min(values) - 1 if len(values) > 1 and min(values) > 0 else 0.0
+    if len(values) < 2 or min(values) <= 0:
+        return 0.0
+    if k and k < len(values):  # one process has no spread
+        return float(np.median([max(c) / min(c) - 1 for c in combinations(values, k)])) if k > 1 else 0.0
+    return max(values) / min(values) - 1
 
 
 def summarize(groups: Sequence[Sequence[float]], over_processes: Optional[int] = None) -> Dict[str, object]:
@@ -97,7 +104,7 @@ def summarize(groups: Sequence[Sequence[float]], over_processes: Optional[int] =
     pooled = np.concatenate([np.asarray(g, dtype=float) for g in groups])
     cv = float(pooled.std(ddof=1) / pooled.mean()) if len(pooled) > 1 else 0.0
     out = {field: float(of(pooled)) for field, of in ESTIMATORS.values()}
-    spread = process_spread(groups)
+    spread = process_spread(groups, k=over_processes)
     field, of = ESTIMATORS[ESTIMATOR]
     k = over_processes if ESTIMATOR == "minimum" and over_processes and over_processes < len(groups) else None
     out.update({

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from benchmarks.stats import (ESTIMATOR, ESTIMATORS, NOISY_CV, UNSTEADY_SPREAD, bootstrap_ci, bootstrap_median_ci,
-                             headline, minimum_of_k, ratio_ci, summarize)
+                             headline, minimum_of_k, process_spread, ratio_ci, summarize)
 
 
 def test_median_and_cv_of_known_samples():
@@ -111,3 +111,12 @@ def test_the_minimum_of_k_processes_is_the_median_over_every_k_of_them(n, k):
         assert bootstrap_ci(groups, np.nanmin, over_processes=k) == bootstrap_ci(groups, np.nanmin)
     lo, hi = bootstrap_ci(groups, np.nanmin, over_processes=k)
     assert min(map(min, groups)) <= lo <= minimum_of_k(groups, k) <= hi
+
+
+def test_a_cell_with_more_processes_is_judged_unsteady_as_if_it_had_k():
+    minima = [1.0, 1.0, 1.0, 1.0, 1.0, 1.15]  # one slow process in six: every triple holding it spreads 15%
+    groups = [[m, m * 1.2] for m in minima]
+    assert process_spread(groups) == pytest.approx(0.15)
+    assert process_spread(groups, k=3) == pytest.approx(0.075)  # half the 20 triples hold it: the median of 0 and 15%
+    assert summarize(groups)["unsteady"] and not summarize(groups, over_processes=3)["unsteady"]
+    assert process_spread(groups[:3], k=3) == process_spread(groups[:3])  # k processes or fewer: unchanged
