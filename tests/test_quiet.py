@@ -287,10 +287,27 @@ def test_a_noisy_machine_is_named_in_every_table_and_refused_with_require_quiet(
         time.sleep(0.3)
         out = fwbench(fake_env, "run", "-f", "fake_ok", "--quick", "-m", "mlp", "--require-quiet",
                       "--out", str(tmp_path / "refused"))
+        waited = fwbench(fake_env, "run", "-f", "fake_ok", "--quick", "-m", "mlp", "--require-quiet", "0.4",
+                         "--out", str(tmp_path / "waited"))  # checks again after 15 s, then gives up
     finally:
         hog.kill()
     assert out.returncode == 2 and not (tmp_path / "refused").exists()
     assert out.stderr.strip().count("\n") == 0 and "this machine is noisy" in out.stderr and "--require-quiet" in out.stderr
+    assert waited.returncode == 2 and not (tmp_path / "waited").exists()
+    lines = waited.stderr.strip().splitlines()
+    assert lines[0].startswith("noisy (CV ") and "checking again in 15 s" in lines[0]
+    assert "this machine is noisy for 0.4 min (2 checks, CV " in lines[-1]
+
+
+def test_require_quiet_with_minutes_checks_again_and_records_the_checks_that_refused(monkeypatch):
+    from benchmarks import cli, peak
+
+    found = iter([{"cv": 0.08, "verdict": "noisy"}, {"cv": 0.05, "verdict": "noisy"}, {"cv": 0.02, "verdict": "quiet"}])
+    monkeypatch.setattr(peak, "noise", lambda: next(found))
+    monkeypatch.setattr(cli, "QUIET_RECHECK_S", 0.0)
+    assert cli.quiet_enough(1.0) == {"cv": 0.02, "verdict": "quiet", "refused_cvs": [0.08, 0.05]}
+    monkeypatch.setattr(peak, "noise", lambda: {"cv": 0.08, "verdict": "noisy"})
+    assert cli.quiet_enough(None) == {"cv": 0.08, "verdict": "noisy"}  # without --require-quiet: noted, not refused
 
 
 def test_rounds_of_one_call_merge_into_one_timing_weighted_by_calls():
