@@ -352,6 +352,9 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     meta["loadavg_after"] = list(os.getloadavg())
     meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
     meta["interrupted"] = interrupted
+    from benchmarks.worker import peak_rss_mb
+
+    meta["harness_peak_rss_mb"] = round(peak_rss_mb(), 1)  # the harness's own memory, workers not included
     from benchmarks.breakdown import of_run, table
 
     spent = of_run(run_dir)

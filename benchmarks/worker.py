@@ -251,9 +251,23 @@ def warmup_calls(task: str) -> Optional[int]:
     return 0 if task == "train" or TASKS.get(task, TASKS["train"]).kind == "train" else None
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: VmHWM, the high-water mark of its own address space.
+    Not getrusage's ru_maxrss: Linux carries that across exec from the process that launched it, so
+    a worker started by a harness that once held 780 MB reports at least 780 MB."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
 def finished(record: Dict[str, Any], timing: Dict[str, Any]) -> Dict[str, Any]:
     record.update(timing, status="ok", reason="")
-    record["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    record["peak_rss_mb"] = peak_rss_mb()
     return record
 
 
@@ -353,7 +367,7 @@ def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: flo
           "epochs_to_target": epochs_to_target, "final_accuracy": curve[-1]["accuracy"], "accuracy_curve": curve,
           "parity_accuracy_max_abs": deviation, "samples_ms": [seconds_to_target * 1000] if seconds_to_target else [],
           "first_step_ms": None, "time_to_first_step_s": None, "cpu_wall_ratio": None,
-          "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "flops_per_step": None,
+          "peak_rss_mb": peak_rss_mb(), "flops_per_step": None,
           "parity_forward_max_abs": None, "parity_loss_max_rel": None})
 
 

@@ -109,3 +109,20 @@ def test_the_last_attempt_counts_and_the_retry_is_recorded():
     assert record["status"] == "ok" and record["retried"] == 1
     assert record["samples_ms"] == [1.0, 1.2] and "signal 9" in record["warnings"][0]
     assert "attempt" not in record and "signal" not in record
+
+
+def test_a_workers_peak_memory_is_its_own_not_its_launchers():
+    """Linux carries getrusage's ru_maxrss across exec, so a worker launched by a harness that once held
+    hundreds of MB reported that much (every cell of results/amd-full read 780 MB)."""
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    from benchmarks import REPO_ROOT
+
+    held = np.ones(400 * 1024 * 1024 // 8)  # the launcher touches 400 MB
+    code = "from benchmarks.worker import peak_rss_mb; print(peak_rss_mb())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    assert held.sum() > 0
+    assert float(out.stdout) < 200
