@@ -85,6 +85,7 @@ class Profile:
     target_ci: float = 0.02  # stop once the median's 95% interval half-width is within this fraction of it
     tight_after: int = 10  # ... and at least this many samples are in
     later_parity_steps: int = 2  # a cell's processes after its first check parity over this many steps (their warm-up)
+    first_parity_steps: int = 0  # ... and its first process over this many (0: the spec's PARITY_STEPS, 4 or 10)
     rounds: int = 4  # the size sweep times its sizes in this many interleaved rounds, sharing max_seconds
     host_retries: int = 1  # relaunches of a process taken while the host ran its cores slow (guard.HOST_SLOW)
     host_wait_s: float = 10.0  # before a worker starts, wait while the host runs its cores slow, no longer than this
@@ -106,8 +107,10 @@ def processes_of(cell: Cell, processes: int, baseline_factor: int = 1) -> int:
 
 
 PROFILES = {
-    "quick": Profile(processes=1, samples=100, min_samples=3, max_seconds=0.25, warmup=3, min_sample_ms=1.0,
-                     timeout_s=900, max_wait_s=30.0, host_retries=0, host_wait_s=0.0),  # a first look: slow host noted only
+    # a first look: a slow host noted only; a two-step parity gate and two samples of a slow call (MindSpore's ResNet
+    # steps take seconds) keep it within 5 minutes
+    "quick": Profile(processes=1, samples=100, min_samples=2, max_seconds=0.25, warmup=3, min_sample_ms=1.0,
+                     timeout_s=900, max_wait_s=30.0, host_retries=0, host_wait_s=0.0, first_parity_steps=2),
     "default": Profile(processes=3, samples=200, min_samples=2, max_seconds=0.6, warmup=5, min_sample_ms=1.0,
                        timeout_s=900, baseline_factor=2),
 }

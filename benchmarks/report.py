@@ -417,7 +417,10 @@ def parity_text(records: List[Dict]) -> str:
               and r["parity_loss_max_rel"] <= r["loss_tol"]]
     tols = sorted({(r["forward_tol"], r["loss_tol"]) for r in timed})
     tol_text = "; ".join(f"forward ≤ {f:g}, loss ≤ {l:g}" for f, l in tols)
-    return f"{len(passed)} of {len(timed)} timed step and inference measurements passed the parity gate ({tol_text})."
+    steps = sorted({r["parity_steps"] for r in timed if r.get("parity_steps")})
+    span = "–".join(map(str, dict.fromkeys([steps[0], steps[-1]]))) if steps else ""
+    over = f", the loss over the first {span} SGD steps" if steps else ""
+    return f"{len(passed)} of {len(timed)} timed step and inference measurements passed the parity gate ({tol_text}{over})."
 
 
 def scoreboard_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict]) -> List[str]:

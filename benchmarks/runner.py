@@ -80,11 +80,12 @@ def worker_request(cells: Sequence[Cell], profile: Profile, tasks: Optional[Sequ
                    process: int = 0) -> Dict:
     """Everything one worker process needs, as JSON: the cells' common settings and each model's part
     (`tasks`: all of a cell's when None). A cell's first process checks parity over the spec's full
-    PARITY_STEPS; its later ones over profile.later_parity_steps (their training warm-up)."""
+    PARITY_STEPS (or profile.first_parity_steps); its later ones over profile.later_parity_steps (their
+    training warm-up)."""
     first = asdict(cells[0])
     first.pop("model")
     request = dict(first, **asdict(profile), seed=seed, cpus=cpus_for(cells[0].threads), knobs=knob_env(cells[0]),
-                   parity_steps=None if process == 0 else profile.later_parity_steps,
+                   parity_steps=(profile.first_parity_steps or None) if process == 0 else profile.later_parity_steps,
                    cells=[model_request(c, tasks or c.tasks, seed) for c in cells])
     request["launched_at"] = time.time()  # after the references, which may take a moment to compute
     return request

@@ -181,3 +181,27 @@ def test_tta_specs_take_their_config_everywhere(model):
 
 def test_the_tta_suite_covers_the_specs_with_tta_settings():
     assert available_models("tta") == ["lenet5", "mlp"]
+
+
+def test_a_two_step_parity_gate_catches_a_weight_gradient_a_tenth_of_a_percent_off():
+    """--quick checks the loss over 2 SGD steps, not 10: the second loss follows one update, so a weight
+    gradient 0.1% off (either layer of the MLP) still moves it past the tolerance."""
+    from benchmarks.plan import PROFILES
+    from models.mlp import spec
+
+    steps = PROFILES["quick"].first_parity_steps
+    params = {k: v.astype(np.float64) for k, v in spec.init_params(0).items()}
+    x, y = spec.make_batch(spec.BATCH, 1)
+
+    def losses(layer, scale):
+        p, out = dict(params), []
+        for _ in range(steps):
+            loss, grads = spec.loss_and_grads(p, x, y)
+            out.append(loss)
+            p = {k: v - spec.LR * grads[k] * (scale if k == layer else 1.0) for k, v in p.items()}
+        return np.array(out)
+
+    right = losses(None, 1.0)
+    assert np.allclose(right, spec.reference_losses(spec.init_params(0), x, y, steps=steps), rtol=1e-5)
+    for layer in ("fc1.weight", "fc2.weight"):
+        assert np.max(np.abs(losses(layer, 0.999) - right) / np.abs(right)) > spec.LOSS_TOL
