@@ -465,3 +465,38 @@ def test_the_host_probe_times_real_work_on_the_core_it_is_given():
     before = os.sched_getaffinity(0)
     small, large = guard.host_probe(core, 0.05, size=32), guard.host_probe(core, 0.05, size=256)
     assert 0 < small < large and os.sched_getaffinity(0) == before  # 512x the flops takes longer; affinity restored
+
+
+LEFT_BEHIND = """
+import os, time
+from benchmarks.worker import reap_children
+pid = os.fork()
+if pid == 0:  # a framework's helper process that outlives its work, as Jittor's pool does
+    end = time.process_time() + 1.0
+    while time.process_time() < end:
+        pass
+    time.sleep(60)
+    os._exit(0)
+time.sleep(1.5)
+print(pid, flush=True)
+reap_children()
+"""
+
+
+def test_a_worker_ends_the_processes_its_framework_left_and_their_cpu_counts_as_its_own():
+    """Left running, they were reaped by init, and the guard counted their CPU as other processes' (every
+    Jittor cell read 0.10-0.13 cores busy on an idle machine)."""
+    import resource
+
+    from benchmarks import REPO_ROOT
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-c", LEFT_BEHIND], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    helper = int(out.stdout.split()[0])
+    try:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert not os.path.exists(f"/proc/{helper}")
+        assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) >= 1.0  # the helper's second
+    finally:
+        if os.path.exists(f"/proc/{helper}"):
+            os.kill(helper, 9)
