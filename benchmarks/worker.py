@@ -395,7 +395,7 @@ def child_pids() -> List[int]:
 
 
 def reap_children(grace_s: float = 2.0) -> None:
-    """End and wait for the processes the framework left running (Jittor keeps a pool of seven), so that
+    """End and wait for the processes the framework left running (Jittor leaves seven forked helpers), so that
     their CPU time is this worker's: left behind, they would be reaped by init, and the harness would
     count what they used as other processes' (a busy machine) for this worker's cell."""
     import signal

@@ -471,7 +471,7 @@ LEFT_BEHIND = """
 import os, time
 from benchmarks.worker import reap_children
 pid = os.fork()
-if pid == 0:  # a framework's helper process that outlives its work, as Jittor's pool does
+if pid == 0:  # a framework's helper process that outlives its work, as Jittor's helpers do
     end = time.process_time() + 1.0
     while time.process_time() < end:
         pass
