@@ -484,8 +484,8 @@ reap_children()
 
 
 def test_a_worker_ends_the_processes_its_framework_left_and_their_cpu_counts_as_its_own():
-    """Left running, they were reaped by init, and the guard counted their CPU as other processes' (every
-    Jittor cell read 0.10-0.13 cores busy on an idle machine)."""
+    """Left running, they were reaped by init, and the guard counted their CPU as other processes' (Jittor's
+    cells read 0.10-0.13 cores busy on an idle machine)."""
     import resource
 
     from benchmarks import REPO_ROOT
