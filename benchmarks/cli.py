@@ -425,8 +425,8 @@ def cmd_loc(args) -> int:
 def cmd_compare(args) -> int:
     from benchmarks import claims, machines, scaling
     from benchmarks.compare import (baseline_share, baseline_share_text, compare_records, estimator_agreement,
-                                    host_speed_text, process_count_text, raw_estimators_text, read_raw, steady_text,
-                                    verdicts_match)
+                                    host_speed_text, no_steady_text, process_count_text, raw_estimators_text,
+                                    read_raw, steady_text, thread_agreement, thread_agreement_text, verdicts_match)
     from benchmarks.report import load_run
 
     if args.run_b:
@@ -450,6 +450,9 @@ def cmd_compare(args) -> int:
                   f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); steady cells "
                   f"{steady_text(found)}; most: "
                   + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
+    for line in (thread_agreement_text(thread_agreement(a_recs, b_recs)), no_steady_text(a_recs, b_recs)):
+        if line:
+            out.print(line, highlight=False)
     share = baseline_share_text(baseline_share(a_recs, b_recs))
     if share:
         out.print(share, highlight=False)

@@ -35,7 +35,7 @@ def compare_records(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
 HOST_SPEED_TOL = 0.10  # the yardstick may differ this much between two runs before they count as different hosts
 
 
-def host_speed_text(a_meta: Dict, b_meta: Dict, rows: List[Dict]) -> str:
+def host_speed_text(a_meta: Dict, b_meta: Dict, rows: List[Dict], names: tuple = ("A", "B")) -> str:
     """When the two runs' hosts ran at different speeds (numpy's sgemm yardstick, `peak_gflops`, differs by
     more than HOST_SPEED_TOL at a thread setting both have): both yardsticks and B's time over A's, as a
     geometric mean over every measurement both timed. Empty when they ran alike, or either lacks it."""
@@ -43,13 +43,14 @@ def host_speed_text(a_meta: Dict, b_meta: Dict, rows: List[Dict]) -> str:
     speeds = [(t, a_peak[t], b_peak[t]) for t in sorted(set(a_peak) & set(b_peak), key=int)]
     if all(abs(b / a - 1) <= HOST_SPEED_TOL for _, a, b in speeds):
         return ""
+    a_name, b_name = names
     ratios = [r["ratio"] for r in rows if r.get("ratio")]
     return ("The two hosts ran at different speeds: numpy's sgemm yardstick gave "
-            + ", ".join(f"{a:.0f} (A) and {b:.0f} (B) GFLOP/s at {t} thread(s)" for t, a, b in speeds)
-            + (f"; over the {len(ratios)} measurements both timed, B took {geomean(ratios):.2f}× "
-               f"A's time (geometric mean)" if ratios else "")
+            + ", ".join(f"{a:.0f} ({a_name}) and {b:.0f} ({b_name}) GFLOP/s at {t} thread(s)" for t, a, b in speeds)
+            + (f"; over the {len(ratios)} measurements both timed, {b_name} took {geomean(ratios):.2f}× "
+               f"{a_name}'s time (geometric mean)" if ratios else "")
             + ". Compare times only between runs on equally fast hosts; ratios to PyTorch cancel a uniform "
-              "slowdown, and how far they still moved is below.")
+              "slowdown, and how far they still moved is given with them.")
 
 
 def baseline_ratios(records: List[Dict], field: str) -> Dict[tuple, float]:
@@ -80,6 +81,36 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_m
             "max": float(diffs.max()), "worst": [("/".join(map(str, k)), float(d)) for d, k in worst],
             "steady": None if not len(steady) else {"cells": len(steady), "median": float(np.median(steady)),
                                                      "p90": float(np.quantile(steady, 0.9))}}
+
+
+def thread_agreement(a_records: List[Dict], b_records: List[Dict]) -> Dict[int, Dict]:
+    """`agreement` by the headline estimator at each thread setting apart (a host that lends its second core
+    unevenly shows at 2 threads alone)."""
+    settings = sorted({r["threads"] for r in a_records if r.get("threads")})
+    found = {t: agreement([r for r in a_records if r.get("threads") == t], [r for r in b_records if r.get("threads") == t])
+             for t in settings}
+    return {t: f for t, f in found.items() if f}
+
+
+def thread_agreement_text(found: Dict[int, Dict]) -> str:
+    """One sentence on `thread_agreement` ('' with fewer than two thread settings)."""
+    if len(found) < 2:
+        return ""
+    return ("By thread setting, the ratios to PyTorch by the headline estimator moved by (median / 90th percentile): "
+            + "; ".join(f"{t} thread{'s' if t > 1 else ''}: {f['median']:.1%} / {f['p90']:.1%} ({f['cells']} cells)"
+                        for t, f in found.items()) + ".")
+
+
+def no_steady_text(a_records: List[Dict], b_records: List[Dict], names: tuple = ("A", "B")) -> str:
+    """Why the steady-cell figures are empty, when no cell was steady in both runs: the median spread between
+    a cell's processes in each ('' when some cell was steady, or the records carry no spread)."""
+    found = agreement(a_records, b_records)
+    spreads = [[r["process_spread"] for r in rs if r.get("process_spread") is not None] for rs in (a_records, b_records)]
+    if not found or found["steady"] or not all(spreads):
+        return ""
+    return (f"No cell was steady in both runs (its processes' estimates within {UNSTEADY_SPREAD:.0%} of each other, "
+            f"and its PyTorch cell's too), so the steady-cell figures are empty: the median spread between a cell's "
+            f"processes was " + " and ".join(f"{np.median(s):.0%} in {n}" for s, n in zip(spreads, names)) + ".")
 
 
 def baseline_share(a_records: List[Dict], b_records: List[Dict]) -> Optional[Dict]:

@@ -34,6 +34,10 @@ def reproducibility_markdown(run_dir: Path, repeat: Path, records: List[dict], m
     same = all(m[3] for m in matches)
     by_processes = compare.process_count_text(compare.read_raw(REPO_ROOT / run_dir), compare.read_raw(REPO_ROOT / repeat))
     share = compare.baseline_share_text(compare.baseline_share(records, again))
+    speeds = compare.host_speed_text(meta, again_meta, compare.compare_records(records, again),
+                                    ("this run", "the repeat"))
+    by_threads = compare.thread_agreement_text(compare.thread_agreement(records, again))
+    no_steady = compare.no_steady_text(records, again, ("this run", "the repeat"))
     verdicts = (f"The claims' verdicts: {'all the same' if same else 'not all the same'} ("
                 + "; ".join(f"{cid} {va}" + ("" if ok else f" → {vb}") for cid, va, vb, ok in matches) + ").")
     return (f"\n### Does it reproduce?\n\n`{repeat.as_posix()}` is the same command taken again "
@@ -41,7 +45,9 @@ def reproducibility_markdown(run_dir: Path, repeat: Path, records: List[dict], m
             f"{repeat.as_posix()}`: for every step and inference cell, how far its time ratio to PyTorch moved "
             f"between the two runs (|ratio in the repeat / ratio here − 1|), by estimator:\n\n"
             + report.markdown(compare.REPRO_HEADER, compare.reproducibility_rows(records, again)) + "\n\n"
-            + "".join(f"- {line}\n" for line in (verdicts, by_processes, share) if line))
+            + "".join(f"- {line}\n" for line in (verdicts, by_threads, no_steady, by_processes, share, speeds)
+                      if line))
+
 
 
 def sweep_markdown(sweep: Path, repeat: Optional[Path] = None) -> str:

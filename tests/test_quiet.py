@@ -116,8 +116,8 @@ def test_a_run_waits_for_a_busy_spell_to_end_and_then_measures_quietly(fake_env,
     assert meta["noise"]["verdict"] in ("quiet", "noisy") and meta["cpu_flags"] is not None
 
 
-def record(fw, ms, task="train", **extra):
-    return dict(framework=fw, model="mlp", mode="eager", threads=1, task=task, median_ms=ms, min_ms=ms * 0.9,
+def record(fw, ms, task="train", threads=1, **extra):
+    return dict(framework=fw, model="mlp", mode="eager", threads=threads, task=task, median_ms=ms, min_ms=ms * 0.9,
                 p10_ms=ms * 0.95, time_ms=ms * 0.9, status="ok", **extra)
 
 
@@ -140,6 +140,24 @@ def test_agreement_over_steady_cells_leaves_out_unsteady_ones_and_those_over_an_
     assert found["cells"] == 3 and found["max"] == pytest.approx(0.5)
     assert found["steady"] == {"cells": 1, "median": 0.0, "p90": 0.0}  # paddle's train step alone
     assert compare.steady_text(found) == "0.0% / 0.0% (1 cells)"
+
+
+def test_agreement_by_thread_setting_keeps_each_ratio_over_its_own_pytorch_cell():
+    a = [record("torch", 1.0), record("paddle", 2.0), record("torch", 1.0, threads=2), record("paddle", 2.0, threads=2)]
+    b = [record("torch", 1.0), record("paddle", 2.0), record("torch", 1.0, threads=2), record("paddle", 3.0, threads=2)]
+    found = compare.thread_agreement(a, b)
+    assert found[1]["median"] == pytest.approx(0.0) and found[2]["median"] == pytest.approx(0.5)
+    assert compare.thread_agreement_text(found).endswith("1 thread: 0.0% / 0.0% (1 cells); 2 threads: 50.0% / 50.0% (1 cells).")
+    assert compare.thread_agreement_text({1: found[1]}) == ""
+
+
+def test_no_steady_cell_is_explained_by_the_spread_between_processes():
+    a = [record("torch", 1.0, process_spread=0.2, unsteady=True), record("paddle", 2.0, process_spread=0.3, unsteady=True)]
+    b = [record("torch", 1.0, process_spread=0.02), record("paddle", 2.0, process_spread=0.04)]
+    text = compare.no_steady_text(a, b, ("this run", "the repeat"))
+    assert "processes was 25% in this run and 3% in the repeat" in text
+    steady = [dict(r, unsteady=False) for r in a]
+    assert compare.no_steady_text(steady, b) == ""
 
 
 def test_the_baselines_share_holds_pytorch_at_its_common_move_and_names_the_cell_that_moved_most():
