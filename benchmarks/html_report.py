@@ -8,12 +8,20 @@ import base64
 import html
 import json
 import math
+import re
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from benchmarks import porting, report, rosetta, scoreboard
 
 ASSETS = Path(__file__).parent / "assets"
+
+
+def inline(text: str) -> str:
+    """Prose written for Markdown as HTML: escaped, with its **bold**, *italics* and `code` kept."""
+    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
+    escaped = re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<em>\1</em>", escaped)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
 
 
 def _table(header: Sequence[str], rows: List[Sequence[str]], cls: str = "results") -> str:
@@ -131,12 +139,12 @@ def body(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path
     """One machine's report: the answer first (scoreboard, plots), then the detail, folded per model."""
     from benchmarks.views import thread_settings
 
-    parts = [f"<p>{html.escape(report.run_context(meta))}</p>",
-             f"<p>{html.escape(report.completeness(records, meta))}</p>"]
+    parts = [f"<p>{inline(report.run_context(meta))}</p>",
+             f"<p>{inline(report.completeness(records, meta))}</p>"]
     for threads in thread_settings(records):
-        parts += [f"<p class=lead>{html.escape(scoreboard.lead_paragraph(records, verdicts, threads))}</p>",
+        parts += [f"<p class=lead>{inline(scoreboard.lead_paragraph(records, verdicts, threads))}</p>",
                   f"<h2>Scoreboard, {threads} thread{'s' if threads > 1 else ''}</h2>",
-                  f"<p>{html.escape(scoreboard.TEXT)}</p>", _scoreboard(records, meta, threads)]
+                  f"<p>{inline(scoreboard.TEXT)}</p>", _scoreboard(records, meta, threads)]
     for title, text, header, rows in report.scaling_sections(records, meta):
         parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
     parts += ["<h2>Plots</h2>"] + [_image(p) for p in plots]

@@ -362,11 +362,25 @@ def completeness(records: List[Dict], meta: Dict) -> str:
                              f"{r.get('steal') or 0:.2f} stolen" for r in noisy_machine[:10])
                  + ". Their times may be inflated: stop other work and take the run again")
     text += host_slow_text(records, meta.get("host_retakes"))
-    flaky = [r for r in records if r.get("warnings")]
-    if flaky:
-        text += ". Flaky (a worker process was retried or lost): " + "; ".join(
-            f"{measurement_name(r)}: {r['warnings'][0]}" for r in flaky[:20])
+    text += flaky_text(records)
     return text + "."
+
+
+def flaky_text(records: List[Dict]) -> str:
+    """The cells whose worker processes were retried or lost, grouped by what happened (the warning's first
+    line: one crashed shared process names every cell it measured, and its stderr once)."""
+    reasons: Dict[str, List[str]] = {}
+    for r in records:
+        if r.get("warnings"):
+            cells = reasons.setdefault(r["warnings"][0].split(" | ")[0], [])
+            cell = measurement_name(r).rsplit("/", 1)[0]
+            if cell not in cells:
+                cells.append(cell)
+    if not reasons:
+        return ""
+    return ". Flaky (a worker process was retried or lost): " + "; ".join(
+        f"{reason} ({len(cells)} cell{'s' if len(cells) > 1 else ''}: {', '.join(cells[:6])}"
+        + (f" and {len(cells) - 6} more" if len(cells) > 6 else "") + ")" for reason, cells in reasons.items())
 
 
 def noisy_machine_text(meta: Dict) -> str:

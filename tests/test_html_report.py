@@ -53,6 +53,14 @@ def test_report_is_self_contained_and_escaped(built_report):
     assert "&lt;script&gt;" in _table(["a"], [["<script>alert(1)</script>"]])
 
 
+def test_markdown_prose_reads_as_html_and_stays_escaped():
+    from benchmarks.html_report import inline
+
+    assert inline("**Taken on a noisy machine**: run `fwbench run --require-quiet` <now>") == (
+        "<strong>Taken on a noisy machine</strong>: run <code>fwbench run --require-quiet</code> &lt;now&gt;")
+    assert inline("last; *best view*: each 2 * 3 × 4") == "last; <em>best view</em>: each 2 * 3 × 4"
+
+
 def test_report_renders_in_headless_chromium(built_report, tmp_path):
     browser = chromium()
     url = (built_report / "report.html").as_uri()

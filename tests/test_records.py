@@ -126,3 +126,16 @@ def test_a_workers_peak_memory_is_its_own_not_its_launchers():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
     assert held.sum() > 0
     assert float(out.stdout) < 200
+
+
+def test_a_crashed_shared_process_is_named_once_with_every_cell_it_measured():
+    from benchmarks.report import flaky_text
+
+    crash = "retried 1 process(es): worker killed by signal 11: first stderr line | second | third"
+    recs = [dict(framework="fw", model=m, mode="compiled", threads=2, task=t, warnings=[crash])
+            for m in ("mlp", "lstm") for t in ("train", "infer_b1")]
+    recs.append(dict(framework="fw", model="mlp", mode="eager", threads=1, task="train"))
+    text = flaky_text(recs)
+    assert text == (". Flaky (a worker process was retried or lost): retried 1 process(es): worker killed by "
+                    "signal 11: first stderr line (2 cells: fw/mlp/compiled/t2, fw/lstm/compiled/t2)")
+    assert flaky_text(recs[-1:]) == ""
