@@ -425,8 +425,9 @@ def cmd_loc(args) -> int:
 def cmd_compare(args) -> int:
     from benchmarks import claims, machines, scaling
     from benchmarks.compare import (baseline_share, baseline_share_text, compare_records, estimator_agreement,
-                                    host_speed_text, no_steady_text, process_count_text, raw_estimators_text,
-                                    read_raw, steady_text, thread_agreement, thread_agreement_text, verdicts_match)
+                                    framework_agreement, framework_agreement_table, host_speed_text, no_steady_text, process_count_text, raw_estimators_text,
+                                    read_raw, skew_agreement, skew_agreement_text, steady_text, thread_agreement,
+                                    thread_agreement_text, verdicts_match)
     from benchmarks.report import load_run
 
     if args.run_b:
@@ -450,9 +451,12 @@ def cmd_compare(args) -> int:
                   f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); steady cells "
                   f"{steady_text(found)}; most: "
                   + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
-    for line in (thread_agreement_text(thread_agreement(a_recs, b_recs)), no_steady_text(a_recs, b_recs)):
+    for line in (thread_agreement_text(thread_agreement(a_recs, b_recs)),
+                 skew_agreement_text(skew_agreement(a_recs, b_recs)), no_steady_text(a_recs, b_recs)):
         if line:
             out.print(line, highlight=False)
+    print_table("By framework: how far its ratios to PyTorch moved (median / 90th percentile, cells)",
+                *framework_agreement_table(framework_agreement(a_recs, b_recs)))
     share = baseline_share_text(baseline_share(a_recs, b_recs))
     if share:
         out.print(share, highlight=False)
@@ -486,6 +490,16 @@ def print_compare(rows: List[dict], name_a: str, name_b: str) -> None:
         table.add_row(r["cell"], fmt(r["a_ms"]), fmt(r["b_ms"]), fmt(r["ratio"]), interval, r["verdict"],
                       str(versions), style=style)
     console().print(table)
+
+
+def print_table(title: str, header: List[str], rows: List[List[str]]) -> None:
+    from rich.table import Table
+
+    if rows:
+        table = Table(*header, title=title)
+        for row in rows:
+            table.add_row(*row)
+        console().print(table)
 
 
 def cmd_merge(args) -> int:

@@ -101,6 +101,81 @@ def thread_agreement_text(found: Dict[int, Dict]) -> str:
                         for t, f in found.items()) + ".")
 
 
+def framework_agreement(a_records: List[Dict], b_records: List[Dict]) -> Dict[str, Dict[int, Dict]]:
+    """`thread_agreement` over each framework's cells apart: which frameworks reproduce, at which setting."""
+    found = {}
+    for framework in sorted({r["framework"] for r in a_records} - {BASELINE}):
+        def own(records: List[Dict]) -> List[Dict]:
+            return [r for r in records if r["framework"] in (framework, BASELINE)]
+
+        per_thread = thread_agreement(own(a_records), own(b_records))
+        if per_thread:
+            found[framework] = per_thread
+    return found
+
+
+def framework_agreement_table(found: Dict[str, Dict[int, Dict]]) -> tuple:
+    """(header, rows) of `framework_agreement`: per framework and thread setting, median / 90th percentile
+    (cells), and the cell that moved most; best reproduced first."""
+    from benchmarks.report import framework_display
+
+    settings = sorted({t for per_thread in found.values() for t in per_thread})
+    header = (["Framework"] + [f"{t} thread{'s' if t > 1 else ''}: median / 90th percentile" for t in settings]
+              + ["Moved most"])
+
+    def worst_p90(framework: str) -> float:
+        return max(f["p90"] for f in found[framework].values())
+
+    rows = []
+    for framework in sorted(found, key=worst_p90):
+        per_thread = found[framework]
+        cells = [f"{per_thread[t]['median']:.1%} / {per_thread[t]['p90']:.1%} ({per_thread[t]['cells']})"
+                 if t in per_thread else "–" for t in settings]
+        cell, moved = max((f["worst"][0] for f in per_thread.values()), key=lambda w: w[1])
+        rows.append([framework_display(framework)] + cells + [f"{cell} {moved:.0%}"])
+    return header, rows
+
+
+SKEW_BOUNDS = (1.1, 1.25, 1.5, 2.0)  # a cell's median sample over its fastest: where its group ends
+
+
+def skew_agreement(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
+    """`agreement` over the cells grouped by how far their median sample lay above their fastest (`skew`, the
+    larger of the two runs'): a host that varies within a process spreads every cell's samples."""
+    a, b = rec.by_cell(a_records), rec.by_cell(b_records)
+
+    def skew(key: tuple) -> float:
+        return max(r[key]["median_ms"] / r[key]["min_ms"] for r in (a, b))
+
+    timed = [k for k in set(a) & set(b) if k[0] != BASELINE and all(r[k].get("min_ms") and r[k].get("median_ms")
+                                                                     for r in (a, b))]
+    found, lower = [], 1.0
+    for upper in SKEW_BOUNDS + (float("inf"),):
+        group = {k for k in timed if lower <= skew(k) < upper}
+
+        def kept(records: List[Dict]) -> List[Dict]:
+            return [r for r in records if r["framework"] == BASELINE or rec.cell_key(r) in group]
+
+        within = agreement(kept(a_records), kept(b_records)) if group else None
+        if within:
+            found.append(dict(within, lower=lower, upper=upper))
+        lower = upper
+    return found
+
+
+def skew_agreement_text(found: List[Dict]) -> str:
+    """One sentence on `skew_agreement` ('' without it)."""
+    if not found:
+        return ""
+
+    def span(f: Dict) -> str:
+        return f"{f['lower']:g}–{f['upper']:g}×" if f["upper"] < float("inf") else f"{f['lower']:g}× and more"
+
+    return ("By how far a cell's median sample lay above its fastest (the larger of the two runs'), its ratio to "
+            "PyTorch moved by (median / 90th percentile): "
+            + "; ".join(f"{span(f)}: {f['median']:.1%} / {f['p90']:.1%} ({f['cells']} cells)" for f in found) + ".")
+
+
 def no_steady_text(a_records: List[Dict], b_records: List[Dict], names: tuple = ("A", "B")) -> str:
     """Why the steady-cell figures are empty, when no cell was steady in both runs: the median spread between
     a cell's processes in each ('' when some cell was steady, or the records carry no spread)."""

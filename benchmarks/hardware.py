@@ -8,7 +8,7 @@ import re
 import subprocess
 import time
 from functools import lru_cache
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from benchmarks import REPO_ROOT, __version__
 
@@ -52,14 +52,23 @@ def numpy_blas() -> str:
         return "unknown"
 
 
+def changed_files() -> List[str]:
+    """Tracked files of this checkout that differ from its commit (`git status`, untracked files left out):
+    what a run's `-dirty` commit ran with besides the commit."""
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                             capture_output=True, text=True, timeout=10)
+    except OSError:
+        return []
+    return [line[3:] for line in out.stdout.splitlines() if line.strip()] if out.returncode == 0 else []
+
+
 def git_commit() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-        return out.stdout.strip() + ("-dirty" if dirty else "") if out.returncode == 0 else ""
     except OSError:
         return ""
+    return out.stdout.strip() + ("-dirty" if changed_files() else "") if out.returncode == 0 else ""
 
 
 def kernel_config() -> Dict[str, str]:
@@ -125,6 +134,7 @@ def machine_meta() -> Dict:
         "harness_python": platform.python_version(),
         "fwbench_version": __version__,
         "git_commit": git_commit(),
+        "changed_files": changed_files(),
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "loadavg_before": list(os.getloadavg()),
         "scheduler": scheduler_facts(),

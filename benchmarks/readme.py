@@ -37,7 +37,9 @@ def reproducibility_markdown(run_dir: Path, repeat: Path, records: List[dict], m
     speeds = compare.host_speed_text(meta, again_meta, compare.compare_records(records, again),
                                     ("this run", "the repeat"))
     by_threads = compare.thread_agreement_text(compare.thread_agreement(records, again))
+    by_skew = compare.skew_agreement_text(compare.skew_agreement(records, again))
     no_steady = compare.no_steady_text(records, again, ("this run", "the repeat"))
+    by_framework = compare.framework_agreement_table(compare.framework_agreement(records, again))
     verdicts = (f"The claims' verdicts: {'all the same' if same else 'not all the same'} ("
                 + "; ".join(f"{cid} {va}" + ("" if ok else f" → {vb}") for cid, va, vb, ok in matches) + ").")
     return (f"\n### Does it reproduce?\n\n`{repeat.as_posix()}` is the same command taken again "
@@ -45,8 +47,10 @@ def reproducibility_markdown(run_dir: Path, repeat: Path, records: List[dict], m
             f"{repeat.as_posix()}`: for every step and inference cell, how far its time ratio to PyTorch moved "
             f"between the two runs (|ratio in the repeat / ratio here − 1|), by estimator:\n\n"
             + report.markdown(compare.REPRO_HEADER, compare.reproducibility_rows(records, again)) + "\n\n"
-            + "".join(f"- {line}\n" for line in (verdicts, by_threads, no_steady, by_processes, share, speeds)
-                      if line))
+            + "".join(f"- {line}\n" for line in (verdicts, by_threads, by_skew, no_steady, by_processes, share, speeds)
+                      if line)
+            + (f"\nBy framework, how far its ratios to PyTorch moved (median / 90th percentile, cells), best reproduced "
+               f"first:\n\n{report.markdown(*by_framework)}\n" if by_framework[1] else ""))
 
 
 

@@ -51,6 +51,12 @@ def time_text(r: Dict) -> str:
     return text
 
 
+def framework_display(key: str) -> str:
+    """A framework's name as its users write it ("PaddlePaddle"), or the key when no adapter has it."""
+    adapters = all_adapters()
+    return adapters[key].display if key in adapters else key
+
+
 def table_rows(records: List[Dict]) -> List[List[str]]:
     """Every cell, one row each (the long table)."""
     cells = rec.by_cell(records)
@@ -145,9 +151,8 @@ def anatomy_table(records: List[Dict], model: str, threads: int) -> tuple:
         helpers = {k: v for k, v in anatomy.items() if k != "main"}
         largest = ", ".join(f"{k} {v:.2g}" for k, v in sorted(helpers.items(), key=lambda kv: -kv[1])[:3])
         switches = r.get("ctx_switches_per_step") or {}
-        name = all_adapters()[r["framework"]].display if r["framework"] in all_adapters() else r["framework"]
-        rows.append([name + tuning_label(r), r["mode"], f"{r['time_ms']:.3g}", _fmt(anatomy.get("main")),
-                     f"{sum(helpers.values()):.3g}" + (f" ({largest})" if largest else ""),
+        rows.append([framework_display(r["framework"]) + tuning_label(r), r["mode"], f"{r['time_ms']:.3g}",
+                     _fmt(anatomy.get("main")), f"{sum(helpers.values()):.3g}" + (f" ({largest})" if largest else ""),
                      f"{switches.get('voluntary', 0):.3g} / {switches.get('involuntary', 0):.3g}"])
     return header, rows
 
@@ -206,9 +211,8 @@ def tta_table(records: List[Dict]) -> tuple:
     rows = []
     for r in sorted((r for r in records if r["task"] == "tta"), key=sort_key):
         seconds = "–" if not r.get("time_ms") else f"{r['time_ms'] / 1000:.3g} {interval_text(r, 1 / 1000)}"
-        rows.append([all_adapters()[r["framework"]].display if r["framework"] in all_adapters() else r["framework"],
-                     r["model"], r["mode"], str(r["threads"]), seconds, str(r.get("epochs_to_target") or "–"),
-                     _fmt(r.get("final_accuracy")), _fmt(r.get("parity_accuracy_max_abs")),
+        rows.append([framework_display(r["framework"]), r["model"], r["mode"], str(r["threads"]), seconds,
+                     str(r.get("epochs_to_target") or "–"), _fmt(r.get("final_accuracy")), _fmt(r.get("parity_accuracy_max_abs")),
                      r["status"] if r["status"] == "ok" else f"{r['status']}: {r.get('reason', '')}"])
     return header, rows
 
@@ -293,11 +297,22 @@ def processes_text(meta: Dict) -> str:
     return f"{processes} worker process{'es' if processes != 1 else ''} per cell{baseline}"
 
 
+def commit_text(meta: Dict) -> str:
+    """The run's commit in backticks, and what its checkout changed when git found it dirty."""
+    commit = str(meta.get("git_commit") or "?")
+    if not commit.endswith("-dirty"):
+        return f"`{commit[:12]}`"
+    changed = meta.get("changed_files")
+    return f"`{commit[:12]}` with changes to tracked files (" + (
+        ", ".join(f"`{f}`" for f in changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+        if changed else "which, the run did not record") + ")"
+
+
 def run_context(meta: Dict) -> str:
     """One sentence: where, when and how the run was taken."""
     peaks = ", ".join(f"{float(v):.0f} GFLOP/s at {k} thread(s)" for k, v in meta.get("peak_gflops", {}).items())
     return (f"Run of {meta.get('date', '?')} on {meta.get('cpu_model', '?')} ({meta.get('cpu_vendor', '?')}, "
-            f"{meta.get('cores', '?')} cores), {meta.get('os', '?')}; commit `{str(meta.get('git_commit', '?'))[:12]}`; "
+            f"{meta.get('cores', '?')} cores), {meta.get('os', '?')}; commit {commit_text(meta)}; "
             f"profile `{meta.get('profile', '?')}` ({processes_text(meta)}); wall time {meta.get('wall_s', '?')} s; load average before/after "
             f"{_load(meta.get('loadavg_before'))} / {_load(meta.get('loadavg_after'))}; numpy sgemm peak {peaks or '?'}."
             + (f" Note recorded with the run: {meta['note']}" if meta.get("note") else "")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import REPO_ROOT, porting, rosetta, scoreboard
+from benchmarks import REPO_ROOT, porting, report, rosetta, scoreboard
 from benchmarks.adapters import all_adapters, get_adapter
 from benchmarks.loc import api_uses, impl_path
 
@@ -112,3 +112,15 @@ def test_readme_blocks_are_generated(tmp_path):
         assert p["differs"].replace("|", "\\|") in block  # README renders the data file, all of it
     assert text.index(readme.RESULTS[0]) < text.index("## The two commands")  # the answer leads
     assert Path(REPO_ROOT / "results" / "reference" / "summary.md").read_text().count("### Scoreboard") >= 1
+
+
+def test_readme_says_which_frameworks_reproduce_and_how_the_host_spread_the_samples():
+    from benchmarks import readme
+
+    records, meta = report.load_run(REPO_ROOT / "results" / "reference")
+    text = readme.reproducibility_markdown(Path("results/reference"), Path("results/reference-repeat"), records, meta)
+    header = "| Framework | 1 thread: median / 90th percentile | 2 threads: median / 90th percentile | Moved most |"
+    # the estimators table (a header, 3 rows) and the frameworks table (a header, 8 rows: PyTorch divides)
+    assert header in text and text.count("\n| ") == (1 + 3) + (1 + 8)
+    assert "By how far a cell's median sample lay above its fastest" in text
+    assert header in (REPO_ROOT / "README.md").read_text()  # README shows it

@@ -151,6 +151,44 @@ def test_agreement_by_thread_setting_keeps_each_ratio_over_its_own_pytorch_cell(
     assert compare.thread_agreement_text({1: found[1]}) == ""
 
 
+def test_agreement_by_framework_keeps_each_framework_apart_and_puts_the_best_reproduced_first():
+    a = [record("torch", 1.0), record("paddle", 2.0), record("jax", 3.0),
+         record("torch", 1.0, threads=2), record("paddle", 2.0, threads=2), record("jax", 3.0, threads=2)]
+    b = [record("torch", 1.0), record("paddle", 2.0), record("jax", 3.3),
+         record("torch", 1.0, threads=2), record("paddle", 3.0, threads=2), record("jax", 3.0, threads=2)]
+    found = compare.framework_agreement(a, b)
+    assert set(found) == {"paddle", "jax"}  # PyTorch is every ratio's denominator
+    assert found["paddle"][1]["median"] == pytest.approx(0.0) and found["paddle"][2]["median"] == pytest.approx(0.5)
+    assert found["jax"][1]["median"] == pytest.approx(0.1) and found["jax"][2]["median"] == pytest.approx(0.0)
+    header, rows = compare.framework_agreement_table(found)
+    assert header[1:3] == ["1 thread: median / 90th percentile", "2 threads: median / 90th percentile"]
+    assert [row[0] for row in rows] == ["JAX", "PaddlePaddle"]  # its worst setting moved 10%, Paddle's 50%
+    assert rows[1][1:] == ["0.0% / 0.0% (1)", "50.0% / 50.0% (1)", "paddle/mlp/eager/2/train 50%"]
+    assert compare.framework_agreement_table({}) == (["Framework", "Moved most"], [])
+
+
+def test_agreement_by_sample_spread_groups_cells_by_the_wider_of_their_two_runs():
+    a = [record("torch", 1.0), dict(record("paddle", 2.0), model="lstm"), dict(record("torch", 1.0), model="lstm"),
+         record("jax", 3.0), dict(record("jax", 3.0), model="lstm", median_ms=9.0)]  # jax's LSTM: median 3.3× its min
+    b = [record("torch", 1.0), dict(record("paddle", 2.0), model="lstm"), dict(record("torch", 1.0), model="lstm"),
+         record("jax", 3.3), dict(record("jax", 3.6), model="lstm")]
+    found = compare.skew_agreement(a, b)  # record(): median = min / 0.9, 1.11× it
+    assert [(f["lower"], f["cells"]) for f in found] == [(1.1, 2), (2.0, 1)]
+    assert found[0]["median"] == pytest.approx(0.05) and found[1]["median"] == pytest.approx(0.2)
+    text = compare.skew_agreement_text(found)
+    assert "1.1–1.25×: 5.0% / 9.0% (2 cells); 2× and more: 20.0% / 20.0% (1 cells)." in text
+    assert compare.skew_agreement_text([]) == ""
+
+
+def test_a_dirty_commit_names_the_files_its_checkout_changed():
+    from benchmarks.report import commit_text
+
+    assert commit_text({"git_commit": "0123456789abcdef"}) == "`0123456789ab`"
+    assert commit_text({"git_commit": "0123456789abcdef-dirty", "changed_files": ["README.md"]}) == (
+        "`0123456789ab` with changes to tracked files (`README.md`)")
+    assert "which, the run did not record" in commit_text({"git_commit": "0123456789abcdef-dirty"})
+
+
 def test_no_steady_cell_is_explained_by_the_spread_between_processes():
     a = [record("torch", 1.0, process_spread=0.2, unsteady=True), record("paddle", 2.0, process_spread=0.3, unsteady=True)]
     b = [record("torch", 1.0, process_spread=0.02), record("paddle", 2.0, process_spread=0.04)]
