@@ -556,3 +556,21 @@ def test_a_worker_ends_the_processes_its_framework_left_and_their_cpu_counts_as_
     finally:
         if os.path.exists(f"/proc/{helper}"):
             os.kill(helper, 9)
+
+
+def test_a_run_in_a_changed_checkout_records_the_files_it_changed(tmp_path, monkeypatch):
+    from benchmarks import hardware
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "spec.py").write_text("BATCH = 64\n")
+    git("add", "spec.py")
+    git("commit", "-q", "-m", "spec")
+    monkeypatch.setattr(hardware, "REPO_ROOT", tmp_path)
+    assert hardware.changed_files() == [] and not hardware.git_commit().endswith("-dirty")
+    (tmp_path / "spec.py").write_text("BATCH = 32\n")
+    (tmp_path / "untracked.txt").write_text("not the code\n")  # untracked files do not count
+    assert hardware.changed_files() == ["spec.py"] and hardware.git_commit().endswith("-dirty")
