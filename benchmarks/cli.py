@@ -425,9 +425,10 @@ def cmd_loc(args) -> int:
 def cmd_compare(args) -> int:
     from benchmarks import claims, machines, scaling
     from benchmarks.compare import (baseline_share, baseline_share_text, compare_records, estimator_agreement,
-                                    framework_agreement, framework_agreement_table, host_speed_text, no_steady_text, process_count_text, raw_estimators_text,
-                                    read_raw, skew_agreement, skew_agreement_text, steady_text, thread_agreement,
-                                    thread_agreement_text, verdicts_match)
+                                    framework_agreement, framework_agreement_table, host_speed_text, no_steady_text,
+                                    process_count_text, raw_estimators_text, read_raw, skew_agreement,
+                                    skew_agreement_text, steady_text, thread_agreement, thread_agreement_text,
+                                    verdicts_match)
     from benchmarks.report import load_run
 
     if args.run_b:

@@ -47,8 +47,8 @@ def reproducibility_markdown(run_dir: Path, repeat: Path, records: List[dict], m
             f"{repeat.as_posix()}`: for every step and inference cell, how far its time ratio to PyTorch moved "
             f"between the two runs (|ratio in the repeat / ratio here − 1|), by estimator:\n\n"
             + report.markdown(compare.REPRO_HEADER, compare.reproducibility_rows(records, again)) + "\n\n"
-            + "".join(f"- {line}\n" for line in (verdicts, by_threads, by_skew, no_steady, by_processes, share, speeds)
-                      if line)
+            + "".join(f"- {line}\n" for line in (verdicts, by_threads, by_skew, no_steady, by_processes, share,
+                                                   speeds) if line)
             + (f"\nBy framework, how far its ratios to PyTorch moved (median / 90th percentile, cells), best reproduced "
                f"first:\n\n{report.markdown(*by_framework)}\n" if by_framework[1] else ""))
 

@@ -212,7 +212,8 @@ def tta_table(records: List[Dict]) -> tuple:
     for r in sorted((r for r in records if r["task"] == "tta"), key=sort_key):
         seconds = "–" if not r.get("time_ms") else f"{r['time_ms'] / 1000:.3g} {interval_text(r, 1 / 1000)}"
         rows.append([framework_display(r["framework"]), r["model"], r["mode"], str(r["threads"]), seconds,
-                     str(r.get("epochs_to_target") or "–"), _fmt(r.get("final_accuracy")), _fmt(r.get("parity_accuracy_max_abs")),
+                     str(r.get("epochs_to_target") or "–"), _fmt(r.get("final_accuracy")),
+                     _fmt(r.get("parity_accuracy_max_abs")),
                      r["status"] if r["status"] == "ok" else f"{r['status']}: {r.get('reason', '')}"])
     return header, rows
 
