@@ -83,12 +83,16 @@ def agreement(a_records: List[Dict], b_records: List[Dict], field: str = "time_m
                                                      "p90": float(np.quantile(steady, 0.9))}}
 
 
+def agreement_where(a_records: List[Dict], b_records: List[Dict], keep: Callable[[Dict], bool]) -> Optional[Dict]:
+    """`agreement` by the headline estimator over the records `keep` selects in both runs."""
+    return agreement([r for r in a_records if keep(r)], [r for r in b_records if keep(r)])
+
+
 def thread_agreement(a_records: List[Dict], b_records: List[Dict]) -> Dict[int, Dict]:
-    """`agreement` by the headline estimator at each thread setting apart (a host that lends its second core
-    unevenly shows at 2 threads alone)."""
+    """`agreement` by the headline estimator at each thread setting apart (what the second core adds to the
+    noise shows at 2 threads alone)."""
     settings = sorted({r["threads"] for r in a_records if r.get("threads")})
-    found = {t: agreement([r for r in a_records if r.get("threads") == t], [r for r in b_records if r.get("threads") == t])
-             for t in settings}
+    found = {t: agreement_where(a_records, b_records, lambda r, t=t: r.get("threads") == t) for t in settings}
     return {t: f for t, f in found.items() if f}
 
 
@@ -105,10 +109,8 @@ def framework_agreement(a_records: List[Dict], b_records: List[Dict]) -> Dict[st
     """`thread_agreement` over each framework's cells apart: which frameworks reproduce, at which setting."""
     found = {}
     for framework in sorted({r["framework"] for r in a_records} - {BASELINE}):
-        def own(records: List[Dict]) -> List[Dict]:
-            return [r for r in records if r["framework"] in (framework, BASELINE)]
-
-        per_thread = thread_agreement(own(a_records), own(b_records))
+        own = [r for r in a_records if r["framework"] in (framework, BASELINE)]
+        per_thread = thread_agreement(own, [r for r in b_records if r["framework"] in (framework, BASELINE)])
         if per_thread:
             found[framework] = per_thread
     return found
@@ -152,11 +154,8 @@ def skew_agreement(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
     found, lower = [], 1.0
     for upper in SKEW_BOUNDS + (float("inf"),):
         group = {k for k in timed if lower <= skew(k) < upper}
-
-        def kept(records: List[Dict]) -> List[Dict]:
-            return [r for r in records if r["framework"] == BASELINE or rec.cell_key(r) in group]
-
-        within = agreement(kept(a_records), kept(b_records)) if group else None
+        within = group and agreement_where(a_records, b_records,
+                                           lambda r: r["framework"] == BASELINE or rec.cell_key(r) in group)
         if within:
             found.append(dict(within, lower=lower, upper=upper))
         lower = upper
