@@ -14,6 +14,7 @@ from benchmarks import REPO_ROOT, envs, plan, records
 from benchmarks.adapters import all_adapters, get_adapter
 from benchmarks.errors import UserError
 from benchmarks.plan import Plan
+from benchmarks.process_group import strays, strays_line
 
 RESULTS = REPO_ROOT / "results"
 
@@ -110,6 +111,7 @@ def cmd_doctor(args) -> int:
             table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–", "–",
                           f"run: fwbench setup {key}")
     console().print(table)
+    report_strays()
     from benchmarks.hardware import scheduler_facts
     from benchmarks.peak import QUIET_CV, noise
 
@@ -128,6 +130,13 @@ def cmd_doctor(args) -> int:
                         "(MindSpore's PyNative pipeline, MegEngine's workers) are penalised. Their tuning knobs "
                         "(`fwbench run --tuning documented,all`) show by how much.", highlight=False)
     return 0
+
+
+def report_strays() -> None:
+    """Warn about processes of past runs still alive (a worker or what it forked)."""
+    found = strays()
+    console().print(f"[red]warning:[/] {strays_line(found)}" if found else "Processes of past runs: none alive.",
+                    highlight=False)
 
 
 def cmd_list(args) -> int:
@@ -350,6 +359,10 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
 
         meta["noise_after"] = noise()
     meta["loadavg_after"] = list(os.getloadavg())
+    left = strays()  # none, unless a framework's helper left its worker's process group
+    meta["strays_after"] = len(left)
+    if left:
+        print(f"warning: {strays_line(left)}", file=sys.stderr)
     meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
     meta["interrupted"] = interrupted
     from benchmarks.worker import peak_rss_mb

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import statistics
-import subprocess
 import time
 from collections import deque
 from dataclasses import asdict
@@ -15,6 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from benchmarks import REPO_ROOT, records
 from benchmarks.envs import load_spec, worker_env
 from benchmarks.plan import TASKS, Cell, Profile, jobs
+from benchmarks.process_group import run_in_group
 from benchmarks.reference import reference, reference_path, variant_for
 from benchmarks.stats import summarize
 
@@ -110,32 +109,25 @@ def launch_cells(cells: Sequence[Cell], profile: Profile, tasks: Optional[Sequen
     spec = load_spec(cells[0].framework)
     request = worker_request(cells, profile, tasks, seed, process)
     cmd = [str(spec.interpreter), "-m", "benchmarks.worker", "-"]  # the request on stdin: it may be long
-    try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                errors="replace", cwd=REPO_ROOT,
-                                env=dict(worker_env(spec, cells[0].threads), **request["knobs"]), start_new_session=True)
+    timeout = profile.timeout_s * len(cells)
+    try:  # its own session: whatever it leaves running is ended with it, and a stray never holds its output
+        done = run_in_group(cmd, json.dumps(request), timeout, dict(worker_env(spec, cells[0].threads), **request["knobs"]),
+                            REPO_ROOT)
     except OSError as exc:
         reason = f"cannot start worker: {exc} (run `fwbench setup {cells[0].framework}`)"
         return filled({}, "failed", lambda c: (reason, {}))
-    timeout = profile.timeout_s * len(cells)
-    try:
-        out, err = proc.communicate(json.dumps(request), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, err = proc.communicate()
-        return filled(parse_worker_output(out)[0], "timeout", lambda c: (f"worker exceeded {timeout:g} s", {}))
-    except BaseException:  # Ctrl-C: leave no orphan behind
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        raise
-    found, errors = parse_worker_output(out)
+    if done.timed_out:
+        return filled(parse_worker_output(done.stdout)[0], "timeout", lambda c: (f"worker exceeded {timeout:g} s", {}))
+    found, errors = parse_worker_output(done.stdout)
     if None not in errors:
-        tail = " | ".join(err.strip().splitlines()[-3:])
-        how = f"killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exit {proc.returncode}"
+        tail = " | ".join(done.stderr.strip().splitlines()[-3:])
+        how = f"killed by signal {-done.returncode}" if done.returncode < 0 else f"exit {done.returncode}"
         errors[None] = f"worker {how}: {tail}"[:500]
-    died = {"signal": -proc.returncode} if proc.returncode < 0 else {}
+    died = {"signal": -done.returncode} if done.returncode < 0 else {}
     # a cell that raised failed on its own; the others the process's end took down
-    return filled(found, "failed", lambda c: (errors[c.model], {}) if c.model in errors else (errors[None], died))
+    final = filled(found, "failed", lambda c: (errors[c.model], {}) if c.model in errors else (errors[None], died))
+    # processes it left that it could not end itself, ended by run_in_group: raw.jsonl keeps how many
+    return [dict(r, strays_ended=done.strays) for r in final] if done.strays else final
 
 
 WARM_PROFILE = Profile(processes=1, samples=1, min_samples=1, max_seconds=0.0, warmup=0, min_sample_ms=0.0,
@@ -206,7 +198,7 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     final = last_attempts(raw)
     ok = [r for r in final if r["status"] == "ok"]
     base = dict(ok[0] if ok else final[0])
-    for key in ("loops", "attempt", "signal", "position", "launch", "shared_with"):
+    for key in ("loops", "attempt", "signal", "position", "launch", "shared_with", "strays_ended"):
         base.pop(key, None)
     base["processes"] = len(final)
     base["shared_processes"] = sum((r.get("shared_with") or 1) > 1 for r in final)  # measured other cells too

@@ -394,32 +394,62 @@ def child_pids() -> List[int]:
     return found
 
 
-def reap_children(grace_s: float = 2.0) -> None:
+def stop_pools(timeout_s: float = 2.0) -> None:
+    """Terminate the framework's multiprocessing pools (Jittor keeps one for compiling): a pool whose workers
+    are merely killed forks replacements. Bounded: a pool that does not stop in time is left to the loop of
+    reap_children and to the runner, which ends this worker's whole process group."""
+    pool_module = sys.modules.get("multiprocessing.pool")
+    if pool_module is None:
+        return
+    import gc
+    import threading
+
+    pools = [obj for obj in gc.get_objects() if isinstance(obj, pool_module.Pool)]
+    stoppers = [threading.Thread(target=pool.terminate, daemon=True) for pool in pools]
+    for stopper in stoppers:
+        stopper.start()
+    deadline = time.monotonic() + timeout_s
+    for stopper in stoppers:
+        stopper.join(max(0.0, deadline - time.monotonic()))
+
+
+def reap_children(grace_s: float = 2.0, rounds: int = 20) -> None:
     """End and wait for the processes the framework left running (Jittor leaves seven forked helpers), so that
     their CPU time is this worker's: left behind, they would be reaped by init, and the harness would
-    count what they used as other processes' (a busy machine) for this worker's cell."""
+    count what they used as other processes' (a busy machine) for this worker's cell. Pools are stopped
+    first; then children are ended round after round until none is left, since a pool that missed the stop
+    forks a replacement for each one it sees die."""
     import signal
 
-    pids = child_pids()
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except OSError:
-            pass
-    deadline = time.monotonic() + grace_s
-    for pid in pids:
-        while True:
+    if not child_pids():
+        return
+    stop_pools()
+    for _ in range(rounds):
+        pids = child_pids()
+        if not pids:
+            return
+        for pid in pids:
             try:
-                done, _ = os.waitpid(pid, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if done:
-                break
-            if time.monotonic() > deadline:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                break
-            time.sleep(0.01)
+                os.kill(pid, signal.SIGTERM)
+            except OSError:
+                pass
+        deadline = time.monotonic() + grace_s
+        for pid in pids:
+            while True:
+                try:
+                    done, _ = os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:  # reaped by the pool's own thread
+                    break
+                if done:
+                    break
+                if time.monotonic() > deadline:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                        os.waitpid(pid, 0)
+                    except (OSError, ChildProcessError):
+                        pass
+                    break
+                time.sleep(0.01)
 
 
 def main() -> int:

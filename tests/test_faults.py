@@ -18,6 +18,8 @@ from benchmarks import REPO_ROOT, records
 from benchmarks.plan import PROFILES, SUITES
 from benchmarks.runner import parse_worker_output
 
+pytestmark = pytest.mark.processes
+
 
 @pytest.fixture(scope="module")
 def fake_env(tmp_path_factory):
@@ -44,7 +46,7 @@ def by_framework(run_dir):
 @pytest.fixture(scope="module")
 def faulty_run(fake_env, tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("runs") / "faulty"
-    fakes = "fake_ok,fake_segfault,fake_abort,fake_hang,fake_import,fake_garbage,fake_parity"
+    fakes = "fake_ok,fake_segfault,fake_abort,fake_hang,fake_import,fake_garbage,fake_parity,fake_pool"
     out = fwbench(fake_env, "run", "-f", fakes, "--quick", "-m", "mlp", "--modes", "eager", "-t", "1", "--timeout", "5",
                   "--out", str(run_dir))
     assert out.returncode == 1, out.stderr  # some cells failed, and the run still finished
@@ -94,7 +96,14 @@ def test_fault_06_parity_failure_is_recorded_not_timed(faulty_run):
 
 def test_fault_07_the_healthy_framework_keeps_complete_rows(faulty_run):
     assert_healthy(faulty_run["fake_ok"])
-    assert len(faulty_run) == 7  # every cell has its records, failed ones included
+    assert len(faulty_run) == 8  # every cell has its records, failed ones included
+
+
+def test_fault_07b_a_pool_that_forks_replacements_leaves_no_stray_and_costs_no_timeout(faulty_run, fake_env):
+    """Within the run's 5 s timeout: a stray holding the worker's pipes would have held the cell until it."""
+    assert_healthy(faulty_run["fake_pool"])
+    assert all("retried" not in r for r in faulty_run["fake_pool"])
+    assert fake_workers(fake_env["FWBENCH_HOME"]) == []
 
 
 def test_fault_08_garbage_worker_output_parses_to_nothing():

@@ -8,6 +8,8 @@ import pytest
 from benchmarks import REPO_ROOT, outputs, records
 from tests.conftest import IN_CI
 
+pytestmark = pytest.mark.processes
+
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -13,6 +13,8 @@ from benchmarks.plan import Cell, expected_cost, jobs, plan_digest, process_grou
 from tests.test_faults import fake_env, fwbench  # noqa: F401 (the fixture)
 from tests.test_html_report import chromium, dump_dom
 
+pytestmark = pytest.mark.processes
+
 ALL_CORES = str(len(os.sched_getaffinity(0)))
 CELLS = [Cell(fw, m, mode, t) for fw in ("torch", "paddle", "jax") for m in ("mlp", "resnet", "lstm")
          for mode in ("eager", "compiled") for t in (1, 2)]

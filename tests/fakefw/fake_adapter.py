@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import multiprocessing
 import os
+import random
 import signal
 import threading
 import time
@@ -21,6 +23,24 @@ def _burn(name: str = "") -> None:
     a = np.ones((256, 256), dtype=np.float32)
     while True:
         a @ a  # numpy releases the GIL: this runs beside the timed calls
+
+
+def _slow_to_die() -> None:
+    """A pool worker that takes a moment to end: while the worker waits for one, another lies dead long
+    enough for the pool's own thread to see it and fork a replacement."""
+    def end(*_):
+        time.sleep(random.uniform(0.0, 0.4))
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, end)
+
+
+def start_pool(workers: int = 4):
+    """A multiprocessing pool that forks a replacement for each worker it sees die, as Jittor's compile pool does."""
+    global POOL
+    POOL = multiprocessing.get_context("fork").Pool(workers, initializer=_slow_to_die)
+    POOL.map(abs, range(workers))  # its workers are up
+    return POOL
 
 
 class FakeAdapter(Adapter):
@@ -61,6 +81,8 @@ class FakeAdapter(Adapter):
                 os.kill(os.getpid(), signal.SIGKILL)
         elif self.fault == "helper":  # a named helper thread that burns CPU beside the main thread
             threading.Thread(target=_burn, args=("fakehelper",), daemon=True).start()
+        elif self.fault == "pool":
+            start_pool()
         elif self.fault == "slow":
             time.sleep(float(os.environ.get("FAKE_SLOW_S", "3")))
         return np
@@ -81,7 +103,7 @@ class FakeAdapter(Adapter):
         param[...] = array + (0.01 if self.fault == "parity" else 0.0)
 
 
-FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky", "helper", "model_raises",
+FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky", "helper", "pool", "model_raises",
           "model_segfault", "model_cached")
 ADAPTERS = [FakeAdapter(fault, i) for i, fault in enumerate(FAULTS)]
 # every fake shares one environment, numpy only
