@@ -13,10 +13,9 @@ PHASES = ("import", "build + parity", "warm-up", "samples", "waiting for quiet",
 
 def of_run(run_dir: Path) -> Dict[str, Dict[str, float]]:
     """The breakdown of a run folder, from its raw.jsonl (empty when it has none)."""
-    from benchmarks import records
+    from benchmarks.run_folder import RunFolder
 
-    path = Path(run_dir) / "raw.jsonl"
-    return breakdown(records.read(path)) if path.exists() else {}
+    return breakdown(RunFolder(run_dir).raw())
 
 
 def breakdown(raw: List[Dict]) -> Dict[str, Dict[str, float]]:

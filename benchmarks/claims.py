@@ -17,6 +17,7 @@ from benchmarks.stats import geomean
 LEADERS, FOLLOWERS, OTHERS = ("torch", "tensorflow"), ("mindspore", "paddle"), ("mxnet", "jax")
 CLOSE = 1.5  # "follow closely": within 1.5x of the slower leader
 CODE_CLOSE = 1.15
+C4_MIN_FRAMEWORKS = 3  # "supported" needs at least 3 frameworks showing upkeep trouble
 
 
 def speed_scores(records: List[Dict], view: str, threads: int) -> Dict[str, Dict]:
@@ -152,13 +153,17 @@ def upkeep_signals(marker: Dict, today: date) -> List[str]:
 
 
 def claim_c4(records: List[Dict], meta: Dict) -> Dict:
-    envs = {fw: m for fw, m in (meta.get("environments") or {}).items() if m}
+    """Judged on the frameworks the run has records of, and only when it has records of every framework it
+    set up (a partial run is "no data", not a verdict on the frameworks it happened to reach)."""
+    frameworks = sorted({r["framework"] for r in records})
+    planned = {fw: m for fw, m in (meta.get("environments") or {}).items() if m}
+    missing = sorted(set(planned) - set(frameworks))
+    envs = {fw: m for fw, m in planned.items() if fw in frameworks}
     today = date.fromisoformat(str(meta.get("date", date.today().isoformat()))[:10])
     signals = {fw: upkeep_signals(m, today) for fw, m in envs.items()}
     troubled = sorted(fw for fw, s in signals.items() if s)
-    frameworks = sorted({r["framework"] for r in records})
     broken = sorted({r["framework"] for r in records if r["status"] != "ok"})
-    if not envs or not records:
+    if missing or len(envs) < C4_MIN_FRAMEWORKS:
         verdict = "no data"
     elif not broken and len(troubled) >= 3:
         verdict = "supported"
@@ -169,14 +174,20 @@ def claim_c4(records: List[Dict], meta: Dict) -> Dict:
     scores = code_scores(records)
     evidence = [f"{len(frameworks) - len(broken)} of {len(frameworks)} frameworks compute every cell correctly "
                 f"(parity gate) and run" + (f"; not: {', '.join(broken)}" if broken else "")]
-    if scores:
-        evidence.append(f"model code size, largest/smallest (tokens): {max(scores.values()) / min(scores.values()):.2f}×")
-    evidence += [f"{fw}: " + "; ".join(s) for fw, s in sorted(signals.items()) if s]
+    if verdict == "no data":  # the frameworks it has records of say nothing of the field
+        evidence = [f"the run has records of {len(envs)} framework(s) with a recorded environment"
+                    + (f" and none of {', '.join(missing)}, which it set up" if missing else "")
+                    + f"; judging C4 needs records of every framework the run set up, at least {C4_MIN_FRAMEWORKS}"]
+    else:
+        if scores:
+            evidence.append(f"model code size, largest/smallest (tokens): {max(scores.values()) / min(scores.values()):.2f}×")
+        evidence += [f"{fw}: " + "; ".join(s) for fw, s in sorted(signals.items()) if s]
     return {"id": "C4", "claim": "Building a framework is easy; keeping it maintained (upkeep, ecosystem) is the hard part.",
             "rule": "Supported when every framework builds the models and passes the parity gate in every cell (the "
                     "framework itself works) while at least 3 show upkeep trouble (newest release over 2 years old, "
                     "no wheel for CPython ≥ 3.12, or extra install steps here); refuted when most frameworks fail "
-                    "to run correctly or none shows upkeep trouble; mixed otherwise.",
+                    "to run correctly or none shows upkeep trouble; mixed otherwise; no data unless the run has "
+                    f"records of every framework it set up, at least {C4_MIN_FRAMEWORKS}.",
             "verdict": verdict, "evidence": evidence}
 
 

@@ -15,6 +15,7 @@ from benchmarks.adapters import all_adapters, get_adapter
 from benchmarks.errors import UserError
 from benchmarks.plan import Plan
 from benchmarks.process_group import strays, strays_line
+from benchmarks.run_folder import RunFolder
 
 RESULTS = REPO_ROOT / "results"
 
@@ -151,31 +152,9 @@ def cmd_list(args) -> int:
     return 0
 
 
-def new_run_dir(out: Optional[str]) -> Path:
-    run_dir = Path(out) if out else RESULTS / time.strftime("%Y%m%d-%H%M%S")
-    try:
-        run_dir.mkdir(parents=True, exist_ok=False)
-        (run_dir / ".write-test").touch()
-        (run_dir / ".write-test").unlink()
-    except FileExistsError:
-        raise UserError(f"{run_dir} exists: pass a new folder with --out, or finish it with --resume {run_dir}")
-    except OSError as exc:
-        raise UserError(f"cannot write results to {run_dir} ({exc.strerror}): pass a writable folder with --out")
-    return run_dir
-
-
 def thread_settings() -> List[str]:
     """1 thread pinned to one core, and all usable cores."""
     return list(dict.fromkeys(["1", str(len(os.sched_getaffinity(0)))]))
-
-
-def load_meta(run_dir: Path) -> dict:
-    try:
-        meta = json.loads((run_dir / "meta.json").read_text())
-        meta["plan"]["cells"], meta["plan"]["profile"]  # noqa: B018 (must exist)
-        return meta
-    except (OSError, ValueError, KeyError, TypeError):
-        raise UserError(f"{run_dir} is not a fwbench run folder (no usable meta.json): start a new run instead")
 
 
 def selection_plan(args) -> Plan:
@@ -217,7 +196,7 @@ def selection_plan(args) -> Plan:
 def previous_costs(run_dir: Path) -> dict:
     """Seconds each cell took in an earlier run (its worker processes together), for balancing shards."""
     out = {}
-    for r in records.read(run_dir / "records.jsonl"):
+    for r in RunFolder.existing(run_dir).records():
         if r.get("worker_s"):
             out.setdefault(plan.Cell.of(r), r["worker_s"] * r.get("processes", 1))
     return out
@@ -281,7 +260,7 @@ def cmd_run(args) -> int:
         raise UserError("--shard starts a new run; a shard's folder is finished with --resume alone")
     if existing:
         run_dir = Path(existing)
-        meta = load_meta(run_dir)
+        meta = RunFolder.existing(run_dir).run_meta()
         run_plan = Plan.from_meta(meta)
         run_plan.profile = plan.with_options(run_plan.profile, timeout_s=args.timeout, retries=args.retries,
                                              max_wait_s=args.max_wait)
@@ -294,7 +273,7 @@ def cmd_run(args) -> int:
         if args.shard:
             run_plan, shard = sharded(run_plan, *args.shard, args.costs_from)
         machine_noise = quiet_enough(args.require_quiet)
-        run_dir = new_run_dir(args.out)
+        run_dir = RunFolder.new(args.out or RESULTS / time.strftime("%Y%m%d-%H%M%S")).path
         meta = machine_meta()
         meta["noise"] = machine_noise
         meta["command"] = "fwbench " + " ".join(sys.argv[1:])
@@ -314,7 +293,7 @@ def cmd_run(args) -> int:
 
         meta["noise"] = noise()
     meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in run_plan.frameworks}
-    records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
+    RunFolder(run_dir).write_meta(meta)
     return execute(run_dir, run_plan, meta, retry_failed=bool(args.retry_failed))
 
 
@@ -374,7 +353,7 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     if spent:
         report.print_rows(f"Where the time went (worker processes, {meta['wall_s'] / 60:.1f} min of wall time)",
                           *table(spent), console())
-    records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
+    RunFolder(run_dir).write_meta(meta)
     if interrupted:
         print(f"fwbench: interrupted; finished cells are kept. Finish with: fwbench run --resume {run_dir}",
               file=sys.stderr)
@@ -388,20 +367,19 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
 def cmd_report(args) -> int:
     from benchmarks import outputs, report
 
-    run_dir = Path(args.run)
-    if not run_dir.is_dir():
-        raise UserError(f"no run folder {run_dir}: pass a folder under results/, e.g. results/reference")
+    folder = RunFolder.existing(args.run)
+    run_dir = folder.path
     if args.reaggregate:
         from benchmarks import runner
 
-        meta = json.loads((run_dir / "meta.json").read_text())
+        meta = folder.run_meta()
         runner.reaggregate(run_dir, meta)
         for fw, marker in (meta.get("environments") or {}).items():
             spec = envs.load_spec(fw)
             if marker and spec.marker() and spec.marker().get("spec_digest") == marker.get("spec_digest"):
                 envs.backfill_friction(spec)
                 meta["environments"][fw] = {**spec.marker(), **marker}  # new facts only: the run's own stay
-        records.write_atomic(run_dir / "meta.json", json.dumps(meta, indent=1))
+        folder.write_meta(meta)
     results, verdicts = outputs.build(run_dir)
     report.print_table(results, console(), report.load_run(run_dir)[1])
     report.print_claims(verdicts, console())

@@ -10,6 +10,7 @@ import numpy as np
 
 from benchmarks import records as rec
 from benchmarks.plan import BASELINE, suite_of
+from benchmarks.run_folder import RunFolder
 from benchmarks.stats import (ESTIMATOR, ESTIMATORS, UNSTEADY_SPREAD, geomean, minimum_of_k, process_spread,
                               ratio_ci)
 
@@ -119,7 +120,7 @@ def framework_agreement(a_records: List[Dict], b_records: List[Dict]) -> Dict[st
 def framework_agreement_table(found: Dict[str, Dict[int, Dict]]) -> tuple:
     """(header, rows) of `framework_agreement`: per framework and thread setting, median / 90th percentile
     (cells), and the cell that moved most; best reproduced first."""
-    from benchmarks.report import framework_display
+    from benchmarks.adapters import framework_display
 
     settings = sorted({t for per_thread in found.values() for t in per_thread})
     header = (["Framework"] + [f"{t} thread{'s' if t > 1 else ''}: median / 90th percentile" for t in settings]
@@ -227,19 +228,17 @@ CELL_FIELDS = ("framework", "model", "mode", "threads", "task", "tuning")  # rec
 
 def read_raw(run_dir: Path) -> Optional[List[Dict]]:
     """A run folder's per-process records (raw.jsonl), or None when it has none."""
-    path = Path(run_dir) / "raw.jsonl"
-    return rec.read(path) if path.exists() else None
+    folder = RunFolder(run_dir)
+    return folder.raw() if folder.has_raw() else None
 
 
 def final_processes(raw: List[Dict]) -> Dict[tuple, List[Dict]]:
-    """Per cell, the ok record of each worker process that counts (runner.last_attempts) with samples."""
-    from benchmarks.runner import last_attempts
-
+    """Per cell, the ok record of each worker process that counts (records.last_attempts) with samples."""
     by_cell: Dict[tuple, List[Dict]] = {}
     for r in raw:
         if r["status"] == "ok" and r.get("samples_ms"):
             by_cell.setdefault(rec.cell_key(r), []).append(r)
-    return {key: last_attempts(rs) for key, rs in by_cell.items()}
+    return {key: rec.last_attempts(rs) for key, rs in by_cell.items()}
 
 
 def estimated(key: tuple, processes: List[Dict], estimate: Optional[Callable] = None, over: Optional[int] = None) -> Dict:

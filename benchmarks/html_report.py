@@ -57,7 +57,7 @@ def _scoreboard(records: List[Dict], meta: Dict, threads: int) -> str:
 
 def _rosetta(records: List[Dict], meta: Dict) -> str:
     from benchmarks.adapters import all_adapters
-    from benchmarks.runner import run_commit
+    from benchmarks.run_folder import run_commit
 
     names = {k: a.display for k, a in all_adapters().items()}
     models = sorted({r["model"] for r in records if r["task"] != "tta"} or {r["model"] for r in records})

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
-from benchmarks import records
 from benchmarks.errors import UserError
 from benchmarks.hardware import machine_label
 from benchmarks.plan import Cell
+from benchmarks.run_folder import RunFolder
 
 # Facts that describe a machine (kept per machine in a multi-machine run's meta.json).
 MACHINE_KEYS = ("cpu_model", "cpu_vendor", "cpu_flags", "machine", "cores", "usable_cores", "memory_gb", "os",
@@ -20,10 +20,8 @@ MACHINE_KEYS = ("cpu_model", "cpu_vendor", "cpu_flags", "machine", "cores", "usa
 
 def load(run_dir: Path) -> Tuple[Dict, List[Dict], List[Dict]]:
     """(meta, records, raw records) of a finished or partial run folder."""
-    from benchmarks.cli import load_meta
-
-    meta, raw_path = load_meta(run_dir), run_dir / "raw.jsonl"
-    return meta, records.read(run_dir / "records.jsonl"), records.read(raw_path) if raw_path.exists() else []
+    folder = RunFolder.existing(run_dir)
+    return folder.run_meta(), folder.records(), folder.raw()
 
 
 def versions(meta: Dict) -> Dict[str, str]:
@@ -99,16 +97,15 @@ def merge(run_dirs: Sequence[Path], out: Path) -> Path:
         check_one_machine([run for run, lab in zip(runs, labels) if lab == label])
     several = len(set(labels)) > 1
     meta = merged_meta(runs, labels)
-    try:
-        out.mkdir(parents=True, exist_ok=False)
-    except FileExistsError:
+    if out.exists():
         raise UserError(f"{out} exists: pass a new folder with --out")
+    folder = RunFolder.new(out)
 
-    def tagged(rs: List[Dict], path: Path, label: str) -> str:
+    def tagged(rs: List[Dict], path: Path, label: str) -> List[Dict]:
         extra = {"source": path.name, **({"machine": label} if several else {})}
-        return "".join(json.dumps(dict(r, **extra)) + "\n" for r in rs)
+        return [dict(r, **extra) for r in rs]
 
-    records.write_atomic(out / "records.jsonl", "".join(tagged(rs, p, lab) for (p, _, rs), lab in zip(runs, labels)))
-    records.write_atomic(out / "raw.jsonl", "".join(tagged(rs, p, lab) for (p, _, _), rs, lab in zip(runs, raws, labels)))
-    records.write_atomic(out / "meta.json", json.dumps(meta, indent=1))
+    folder.write_records([r for (p, _, rs), lab in zip(runs, labels) for r in tagged(rs, p, lab)])
+    folder.write_raw([r for (p, _, _), rs, lab in zip(runs, raws, labels) for r in tagged(rs, p, lab)])
+    folder.write_meta(meta)
     return out

@@ -7,18 +7,10 @@ import os
 from pathlib import Path
 from typing import Dict, List
 
-from benchmarks import REPO_ROOT, claims, compare, html_report, plots, report
-from benchmarks import records as rec
+from benchmarks import REPO_ROOT, claims, compare, html_report, plots, report, schema
 from benchmarks.records import write_atomic
 
-CSV_COLUMNS = (
-    "framework", "framework_version", "python", "model", "task", "mode", "threads", "batch", "status", "reason",
-    "estimator", "time_ms", "time_ci95_low_ms", "time_ci95_high_ms", "process_spread", "unsteady",
-    "median_ms", "ci95_low_ms", "ci95_high_ms", "min_ms", "p10_ms", "cv", "noisy", "n_samples", "processes", "first_step_ms",
-    "import_s", "time_to_first_step_s", "peak_rss_mb", "cpu_wall_ratio", "threads_verified", "flops_per_step",
-    "achieved_gflops", "peak_gflops", "peak_fraction", "parity_forward_max_abs", "parity_loss_max_rel",
-    "forward_tol", "loss_tol", "loc", "tokens", "api_calls", "similarity_to_pytorch",
-)
+CSV_COLUMNS = schema.csv_columns()
 
 
 def summary_csv(records: List[Dict]) -> str:
@@ -27,9 +19,7 @@ def summary_csv(records: List[Dict]) -> str:
     writer = csv.DictWriter(out, fieldnames=("machine",) * several + CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for r in sorted(records, key=report.sort_key):
-        ci, time_ci = r.get("ci95_ms") or [None, None], r.get("time_ci95_ms") or [None, None]
-        writer.writerow(dict(r, ci95_low_ms=ci[0], ci95_high_ms=ci[1], time_ci95_low_ms=time_ci[0],
-                             time_ci95_high_ms=time_ci[1]))
+        writer.writerow(schema.csv_row(r))
     return out.getvalue()
 
 

@@ -125,7 +125,7 @@ def for_run(records: List[Dict], meta: Dict) -> tuple:
     models as their files were at the run's commit."""
     from benchmarks.adapters import all_adapters
     from benchmarks.rosetta import frameworks_with_files
-    from benchmarks.runner import run_commit
+    from benchmarks.run_folder import run_commit
 
     names = {k: a.display for k, a in all_adapters().items() if frameworks_with_files("mlp", [k])}
     models = [m for m in model_order() if any(r["model"] == m for r in records)] or model_order()

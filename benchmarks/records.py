@@ -11,13 +11,7 @@ from benchmarks.errors import UserError
 from benchmarks.plan import BASELINE, baseline_mode
 from benchmarks.stats import headline
 
-SCHEMA_VERSION = 2  # 2: attempts and retries, warnings, code metrics at the run's commit
-
-REQUIRED_KEYS = (
-    "framework", "framework_version", "python", "model", "task", "mode", "threads", "batch",
-    "status", "reason", "samples_ms", "time_ms", "time_ci95_ms", "median_ms", "ci95_ms", "first_step_ms",
-    "parity_forward_max_abs", "parity_loss_max_rel", "loc",
-)
+from benchmarks.schema import REQUIRED_KEYS, SCHEMA_VERSION  # noqa: F401 (declared in schema.py; SCHEMA_VERSION: the runner's)
 
 
 def append(path: Path, record: Dict) -> None:
@@ -82,3 +76,17 @@ def baseline_ratio(record: Dict, cells: Dict[tuple, Dict], field: str = "time_ms
     if not base or not base.get(field) or not record.get(field):
         return None
     return record[field] / base[field]
+
+
+def last_attempts(raw: List[Dict]) -> List[Dict]:
+    """Per process, the record of the attempt that counts (the others stay in raw.jsonl): of its ok
+    attempts, the one taken on the fastest host (the later on a tie); with none ok, its last attempt."""
+    def rank(r: Dict) -> tuple:
+        return r["status"] == "ok", -(r.get("host_slowdown") or 1.0), r.get("attempt", 0)
+
+    best: Dict[int, Dict] = {}
+    for r in raw:
+        p = r.get("process", 0)
+        if p not in best or rank(r) >= rank(best[p]):
+            best[p] = r
+    return [best[p] for p in sorted(best)]

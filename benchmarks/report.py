@@ -1,12 +1,11 @@
 """Tables from records alone: the terminal table and summary.md."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from benchmarks import records as rec
-from benchmarks.adapters import all_adapters
+from benchmarks.adapters import all_adapters, framework_display
 from benchmarks.adapters.base import knob_text
 from benchmarks.plan import TASKS, TUNINGS, Cell, suite_of, task_order
 from benchmarks.records import baseline_ratio
@@ -49,12 +48,6 @@ def time_text(r: Dict) -> str:
     if r.get("threads_verified") is False:
         text += f" ⚠ cpu×{r['cpu_wall_ratio']:.1f}"
     return text
-
-
-def framework_display(key: str) -> str:
-    """A framework's name as its users write it ("PaddlePaddle"), or the key when no adapter has it."""
-    adapters = all_adapters()
-    return adapters[key].display if key in adapters else key
 
 
 def table_rows(records: List[Dict]) -> List[List[str]]:
@@ -560,7 +553,8 @@ def _load(values: Optional[List[float]]) -> str:
 
 
 def load_run(run_dir: Path) -> tuple:
-    records = rec.read(Path(run_dir) / "records.jsonl")
-    meta_path = Path(run_dir) / "meta.json"
-    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
-    return records, meta
+    """(records, meta) of a run folder: a damaged meta.json is one line naming it (UserError)."""
+    from benchmarks.run_folder import RunFolder
+
+    folder = RunFolder(run_dir)
+    return folder.records(), folder.meta()

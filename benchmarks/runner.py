@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence
 
 from benchmarks import REPO_ROOT, records
+from benchmarks.records import last_attempts
+from benchmarks.run_folder import RunFolder, run_commit  # noqa: F401 (run_commit: cli's)
 from benchmarks.envs import load_spec, worker_env
 from benchmarks.plan import TASKS, Cell, Profile, jobs
 from benchmarks.process_group import run_in_group
@@ -161,20 +163,6 @@ def threads_verified(cpu_wall_ratio: float, threads: int) -> bool:
     return cpu_wall_ratio <= threads * 1.1 + 0.05
 
 
-def last_attempts(raw: List[Dict]) -> List[Dict]:
-    """Per process, the record of the attempt that counts (the others stay in raw.jsonl): of its ok
-    attempts, the one taken on the fastest host (the later on a tie); with none ok, its last attempt."""
-    def rank(r: Dict) -> tuple:
-        return r["status"] == "ok", -(r.get("host_slowdown") or 1.0), r.get("attempt", 0)
-
-    best: Dict[int, Dict] = {}
-    for r in raw:
-        p = r.get("process", 0)
-        if p not in best or rank(r) >= rank(best[p]):
-            best[p] = r
-    return [best[p] for p in sorted(best)]
-
-
 def cell_status(final: List[Dict], processes: int) -> tuple:
     """(status, reason, warnings): a lost process is tolerated while min(2, processes) good ones remain,
     and only when it was lost to a transient cause (a signal, a timeout)."""
@@ -256,10 +244,7 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
 def remaining_jobs(run_dir: Path, cells: Sequence[Cell], profile: Profile) -> List[tuple]:
     """The planned (cells, process) jobs, less the cells of each that have a record in raw.jsonl (all of
     them for a new run)."""
-    raw_path = run_dir / "raw.jsonl"
-    done = set()
-    if raw_path.exists():
-        done = {(Cell.of(r), r["process"]) for r in records.read(raw_path)}
+    done = {(Cell.of(r), r["process"]) for r in RunFolder(run_dir).raw()}
     planned = jobs(cells, profile.processes, profile.shared_processes, profile.baseline_factor)
     todo = [(tuple(c for c in group if (c, rep) not in done), rep) for group, rep in planned]
     return [job for job in todo if job[0]]
@@ -270,7 +255,7 @@ def failed_jobs(run_dir: Path, cells: Sequence[Cell]) -> List[tuple]:
     each runs alone."""
     planned = set(cells)
     latest: Dict[tuple, tuple] = {}  # (cell, process) -> (attempt, its records)
-    for r in records.read(run_dir / "raw.jsonl"):
+    for r in RunFolder(run_dir).raw():
         key, attempt = (Cell.of(r), r["process"]), r.get("attempt", 0)
         if key[0] not in planned:
             continue
@@ -305,7 +290,7 @@ def run_matrix(
 
     host = host or guard.HostSpeed(USABLE)
     budget = guard.RetakeBudget(profile.host_retry_share)
-    raw_path = run_dir / "raw.jsonl"
+    folder = RunFolder(run_dir)
     queue = deque((job + (0,))[:3] for job in todo)
     slow: List[tuple] = []  # (slowdown, worker seconds, job) of processes to take again on a faster host
     retakes = set()
@@ -352,7 +337,7 @@ def run_matrix(
                 budget.took(worker_s, slowdown)
             facts = dict(last, **quiet, host_slowdown=slowdown, worker_s=worker_s, launch=f"{started:.6f}")
             for raw in outcome:
-                records.append(raw_path, dict(raw, process=rep, attempt=attempt, **facts))
+                folder.append_raw(dict(raw, process=rep, attempt=attempt, **facts))
             lost = [c for c in cells if any(is_transient(r) and Cell.of(r) == c for r in outcome)]
             if lost and attempt < profile.retries:
                 queue.extend(((c,), rep, attempt + 1) for c in lost)
@@ -371,41 +356,35 @@ def write_cell(run_dir: Path, cell: Cell, profile: Profile, peaks: Optional[Dict
                commit: Optional[str] = None) -> None:
     """(Re)write a cell's aggregated records once every planned process of it has a record."""
     processes = profile.processes_for(cell)
-    raw = [r for r in records.read(run_dir / "raw.jsonl") if Cell.of(r) == cell and r["process"] < processes]
+    folder = RunFolder(run_dir)
+    raw = [r for r in folder.raw() if Cell.of(r) == cell and r["process"] < processes]
     if len({r["process"] for r in raw}) < processes:
         return
-    path = run_dir / "records.jsonl"
-    existing = records.read(path) if path.exists() else []
+    existing = folder.records() if folder.has_records() else []
     peak = (peaks or {}).get(str(cell.threads))
     mine = [aggregate([r for r in raw if r["task"] == task], processes, peak, commit, profile.processes)
             for task in cell.tasks]
     if any(Cell.of(r) == cell for r in existing):  # re-aggregated after a retry: replace its lines
-        kept = [r for r in existing if Cell.of(r) != cell]
-        records.write_atomic(path, "".join(json.dumps(r) + "\n" for r in kept + mine))
+        folder.write_records([r for r in existing if Cell.of(r) != cell] + mine)
     else:
         for record in mine:
-            records.append(path, record)
-
-
-def run_commit(meta: Dict) -> Optional[str]:
-    """The commit a run was taken at, when its code is known exactly (a clean tree)."""
-    commit = str(meta.get("git_commit") or "")
-    return commit if commit and "dirty" not in commit and commit != "?" else None
+            folder.append_record(record)
 
 
 def reaggregate(run_dir: Path, meta: Dict) -> None:
     """Rebuild records.jsonl from raw.jsonl with the current aggregation (e.g. after adding a metric);
     code metrics come from the run's own commit, not today's working tree."""
-    raw = records.read(run_dir / "raw.jsonl")
+    folder = RunFolder(run_dir)
+    raw = folder.raw()
     profile = Profile(**meta["plan"]["profile"])
     groups: Dict[tuple, List[Dict]] = {}
     for r in raw:
         if r["process"] < profile.processes_for(Cell.of(r)):  # a plan cut down to fewer processes keeps its first ones
             groups.setdefault(records.cell_key(r), []).append(r)
-    lines = []
+    aggregated = []
     for key, group in groups.items():
         processes = profile.processes_for(Cell.of(group[0]))
         if len({r["process"] for r in group}) == processes:
             peak = (meta.get("peak_gflops") or {}).get(str(key[3]))
-            lines.append(json.dumps(aggregate(group, processes, peak, run_commit(meta), profile.processes)))
-    records.write_atomic(run_dir / "records.jsonl", "\n".join(lines) + "\n")
+            aggregated.append(aggregate(group, processes, peak, run_commit(meta), profile.processes))
+    folder.write_records(aggregated)

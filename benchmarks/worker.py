@@ -78,7 +78,8 @@ def median_halfwidth(samples: List[float]) -> float:
 
 
 def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[int] = None,
-               loops: Optional[int] = None, once: Optional[float] = None) -> Dict[str, Any]:
+               loops: Optional[int] = None, once: Optional[float] = None,
+               clock: Callable[[], float] = time.perf_counter) -> Dict[str, Any]:
     """Warm up (at most `warmup` calls and one more, within half the budget), calibrate loops so one
     sample lasts >= min_sample_ms, then sample until the median's 95% interval is within target_ci of it (once
     tight_after samples are in) or the time budget is spent (once min_samples are in). Records where
@@ -87,9 +88,10 @@ def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[
     settles the work that lazy and asynchronous runtimes (Jittor, MindSpore's ms.jit) left pending
     or ran meanwhile for other calls: without it a round's first sample can hold a step's forward
     pass alone, and the minimum would pick it. Given `once` (the seconds of the same call, made just
-    before: a training step's last parity step, its warm-up), it calibrates from that and calls nothing."""
+    before: a training step's last parity step, its warm-up), it calibrates from that and calls nothing.
+    `clock` gives seconds (tests inject their own)."""
     budget = request["max_seconds"]
-    start = time.perf_counter()
+    start = clock()
     if loops is not None:
         fn()
     elif once is not None:
@@ -97,31 +99,31 @@ def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[
     else:
         calls = 1 + (request["warmup"] if warmup is None else warmup)  # the last one calibrates the loops
         for _ in range(calls):
-            t = time.perf_counter()
+            t = clock()
             fn()
-            once = max(time.perf_counter() - t, 1e-9)
-            if time.perf_counter() - start + once > budget / 2:  # a slow call: one warm-up is enough
+            once = max(clock() - t, 1e-9)
+            if clock() - start + once > budget / 2:  # a slow call: one warm-up is enough
                 break
         loops = max(1, math.ceil(request["min_sample_ms"] / 1000 / once))
-    warmup_s = time.perf_counter() - start
+    warmup_s = clock() - start
     samples: List[float] = []
     threads0, usage = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF)
-    wall0, cpu0 = time.perf_counter(), time.process_time()
+    wall0, cpu0 = clock(), time.process_time()
     deadline = wall0 + budget
     target, tight_after = request.get("target_ci", 0.02), request.get("tight_after", 10)
     stop = "max samples"
     while len(samples) < request["samples"]:
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(loops):
             fn()
-        samples.append((time.perf_counter() - t0) * 1000 / loops)
+        samples.append((clock() - t0) * 1000 / loops)
         if len(samples) >= tight_after and median_halfwidth(samples) <= target:
             stop = "interval"
             break
-        if time.perf_counter() > deadline and len(samples) >= request["min_samples"]:
+        if clock() > deadline and len(samples) >= request["min_samples"]:
             stop = "budget"
             break
-    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    wall, cpu = max(clock() - wall0, 1e-9), time.process_time() - cpu0
     steps = anatomy(threads0, thread_cpu(), (usage.ru_nvcsw, usage.ru_nivcsw), len(samples) * loops)
     return {"samples_ms": samples, "loops": loops, "cpu_wall_ratio": cpu / wall, "stop": stop,
             "warmup_s": round(warmup_s, 4), "sampling_s": round(wall, 4), **steps}

@@ -56,15 +56,28 @@ def test_c4_weighs_working_frameworks_against_upkeep_signals():
                           "wheels_newest_release": ["3.9"]}, "install_notes": ["Python 3.9"]}
     fresh = {"registry": {"newest_release": "2.0", "newest_release_date": "2026-10-01",
                           "wheels_newest_release": ["3.12"]}, "install_notes": []}
-    meta = {"date": "2026-11-23", "environments": {"a": stale, "b": stale, "c": stale, "torch": fresh}}
+    meta = {"date": "2026-11-23", "environments": {fw: stale if fw in ("oneflow", "megengine", "mxnet") else fresh
+                                                   for fw in FRAMEWORKS}}
     assert claims.claim_c4(records(times), meta)["verdict"] == "supported"
-    meta_fresh = {"date": "2026-11-23", "environments": {"torch": fresh, "b": fresh}}
+    meta_fresh = {"date": "2026-11-23", "environments": {fw: fresh for fw in FRAMEWORKS}}
     assert claims.claim_c4(records(times), meta_fresh)["verdict"] == "refuted"
     broken = records(times)
     for r in broken[: len(broken) // 2 + 2]:
         r["status"] = "failed"
     assert claims.claim_c4(broken, meta)["verdict"] == "refuted"
     assert claims.upkeep_signals(stale, claims.date(2026, 11, 23))[0].startswith("newest release 0.9 is 4.9 years")
+
+
+def test_c4_is_no_data_for_a_run_missing_frameworks_it_set_up_or_with_too_few():
+    """A run left with one PyTorch record used to read "supported", listing frameworks that were not in it."""
+    stale = {"registry": {"newest_release": "0.9", "newest_release_date": "2022-01-01"}, "install_notes": ["x"]}
+    meta = {"date": "2026-11-23", "environments": {fw: stale for fw in FRAMEWORKS}}
+    one = [r for r in records({fw: 1.0 for fw in FRAMEWORKS}) if r["framework"] == "torch"][:1]
+    c = claims.claim_c4(one, meta)
+    assert c["verdict"] == "no data" and "megengine" in c["evidence"][0] and len(c["evidence"]) == 1
+    pair = {"date": "2026-11-23", "environments": {"torch": stale, "paddle": stale}}
+    two = [r for r in records({fw: 1.0 for fw in FRAMEWORKS}) if r["framework"] in pair["environments"]]
+    assert claims.claim_c4(two, pair)["verdict"] == "no data"
 
 
 def test_c1_is_judged_as_shipped_and_at_best_and_says_which_view_flips():

@@ -131,7 +131,7 @@ def test_rosetta_stone_shows_the_two_chosen_frameworks_side_by_side(built_report
 
     numbered = len(re.findall(r'<td class="no">\d+</td>', side))  # every line of both files, once
     from benchmarks.loc import read_source
-    from benchmarks.runner import run_commit
+    from benchmarks.run_folder import run_commit
 
     commit = run_commit(json.loads((built_report / "meta.json").read_text()))  # the files as they were measured
     assert numbered == sum(len(read_source(REPO_ROOT / "models" / "mlp" / f"{fw}_impl.py", commit).splitlines())

@@ -43,3 +43,9 @@ def all_adapters() -> Dict[str, Adapter]:
 
 def get_adapter(key: str) -> Adapter:
     return all_adapters()[key]
+
+
+def framework_display(key: str) -> str:
+    """A framework's name as its users write it ("PaddlePaddle"), or the key when no adapter has it."""
+    adapters = all_adapters()
+    return adapters[key].display if key in adapters else key
