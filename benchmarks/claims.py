@@ -17,6 +17,15 @@ from benchmarks.stats import geomean
 LEADERS, FOLLOWERS, OTHERS = ("torch", "tensorflow"), ("mindspore", "paddle"), ("mxnet", "jax")
 CLOSE = 1.5  # "follow closely": within 1.5x of the slower leader
 CODE_CLOSE = 1.15
+
+# Where the claims were published, and their words. C1-C3: one survey, as the press reported it.
+SURVEY_SOURCE = ("Omdia, \"China AI framework market survey\" (January 2023), as reported by Guancha (guancha.cn), "
+                 "\"国产AI框架,如何'弯道超车'?\", 2024-05-08")
+SURVEY_EASE = "开发者认为TensorFlow和PyTorch的易用性更好,而本土框架昇思MindSpore和飞桨PaddlePaddle紧随其后"
+SURVEY_PERFORMANCE = "性能方面,开发者认为TensorFlow和PyTorch性能更好,昇思MindSpore和飞桨PaddlePaddle同样紧随其后"
+SURVEY_AHEAD = "二者在性能评价上已经超过其他主流框架"
+UPKEEP_SOURCE = "\"国产开源框架越来越多,抓住产业化的窗口期要靠谁?\""
+UPKEEP_QUOTE = "它的难度并不在开发层面……开源深度学习框架的重心在于产业化和长期维护"
 C4_MIN_FRAMEWORKS = 3  # "supported" needs at least 3 frameworks showing upkeep trouble
 
 
@@ -61,14 +70,28 @@ def _combine(verdicts: List[str]) -> str:
     return "mixed"
 
 
+def _name(fw: str) -> str:
+    from benchmarks.adapters import framework_display
+
+    return framework_display(fw)
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 def _fmt_scores(scores: Dict[str, Dict]) -> str:
-    return ", ".join(f"{fw} {s['ratio']:.2f}× [{s['ci'][0]:.2f}, {s['ci'][1]:.2f}] ({s['settings']})"
+    return ", ".join(f"{_name(fw)} {s['ratio']:.2f}× [{s['ci'][0]:.2f}, {s['ci'][1]:.2f}] ({s['settings']})"
                      for fw, s in sorted(scores.items(), key=lambda kv: kv[1]["ratio"]))
 
 
 def settings(records: List[Dict]) -> List[tuple]:
     """The views and thread settings a speed claim is judged in."""
     return [(view, t) for view in views.VIEWS for t in views.thread_settings(records)]
+
+
+def setting_label(view: str, threads: int) -> str:
+    return f"{view}, {threads} thread{'s' if threads > 1 else ''}"
 
 
 def flips(verdicts: List[str], labels: List[str]) -> str:
@@ -78,8 +101,25 @@ def flips(verdicts: List[str], labels: List[str]) -> str:
     return "By view: " + "; ".join(f"{label}: {v}" for label, v in zip(labels, verdicts)) + "."
 
 
+class Parts:
+    """A claim's atomic statements: each gets a verdict in every setting it is judged in, with one sentence
+    giving the number that decided it; a statement is supported where it holds in every setting."""
+
+    def __init__(self):
+        self.found: Dict[str, List[tuple]] = {}
+
+    def add(self, statement: str, holds: Optional[bool], why: str) -> None:
+        """`holds`: True, False, or None where the numbers cannot tell (overlapping intervals)."""
+        verdict = "supported" if holds else "refuted" if holds is False else "mixed"
+        self.found.setdefault(statement, []).append((verdict, why))
+
+    def rows(self) -> List[Dict]:
+        return [{"statement": statement, "verdict": _combine([v for v, _ in found]), "why": [w for _, w in found]}
+                for statement, found in self.found.items()]
+
+
 def claim_c1(records: List[Dict]) -> Dict:
-    verdicts, evidence, labels = [], [], []
+    verdicts, evidence, labels, parts = [], [], [], Parts()
     for view, threads in settings(records):
         scores = speed_scores(records, view, threads)
         found = _lead_and_follow({k: v["ratio"] for k, v in scores.items()}, CLOSE)
@@ -87,37 +127,53 @@ def claim_c1(records: List[Dict]) -> Dict:
             continue
         lead, follow, ranked = found
         verdicts.append("supported" if lead and follow else "refuted" if not lead and not follow else "mixed")
-        labels.append(f"{view}, {threads} thread(s)")
-        evidence.append(f"{labels[-1]}: {verdicts[-1]}. Leaders in top 3: {lead}; followers within {CLOSE}× "
-                        f"of the slower leader: {follow}. Time vs PyTorch: {_fmt_scores(scores)}")
+        labels.append(setting_label(view, threads))
+        evidence.append(f"{labels[-1]}: {verdicts[-1]}. Time vs PyTorch: {_fmt_scores(scores)}")
+        parts.add("PyTorch and TensorFlow lead (both among the 3 fastest)", lead, f"{labels[-1]}: " + ", ".join(
+            f"{_name(fw)} {_ordinal(ranked.index(fw) + 1)} ({scores[fw]['ratio']:.2f}× PyTorch)" for fw in LEADERS))
+        slower = max(LEADERS, key=lambda fw: scores[fw]["ratio"])
+        for fw in FOLLOWERS:
+            over = scores[fw]["ratio"] / scores[slower]["ratio"]
+            parts.add(f"{_name(fw)} follows closely (within {CLOSE}× of the slower leader)", over <= CLOSE,
+                      f"{labels[-1]}: {scores[fw]['ratio']:.2f}× PyTorch"
+                      + (f", {over:.2f}× {_name(slower)}" if slower != "torch" else " (PyTorch is the slower leader)"))
     if flips(verdicts, labels):
         evidence.insert(0, flips(verdicts, labels))
-    return {"id": "C1", "claim": "PyTorch and TensorFlow outperform; MindSpore and PaddlePaddle follow closely.",
+    return {"id": "C1", "claim": "PyTorch and TensorFlow perform best; MindSpore and PaddlePaddle follow closely.",
+            "quote": SURVEY_PERFORMANCE, "source": SURVEY_SOURCE,
             "rule": f"In each view (as shipped: each framework's default mode, untuned; best: its fastest mode and "
                     f"tuning per model and task) and thread setting, PyTorch and TensorFlow must both rank in the 3 fastest "
                     f"(geometric-mean time vs PyTorch) and MindSpore and PaddlePaddle must be within {CLOSE}× of "
                     f"the slower of the two; supported if both hold everywhere, refuted if neither holds anywhere.",
-            "verdict": _combine(verdicts), "evidence": evidence}
+            "verdict": _combine(verdicts), "parts": parts.rows(), "evidence": evidence}
 
 
 def claim_c2(records: List[Dict]) -> Dict:
     scores = code_scores(records)
     found = _lead_and_follow(scores, CODE_CLOSE)
-    verdict, evidence = "no data", []
+    verdict, evidence, parts = "no data", [], Parts()
     if found:
         lead, follow, ranked = found
         verdict = "supported" if lead and follow else "refuted" if not lead and not follow else "mixed"
-        evidence = [f"leaders among the 3 shortest: {lead}; followers within {CODE_CLOSE}× of the longer leader: "
-                    f"{follow}. Tokens vs PyTorch: " + ", ".join(f"{fw} {scores[fw]:.2f}×" for fw in ranked)]
-    return {"id": "C2", "claim": "PyTorch and TensorFlow are easier to use; MindSpore and PaddlePaddle follow.",
+        evidence = ["Tokens vs PyTorch: " + ", ".join(f"{_name(fw)} {scores[fw]:.2f}×" for fw in ranked)]
+        parts.add("PyTorch and TensorFlow are the easiest (both among the 3 shortest model files)", lead, ", ".join(
+            f"{_name(fw)} {_ordinal(ranked.index(fw) + 1)} ({scores[fw]:.2f}× PyTorch's tokens)" for fw in LEADERS))
+        longer = max(LEADERS, key=scores.get)
+        for fw in FOLLOWERS:
+            over = scores[fw] / scores[longer]
+            parts.add(f"{_name(fw)} follows (within {CODE_CLOSE}× of the longer leader)", over <= CODE_CLOSE,
+                      f"{scores[fw]:.2f}× PyTorch's tokens"
+                      + (f", {over:.2f}× {_name(longer)}'s" if longer != "torch" else " (PyTorch's is the longer leader)"))
+    return {"id": "C2", "claim": "PyTorch and TensorFlow are easier to use; MindSpore and PaddlePaddle follow closely.",
+            "quote": SURVEY_EASE, "source": SURVEY_SOURCE,
             "rule": f"Code size stands in for ease: PyTorch and TensorFlow must rank in the 3 shortest model files "
                     f"(geometric-mean token count vs PyTorch) and MindSpore and PaddlePaddle within {CODE_CLOSE}× "
                     f"of the longer of the two; supported if both hold, refuted if neither does.",
-            "verdict": verdict, "evidence": evidence}
+            "verdict": verdict, "parts": parts.rows(), "evidence": evidence}
 
 
 def claim_c3(records: List[Dict]) -> Dict:
-    verdicts, evidence, labels = [], [], []
+    verdicts, evidence, labels, parts = [], [], [], Parts()
     for view, threads in settings(records):
         s = speed_scores(records, view, threads)
         if not all(fw in s for fw in FOLLOWERS + OTHERS):
@@ -125,15 +181,23 @@ def claim_c3(records: List[Dict]) -> Dict:
         faster = all(s[a]["ci"][1] < s[b]["ci"][0] for a in FOLLOWERS for b in OTHERS)
         slower = all(s[a]["ci"][0] > s[b]["ci"][1] for a in FOLLOWERS for b in OTHERS)
         verdicts.append("supported" if faster else "refuted" if slower else "mixed")
-        labels.append(f"{view}, {threads} thread(s)")
+        labels.append(setting_label(view, threads))
         evidence.append(f"{labels[-1]}: {verdicts[-1]}. " + _fmt_scores({k: s[k] for k in FOLLOWERS + OTHERS}))
+        for fw in FOLLOWERS:
+            beats = all(s[fw]["ci"][1] < s[b]["ci"][0] for b in OTHERS)
+            trails = all(s[fw]["ci"][0] > s[b]["ci"][1] for b in OTHERS)
+            others = ", ".join(f"{_name(b)} {s[b]['ratio']:.2f}×" for b in OTHERS)
+            how = "faster than both" if beats else "slower than both" if trails else "intervals overlap or it sits between them"
+            parts.add(f"{_name(fw)} is faster than MXNet and JAX", True if beats else False if trails else None,
+                      f"{labels[-1]}: {s[fw]['ratio']:.2f}× PyTorch against {others}: {how}")
     if flips(verdicts, labels):
         evidence.insert(0, flips(verdicts, labels))
-    return {"id": "C3", "claim": "MindSpore and PaddlePaddle already outperform other mainstream frameworks (MXNet, JAX).",
+    return {"id": "C3", "claim": "MindSpore and PaddlePaddle already outperform the other mainstream frameworks (MXNet, JAX).",
+            "quote": SURVEY_AHEAD, "source": SURVEY_SOURCE,
             "rule": "In each view (as shipped, best) and thread setting, both MindSpore and PaddlePaddle must be faster than both MXNet "
                     "and JAX with non-overlapping 95% intervals; supported if so everywhere, refuted if both are "
                     "slower than both everywhere, mixed otherwise.",
-            "verdict": _combine(verdicts), "evidence": evidence}
+            "verdict": _combine(verdicts), "parts": parts.rows(), "evidence": evidence}
 
 
 def upkeep_signals(marker: Dict, today: date) -> List[str]:
@@ -172,23 +236,29 @@ def claim_c4(records: List[Dict], meta: Dict) -> Dict:
     else:
         verdict = "mixed"
     scores = code_scores(records)
-    evidence = [f"{len(frameworks) - len(broken)} of {len(frameworks)} frameworks compute every cell correctly "
-                f"(parity gate) and run" + (f"; not: {', '.join(broken)}" if broken else "")]
+    evidence, parts = [], Parts()
     if verdict == "no data":  # the frameworks it has records of say nothing of the field
         evidence = [f"the run has records of {len(envs)} framework(s) with a recorded environment"
                     + (f" and none of {', '.join(missing)}, which it set up" if missing else "")
                     + f"; judging C4 needs records of every framework the run set up, at least {C4_MIN_FRAMEWORKS}"]
     else:
+        parts.add("Building is not the hard part: every framework runs the models and passes the parity gate",
+                  not broken, f"{len(frameworks) - len(broken)} of {len(frameworks)} do"
+                  + (f"; not: {', '.join(map(_name, broken))}" if broken else ""))
+        parts.add("Upkeep is the hard part: at least 3 frameworks show upkeep trouble", len(troubled) >= 3,
+                  f"{len(troubled)} do" + (f": {', '.join(map(_name, troubled))}" if troubled else ""))
         if scores:
-            evidence.append(f"model code size, largest/smallest (tokens): {max(scores.values()) / min(scores.values()):.2f}×")
-        evidence += [f"{fw}: " + "; ".join(s) for fw, s in sorted(signals.items()) if s]
-    return {"id": "C4", "claim": "Building a framework is easy; keeping it maintained (upkeep, ecosystem) is the hard part.",
+            evidence.append(f"Model code size, largest over smallest (tokens): {max(scores.values()) / min(scores.values()):.2f}×")
+        evidence += [f"{_name(fw)}: " + "; ".join(s) for fw, s in sorted(signals.items()) if s]
+    return {"id": "C4", "claim": "Building a deep-learning framework is not the hard part; industrialisation and "
+                                 "long-term maintenance are.",
+            "quote": UPKEEP_QUOTE, "source": UPKEEP_SOURCE,
             "rule": "Supported when every framework builds the models and passes the parity gate in every cell (the "
                     "framework itself works) while at least 3 show upkeep trouble (newest release over 2 years old, "
                     "no wheel for CPython ≥ 3.12, or extra install steps here); refuted when most frameworks fail "
                     "to run correctly or none shows upkeep trouble; mixed otherwise; no data unless the run has "
                     f"records of every framework it set up, at least {C4_MIN_FRAMEWORKS}.",
-            "verdict": verdict, "evidence": evidence}
+            "verdict": verdict, "parts": parts.rows(), "evidence": evidence}
 
 
 def evaluate(records: List[Dict], meta: Dict) -> List[Dict]:

@@ -256,7 +256,7 @@ def plain_count(cells: Dict[tuple, List[Dict]]) -> int:
 
 
 # Estimators of a cell's time from its per-process samples that the records do not carry, tried against
-# the headline one by how well they reproduce (README, Method)
+# the headline one by how well they reproduce (docs/method.md)
 RAW_ESTIMATORS: Dict[str, Callable] = {
     "pooled 5th percentile": lambda g: np.quantile(np.concatenate(g), 0.05),
     "pooled 25th percentile": lambda g: np.quantile(np.concatenate(g), 0.25),

@@ -152,8 +152,10 @@ def body(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path
     for c in verdicts:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in c["evidence"])
         parts += [f"<h3>{html.escape(c['id'])}: {html.escape(c['claim'])}</h3>",
-                  f"<p class=verdict>Verdict: {html.escape(c['verdict'])}</p><p>Rule: {html.escape(c['rule'])}</p>"
-                  f"<ul>{items}</ul>"]
+                  f"<p class=verdict>Verdict: {html.escape(c['verdict'])}</p>",
+                  f"<p>Published as: <q lang=zh>{html.escape(c['quote'])}</q> ({html.escape(c['source'])})</p>",
+                  _table(report.PARTS_HEADER, report.claim_parts_rows(c)) if c.get("parts") else "",
+                  f"<p>Rule: {html.escape(c['rule'])}</p><ul>{items}</ul>"]
     for title, text, header, rows in report.view_sections(records):
         parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
     parts += ["<h2>Every task, per model</h2>"]

@@ -241,12 +241,19 @@ def print_rows(title: str, header: List[str], rows: List[List[str]], console) ->
     console.print(table)
 
 
+VERDICT_COLOURS = {"supported": "green", "refuted": "red", "mixed": "yellow"}
+
+
 def print_claims(verdicts: List[Dict], console) -> None:
     for c in verdicts:
-        color = {"supported": "green", "refuted": "red", "mixed": "yellow"}.get(c["verdict"], "white")
-        console.print(f"[bold]{c['id']}[/] {c['claim']} → [{color}]{c['verdict']}[/]")
-        for line in c["evidence"]:
-            console.print(f"    {line}", highlight=False)
+        console.print(f"[bold]{c['id']}[/] {c['claim']} → [{VERDICT_COLOURS.get(c['verdict'], 'white')}]{c['verdict']}[/]",
+                      highlight=False)
+        for part in c.get("parts", []):
+            console.print(f"    {part['statement']}: [{VERDICT_COLOURS.get(part['verdict'], 'white')}]{part['verdict']}[/] "
+                          f"({'; '.join(part['why'])})", highlight=False)
+        if not c.get("parts"):
+            for line in c["evidence"]:
+                console.print(f"    {line}", highlight=False)
 
 
 def markdown(header: List[str], rows: List[List[str]]) -> str:
@@ -496,7 +503,8 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
         sweep = [f"### {title}\n\n{text}\n\n{markdown(header, rows)}\n" for title, text, header, rows
                  in scaling_sections(records, meta)[:1]]
         note = [f"*Note recorded with the run:* {meta['note']}", ""] if meta.get("note") else []
-        return "\n".join([completeness(records, meta), ""] + note + scoreboard_markdown(records, meta, verdicts)
+        claims = ["### The published claims, judged", "", markdown(*claims_table(verdicts)), ""]
+        return "\n".join([completeness(records, meta), ""] + note + claims + scoreboard_markdown(records, meta, verdicts)
                          + sweep + [run_context(meta), ""])
     parts = [run_context(meta), "", completeness(records, meta), ""] + scoreboard_markdown(records, meta, verdicts)
     parts += [
@@ -540,10 +548,29 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
     return "\n".join(parts)
 
 
+PARTS_HEADER = ["Statement", "Verdict", "What decides it"]
+
+
+def claim_parts_rows(claim: Dict) -> List[List[str]]:
+    return [[p["statement"], p["verdict"], "; ".join(p["why"])] for p in claim.get("parts", [])]
+
+
+def claims_table(verdicts: List[Dict]) -> tuple:
+    """(header, rows): each claim, where it was published in its own words, its verdict and its statements'."""
+    rows = [[f"**{c['id']}** {c['claim']}", f"“{c['quote']}” ({c['source']})", f"**{c['verdict']}**",
+             "; ".join(f"{p['statement']}: {p['verdict']}" for p in c.get("parts", [])) or "; ".join(c["evidence"])]
+            for c in verdicts]
+    return ["Claim", "Published as", "Verdict", "Its statements"], rows
+
+
 def claims_markdown(verdicts: List[Dict]) -> str:
     parts = []
     for c in verdicts:
-        parts += [f"**{c['id']}: {c['claim']}** Verdict: **{c['verdict']}**.", "", f"Rule: {c['rule']}", ""]
+        parts += [f"**{c['id']}: {c['claim']}** Verdict: **{c['verdict']}**.", "",
+                  f"Published as: “{c['quote']}” ({c['source']}).", ""]
+        if c.get("parts"):
+            parts += [markdown(PARTS_HEADER, claim_parts_rows(c)), ""]
+        parts += [f"Rule: {c['rule']}", ""]
         parts += [f"- {line}" for line in c["evidence"]] + [""]
     return "\n".join(parts)
 

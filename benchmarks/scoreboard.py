@@ -16,7 +16,7 @@ from benchmarks.plan import BASELINE, TASKS
 TASKS_SHOWN = ("train", "infer_b64")  # per model; batch-1 latency is in the per-task tables
 VIEW = "as shipped"
 TEXT = ("Time relative to PyTorch (below 1.00× is faster), each framework as it ships: the mode its own "
-        "getting-started guide trains in, no tuning (the mode column). Ratios of each cell's headline time (README, Method: the minimum) in this run, with "
+        "getting-started guide trains in, no tuning (the mode column). Ratios of each cell's headline time (docs/method.md: the minimum) in this run, with "
         "conservative 95% intervals. First steps: the first training call of every model summed (tracing, "
         "compilation). Import: median seconds to import the framework. Peak RSS: the largest worker memory. "
         "LOC: code lines over the model files. Install: environment size on disk. Geometric means last; "

@@ -2,7 +2,7 @@
 
 Every table, ratio and verdict reads one headline estimate per cell, `time_ms`, with its interval
 `time_ci95_ms`; which estimator that is (ESTIMATOR) was chosen by evidence: the one whose ratios to
-PyTorch agreed best between two independent full runs (README, Method). The median, 10th percentile
+PyTorch agreed best between two independent full runs (docs/method.md). The median, 10th percentile
 and minimum are all kept in every record, so a run can be re-read with another estimator.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ def p10(values, axis=None):
 # name -> (record field, function of samples along an axis; NaN marks no sample, as in the bootstrap)
 ESTIMATORS: Dict[str, tuple] = {"median": ("median_ms", np.nanmedian), "10th percentile": ("p10_ms", p10),
                                 "minimum": ("min_ms", np.nanmin)}
-ESTIMATOR = "minimum"  # noise on this machine only adds time; see README, Method, for the evidence
+ESTIMATOR = "minimum"  # noise on this machine only adds time; see docs/method.md for the evidence
 
 
 def middle_lowest(n: int, k: int) -> tuple:

@@ -33,6 +33,28 @@ def test_c1_mixed_when_only_one_half_holds():
     assert claims.claim_c1(records(times))["verdict"] == "mixed"
 
 
+def test_a_claim_splits_into_statements_each_with_its_verdict_and_the_number_that_decides_it():
+    times = dict(torch=1.0, tensorflow=1.1, paddle=1.2, mindspore=50, jax=2, mxnet=2, jittor=3, oneflow=3, megengine=3)
+    parts = {p["statement"]: p for p in claims.claim_c1(records(times))["parts"]}
+    lead = parts["PyTorch and TensorFlow lead (both among the 3 fastest)"]
+    assert lead["verdict"] == "supported" and "TensorFlow 2nd (1.10× PyTorch)" in lead["why"][0]
+    assert parts["PaddlePaddle follows closely (within 1.5× of the slower leader)"]["verdict"] == "supported"
+    mindspore = parts["MindSpore follows closely (within 1.5× of the slower leader)"]
+    assert mindspore["verdict"] == "refuted"
+    assert mindspore["why"] == ["as shipped, 1 thread: 50.00× PyTorch, 45.45× TensorFlow",
+                                "best, 1 thread: 50.00× PyTorch, 45.45× TensorFlow"]
+    c3 = {p["statement"]: p["verdict"] for p in claims.claim_c3(records(times))["parts"]}
+    assert c3 == {"MindSpore is faster than MXNet and JAX": "refuted", "PaddlePaddle is faster than MXNet and JAX": "supported"}
+
+
+def test_every_claim_quotes_its_source_in_the_original_words():
+    times = {fw: 1.0 for fw in FRAMEWORKS}
+    meta = {"date": "2026-11-23", "environments": {fw: {"install_notes": []} for fw in FRAMEWORKS}}
+    for c in claims.evaluate(records(times), meta):
+        assert c["source"] and c["quote"] and c["claim"]
+    assert "Omdia" in claims.claim_c1(records(times))["source"] and "紧随其后" in claims.claim_c1(records(times))["quote"]
+
+
 def test_c3_needs_non_overlapping_intervals():
     fast = dict(torch=1, tensorflow=1, paddle=1.0, mindspore=1.1, jax=2, mxnet=2, jittor=1, oneflow=1, megengine=1)
     slow = dict(fast, paddle=3.0, mindspore=3.0)
@@ -87,7 +109,7 @@ def test_c1_is_judged_as_shipped_and_at_best_and_says_which_view_flips():
     compiled = dict(torch=1.0, tensorflow=1.1, paddle=1.3, mindspore=1.4, jax=1.2)
     c = claims.claim_c1(records(times, compiled=compiled))
     assert c["verdict"] == "mixed"
-    assert c["evidence"][0] == "By view: as shipped, 1 thread(s): mixed; best, 1 thread(s): supported."
+    assert c["evidence"][0] == "By view: as shipped, 1 thread: mixed; best, 1 thread: supported."
 
 
 def test_best_takes_the_fastest_mode_and_tuning_per_cell():

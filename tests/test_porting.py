@@ -110,7 +110,7 @@ def test_readme_blocks_are_generated(tmp_path):
     block = text[text.index(readme.PITFALLS[0]):text.index(readme.PITFALLS[1])]
     for p in porting.pitfalls():
         assert p["differs"].replace("|", "\\|") in block  # README renders the data file, all of it
-    assert text.index(readme.RESULTS[0]) < text.index("## The two commands")  # the answer leads
+    assert text.index(readme.RESULTS[0]) < text.index("## Quick start")  # the answer leads
     assert Path(REPO_ROOT / "results" / "reference" / "summary.md").read_text().count("### Scoreboard") >= 1
 
 
