@@ -75,7 +75,7 @@ def _rosetta(records: List[Dict], meta: Dict) -> str:
 
         parts.append(f"<details class=rosetta-model open><summary>{html.escape(model)}</summary>"
                      f'<div class=rosetta data-model="{html.escape(model)}">{select("left", "torch")}'
-                     f"{select('right', right)}<table class=side></table></div></details>")
+                     f"{select('right', right)}<div class=wide><table class=side></table></div></div></details>")
     payload = json.dumps(data).replace("</", "<\\/")
     parts.append(f'<script type="application/json" id="rosetta-data">{payload}</script>')
     return "\n".join(parts)

@@ -5,11 +5,29 @@ from pathlib import Path
 from typing import Dict, List
 
 from benchmarks import records as rec
+from benchmarks import views
 from benchmarks.adapters import all_adapters
-from benchmarks.plan import BASELINE, baseline_mode
-from benchmarks.views import default_mode
+from benchmarks.plan import BASELINE
+from benchmarks.views import default_mode, thread_settings
 
 MODES = ("eager", "compiled", "xla")
+MODEL_NAMES = {"mlp": "MLP", "lenet5": "LeNet-5", "resnet": "ResNet", "lstm": "LSTM", "transformer": "Transformer"}
+
+
+def _threads(threads: int) -> str:
+    return f"{threads} thread{'s' if threads > 1 else ''}"
+
+
+def _times_axis(ax, axis: str) -> None:
+    """A log axis of ratios, its ticks read as 0.5×, 1×, 2×, 10×, with the 1× line drawn."""
+    from matplotlib.ticker import FuncFormatter, LogLocator
+
+    getattr(ax, f"set_{axis}scale")("log")
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    target.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
+    target.set_minor_formatter(FuncFormatter(lambda v, _: ""))
+    (ax.axhline if axis == "y" else ax.axvline)(1.0, color="black", lw=0.8)
 COLORS = {"eager": "#4C72B0", "compiled": "#DD8452", "xla": "#55A868"}
 
 
@@ -69,27 +87,27 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
     ok = [r for r in records if r.get("time_ms")]
     cells = rec.by_cell(records)
     paths = []
+    paths += answer_plots(records, meta, out_dir)
     for model in sorted({r["model"] for r in ok}):
         for threads in sorted({r["threads"] for r in ok}):
-            chosen = [r for r in ok if r["model"] == model and r["threads"] == threads and r["task"] == "train"]
-            if not chosen:
+            chosen = [r for r in ok if r["model"] == model and r["threads"] == threads and r["task"] == "train"
+                      and r.get("tuning", "default") == "default"]
+            base = cells.get((BASELINE, model, default_mode(BASELINE), threads, "train"))
+            if not chosen or not base:
                 continue
-            base = {m: cells.get((BASELINE, model, baseline_mode(m), threads, "train")) for m in MODES}
 
-            def speed(r):
-                b = base.get(r["mode"])
-                return b["time_ms"] / r["time_ms"] if b and b.get("time_ms") else None
+            def ratio(r):
+                return r["time_ms"] / base["time_ms"]
 
-            def speed_ci(r):
-                b = base[r["mode"]]
-                return (b["time_ci95_ms"][0] / r["time_ci95_ms"][1], b["time_ci95_ms"][1] / r["time_ci95_ms"][0])
+            def ratio_ci(r):
+                return r["time_ci95_ms"][0] / base["time_ci95_ms"][1], r["time_ci95_ms"][1] / base["time_ci95_ms"][0]
 
             fig, ax = plt.subplots(figsize=(9, 4.5))
-            _grouped_bars(ax, chosen, _frameworks(chosen), speed, speed_ci)
-            ax.set_yscale("log")
-            ax.axhline(1.0, color="black", lw=0.8)
-            ax.set_ylabel("speed relative to PyTorch (same mode; >1 is faster)")
-            ax.set_title(f"{model}: training step speed vs PyTorch, {threads} thread(s), 95% CI whiskers")
+            _grouped_bars(ax, chosen, _frameworks(chosen), ratio, ratio_ci)
+            _times_axis(ax, "y")
+            ax.set_ylabel("time relative to PyTorch as shipped\n(lower is faster)")
+            ax.set_title(f"{MODEL_NAMES.get(model, model)}: training step time relative to PyTorch as shipped, "
+                         f"{_threads(threads)}, 95% intervals")
             paths.append(_save(fig, out_dir / f"speed_{model}_t{threads}.png", meta))
 
     paths += accuracy_plots(records, meta, out_dir) + scaling_plots(records, meta, out_dir)
@@ -97,9 +115,9 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
     t1 = [r for r in ok if r["threads"] == min(x["threads"] for x in ok)] if ok else []
     train = [r for r in t1 if r["task"] == "train"]
     for name, value, label, log in (
-        ("first_step", lambda r: r.get("first_step_ms"), "first training step (ms, log scale)", True),
+        ("first_step", lambda r: r.get("first_step_ms"), "First training step (ms, log scale)", True),
         ("peak_fraction", lambda r: 100 * r["peak_fraction"] if r.get("peak_fraction") else None,
-         "% of numpy sgemm peak (training step)", False),
+         "% of numpy's sgemm peak (training step)", False),
     ):
         for model in sorted({r["model"] for r in train}):
             chosen = [r for r in train if r["model"] == model]
@@ -109,10 +127,10 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
                 ax.set_yscale("log")
             ax.set_ylabel(label)
             threads = chosen[0]["threads"]
-            ax.set_title(f"{model}: {label.split(' (')[0]}, {threads} thread{'s' if threads > 1 else ''}")
+            ax.set_title(f"{MODEL_NAMES.get(model, model)}: {label.split(' (')[0]}, {_threads(threads)}")
             paths.append(_save(fig, out_dir / f"{name}_{model}.png", meta))
 
-    for name, key, label in (("memory", "peak_rss_mb", "peak RSS of the worker (MB)"), ("loc", "loc", "lines of code")):
+    for name, key, label in (("memory", "peak_rss_mb", "Peak RSS of the worker, MB"), ("loc", "loc", "Lines of code")):
         frameworks = _frameworks(ok)
         models = sorted({r["model"] for r in ok})
         fig, ax = plt.subplots(figsize=(9, 4.5))
@@ -126,10 +144,42 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
         names = {k: a.display for k, a in all_adapters().items()}
         ax.set_xticks(np.arange(len(frameworks)), [names[f] for f in frameworks], rotation=30, ha="right")
         ax.set_ylabel(label)
-        ax.set_title(f"{label.capitalize()} per framework and model")
+        ax.set_title(f"{label} per framework and model")
         ax.legend(fontsize=8)
         ax.grid(axis="y", alpha=0.3)
         paths.append(_save(fig, out_dir / f"{name}.png", meta))
+    return paths
+
+
+def answer_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
+    """The answer in one picture per thread setting: each framework's geometric-mean time over every model and
+    task relative to PyTorch, as shipped and at its best, with intervals, fastest first."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    paths = []
+    for threads in thread_settings(records):
+        scores = {view: {fw: views.geomean_of(e) for fw, e in views.ratios(records, view, threads).items()}
+                  for view in views.VIEWS}
+        order = sorted(scores["as shipped"], key=lambda fw: scores["as shipped"][fw][0], reverse=True)
+        if len(order) < 2:
+            continue
+        fig, ax = plt.subplots(figsize=(9, 0.45 * len(order) + 1.6))
+        y = np.arange(len(order))
+        for offset, view, color in ((0.2, "as shipped", "#4C72B0"), (-0.2, "best", "#DD8452")):
+            got = [scores[view].get(fw) for fw in order]
+            vals = np.array([g[0] if g else np.nan for g in got])
+            err = np.array([[g[0] - g[1], g[2] - g[0]] if g else [0, 0] for g in got]).T
+            ax.barh(y + offset, vals, 0.38, xerr=err, color=color, capsize=2, label=f"{view} (PyTorch {view} = 1×)",
+                    error_kw={"elinewidth": 0.8})
+        names = {k: a.display for k, a in all_adapters().items()}
+        ax.set_yticks(y, [names.get(fw, fw) for fw in order])
+        _times_axis(ax, "x")
+        ax.set_xlabel("time relative to PyTorch, geometric mean over every model and task (lower is faster)")
+        ax.set_title(f"Who is fast: {_threads(threads)}, 95% intervals")
+        ax.legend(fontsize=8, loc="upper right")
+        ax.grid(axis="x", alpha=0.3)
+        paths.append(_save(fig, out_dir / f"answer_t{threads}.png", meta))
     return paths
 
 

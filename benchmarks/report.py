@@ -382,6 +382,36 @@ def completeness(records: List[Dict], meta: Dict) -> str:
     return text + "."
 
 
+def data_quality_line(records: List[Dict], meta: Dict) -> str:
+    """completeness() in one line (README): a partial run and the measurements that are not ok in full, the
+    cells measured in poor conditions counted, each of them named in the run's summary.md."""
+    from benchmarks.guard import busy, host_slow
+    from benchmarks.peak import QUIET_CV
+
+    planned = {Cell(**c) for c in meta.get("plan", {}).get("cells", [])}
+    done = {Cell.of(r) for r in records}
+    bad = [r for r in records if r["status"] != "ok"]
+    text = f"{len(records) - len(bad)} of {len(records)} measurements ok"
+    if bad:
+        text += " (not ok: " + "; ".join(f"{measurement_name(r)}: {r['status']}" for r in bad[:10]) + ")"
+    if meta.get("missing_shards"):
+        text = f"**Partial run: shards {', '.join(meta['missing_shards'])} are missing.** " + text
+    if planned and (meta.get("interrupted") or not planned <= done):
+        text = (f"**Partial run: {len(planned & done)} of {len(planned)} planned cells have records"
+                f"{' (interrupted)' if meta.get('interrupted') else ''}.** " + text)
+    cells = lambda keep: len({measurement_name(r).rsplit("/", 1)[0] for r in records if keep(r)})  # noqa: E731
+    checks = [(when, meta[key]) for when, key in (("before", "noise"), ("after", "noise_after")) if meta.get(key)]
+    flags = []
+    if any(n.get("verdict") == "noisy" for _, n in checks):
+        flags.append("a noisy host (a fixed numpy kernel varied by " + " and ".join(f"CV {n['cv']:.1%} {when}"
+                     for when, n in checks) + f" the run; quiet is below {QUIET_CV:.0%})")
+    for count, what in ((cells(busy), "measured while other work ran"), (cells(host_slow), "on a slow host"),
+                        (cells(lambda r: r.get("warnings")), "with a worker process retried or lost")):
+        if count:
+            flags.append(f"{count} cell{'s' if count > 1 else ''} {what}")
+    return text + (". Data quality: " + "; ".join(flags) + " (each named in the run's summary.md)" if flags else "") + "."
+
+
 def flaky_text(records: List[Dict]) -> str:
     """The cells whose worker processes were retried or lost, grouped by what happened (the warning's first
     line: one crashed shared process names every cell it measured, and its stderr once)."""
@@ -504,7 +534,7 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
                  in scaling_sections(records, meta)[:1]]
         note = [f"*Note recorded with the run:* {meta['note']}", ""] if meta.get("note") else []
         claims = ["### The published claims, judged", "", markdown(*claims_table(verdicts)), ""]
-        return "\n".join([completeness(records, meta), ""] + note + claims + scoreboard_markdown(records, meta, verdicts)
+        return "\n".join([data_quality_line(records, meta), ""] + note + claims + scoreboard_markdown(records, meta, verdicts)
                          + sweep + [run_context(meta), ""])
     parts = [run_context(meta), "", completeness(records, meta), ""] + scoreboard_markdown(records, meta, verdicts)
     parts += [

@@ -45,4 +45,6 @@ window.addEventListener('load',()=>{const imgs=[...document.images];
  document.body.dataset.tables=String(document.querySelectorAll('table.results').length);
  const el=document.getElementById('rosetta-data');if(!el)return;const data=JSON.parse(el.textContent);
  for(const box of document.querySelectorAll('.rosetta'))box.querySelectorAll('select').forEach(s=>s.addEventListener('change',()=>renderRosetta(box,data)));
- applyHash(data);window.addEventListener('hashchange',()=>applyHash(data));});
+ applyHash(data);window.addEventListener('hashchange',()=>applyHash(data));
+ // code cells whose text does not fit (the tests read it: a pane must scroll sideways, never cut a line off)
+ document.body.dataset.clippedCode=String([...document.querySelectorAll('table.side td')].filter(td=>td.scrollWidth>td.clientWidth+1).length);});
