@@ -121,6 +121,7 @@ def test_two_sweeps_fit_agreement_measures_how_far_the_fits_moved_and_readme_say
     import json
 
     from benchmarks import readme
+    from benchmarks.schema import REQUIRED_KEYS
 
     a = synthetic("torch", "eager", 40, 130, noise=0.0) + synthetic("paddle", "eager", 100, 120, noise=0.0)
     b = synthetic("torch", "eager", 40, 130, noise=0.0) + synthetic("paddle", "eager", 100, 120, noise=0.0)
@@ -133,7 +134,8 @@ def test_two_sweeps_fit_agreement_measures_how_far_the_fits_moved_and_readme_say
     assert scaling.fit_agreement(a, [r for r in b if r["framework"] == "jax"]) is None
     for name, recs, noise in (("a", a, 0.12), ("b", b, 0.01)):
         (tmp_path / name).mkdir()
-        (tmp_path / name / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+        on_disk = [dict(dict.fromkeys(REQUIRED_KEYS), **r) for r in recs]  # a run's records carry every required key
+        (tmp_path / name / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in on_disk))
         (tmp_path / name / "meta.json").write_text(json.dumps(
             {"cpu_model": "Some CPU", "cores": 2, "git_commit": "abc", "noise": {"cv": noise, "verdict": "noisy" if
                                                                                  noise > 0.03 else "quiet"}}))
