@@ -389,7 +389,7 @@ def cmd_report(args) -> int:
 
         relative = lambda path: Path(path).resolve().relative_to(REPO_ROOT) if path else None  # noqa: E731
         update_readme(REPO_ROOT / "README.md", relative(run_dir), relative(args.repeat), relative(args.sweep),
-                      relative(args.quick_run), relative(args.sweep_repeat))
+                      relative(args.quick_run), relative(args.sweep_repeat), relative(args.tta_run))
         print("updated README.md")
     return 0
 
@@ -613,6 +613,7 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--sweep", metavar="RUN", help="with --readme: the size sweep's run (fwbench run --task scaling)")
     rep.add_argument("--sweep-repeat", metavar="RUN", help="with --sweep: the sweep taken again, to show how well its fits reproduce")
     rep.add_argument("--quick-run", metavar="RUN", help="with --readme: a `fwbench run --quick` run, for how long it took")
+    rep.add_argument("--tta-run", metavar="RUN", help="with --readme: a `fwbench run --task tta` run, for time to accuracy")
     rep.add_argument("--reaggregate", action="store_true",
                      help="rebuild records.jsonl from raw.jsonl with the current statistics and metrics")
     rep.set_defaults(func=cmd_report)

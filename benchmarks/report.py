@@ -7,7 +7,7 @@ from typing import Dict, List, Optional
 from benchmarks import records as rec
 from benchmarks.adapters import all_adapters, framework_display
 from benchmarks.adapters.base import knob_text
-from benchmarks.plan import TASKS, TUNINGS, Cell, suite_of, task_order
+from benchmarks.plan import BASELINE, TASKS, TUNINGS, Cell, suite_of, task_order
 from benchmarks.records import baseline_ratio
 from benchmarks.stats import ESTIMATOR, UNSTEADY_SPREAD
 
@@ -208,6 +208,37 @@ def tta_table(records: List[Dict]) -> tuple:
                      str(r.get("epochs_to_target") or "–"), _fmt(r.get("final_accuracy")),
                      _fmt(r.get("parity_accuracy_max_abs")),
                      r["status"] if r["status"] == "ok" else f"{r['status']}: {r.get('reason', '')}"])
+    return header, rows
+
+
+def tta_summary(records: List[Dict], threads: int = 1) -> tuple:
+    """(header, rows): per framework and model, seconds of training to the target accuracy as shipped and at
+    its best (fastest mode), each relative to PyTorch's same view; fastest as shipped first."""
+    from benchmarks.views import default_mode
+
+    tta = [r for r in records if r["task"] == "tta" and r["threads"] == threads and r.get("tuning", "default") == "default"]
+    models = sorted({r["model"] for r in tta})
+    ok = [r for r in tta if r["status"] == "ok" and r.get("time_ms")]
+    shipped = {(r["framework"], r["model"]): r for r in ok if r["mode"] == default_mode(r["framework"])}
+    best: Dict[tuple, Dict] = {}
+    for r in ok:
+        key = (r["framework"], r["model"])
+        if key not in best or r["time_ms"] < best[key]["time_ms"]:
+            best[key] = r
+
+    def cell(view: Dict[tuple, Dict], fw: str, model: str) -> str:
+        r, base = view.get((fw, model)), view.get((BASELINE, model))
+        if not r:
+            failed = next((x for x in tta if (x["framework"], x["model"]) == (fw, model) and x["status"] != "ok"), None)
+            return failed["status"] if failed else "–"
+        ratio = f", {r['time_ms'] / base['time_ms']:.2f}×" if base else ""
+        return f"{r['time_ms'] / 1000:.2f} s{ratio} ({r['mode']}, {r.get('epochs_to_target')} epochs)"
+
+    frameworks = sorted({r["framework"] for r in tta}, key=lambda fw: min(
+        (shipped[(fw, m)]["time_ms"] / shipped[(BASELINE, m)]["time_ms"] for m in models
+         if (fw, m) in shipped and (BASELINE, m) in shipped), default=float("inf")))
+    header = ["Framework"] + [f"{m} {view}" for m in models for view in ("as shipped", "best")]
+    rows = [[framework_display(fw)] + [cell(view, fw, m) for m in models for view in (shipped, best)] for fw in frameworks]
     return header, rows
 
 

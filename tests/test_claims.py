@@ -124,3 +124,4 @@ def test_best_takes_the_fastest_mode_and_tuning_per_cell():
     shipped = views.chosen(recs, "as shipped", 1)
     assert shipped[("mindspore", "mlp", "train")]["time_ms"] == 2.0  # untuned PyNative
     assert shipped[("tensorflow", "mlp", "train")]["mode"] == "compiled"
+

@@ -42,3 +42,19 @@ def test_frameworks_reach_the_target_on_the_reference_curve(framework, model):
     assert record["parity_accuracy_max_abs"] <= tta.CURVE_TOL
     assert record["epochs_to_target"] == len(record["accuracy_curve"])
     assert record["seconds_to_target"] > 0
+
+
+def test_time_to_accuracy_reads_as_shipped_and_at_best_against_pytorchs_same_view():
+    from benchmarks import report
+
+    def tta(fw, mode, seconds, status="ok"):
+        return {"framework": fw, "model": "mlp", "mode": mode, "threads": 1, "task": "tta", "status": status,
+                "time_ms": seconds * 1000 if status == "ok" else None, "epochs_to_target": 5}
+
+    recs = [tta("torch", "eager", 2.0), tta("torch", "compiled", 1.0), tta("tensorflow", "compiled", 3.0),
+            tta("tensorflow", "eager", 1.5), tta("mindspore", "eager", 0, "parity-failed")]
+    header, rows = report.tta_summary(recs)
+    assert header == ["Framework", "mlp as shipped", "mlp best"]
+    assert rows[0] == ["PyTorch", "2.00 s, 1.00× (eager, 5 epochs)", "1.00 s, 1.00× (compiled, 5 epochs)"]
+    assert rows[1] == ["TensorFlow", "3.00 s, 1.50× (compiled, 5 epochs)", "1.50 s, 1.50× (eager, 5 epochs)"]
+    assert rows[2] == ["MindSpore", "parity-failed", "parity-failed"]
