@@ -297,6 +297,28 @@ def cmd_run(args) -> int:
     return execute(run_dir, run_plan, meta, retry_failed=bool(args.retry_failed))
 
 
+# The committed run whose worker times estimate a new run's length, by sampling profile and suite.
+ESTIMATE_FROM = {("default", "speed"): "reference", ("quick", "speed"): "quick", ("default", "tta"): "tta",
+                 ("default", "scaling"): "scaling"}
+
+
+def plan_line(run_plan: Plan, todo: Sequence[tuple]) -> str:
+    """What a run will do before it starts: its cells, worker processes and an estimate of its length from a
+    committed run's worker times (a static guess for cells that run has not measured)."""
+    suite = plan.suite_of(run_plan.cells[0].tasks[0]) if run_plan.cells else "speed"
+    source = RESULTS / ESTIMATE_FROM.get((run_plan.name, suite), "reference")
+    measured = RunFolder(source).records() if (source / "records.jsonl").exists() else []
+    known = {plan.Cell.of(r): r["worker_s"] for r in measured if r.get("worker_s")}  # one worker process of the cell
+    imports = {plan.Cell.of(r): r.get("import_s") or 0.0 for r in measured}
+    # a process that measures several cells imports its framework once
+    seconds = sum(plan.expected_cost(c, known) - (imports.get(c, 0.0) if i else 0.0)
+                  for group, _ in todo for i, c in enumerate(group))
+    how = (f"judging by {source.relative_to(REPO_ROOT).as_posix()}'s worker times"
+           if any(c in known for group, _ in todo for c in group) else "a rough guess")
+    return (f"fwbench: {len(run_plan.cells)} cells, {len(todo)} worker processes; about {max(1, round(seconds / 60))} min "
+            f"({how}; a busy or slower host takes longer)")
+
+
 def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = False) -> int:
     """Run (or finish, or retry the failed processes of) the plan, then write meta.json and the
     derived files and print the table."""
@@ -310,6 +332,7 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
         todo = runner.failed_jobs(run_dir, run_plan.cells)
     else:
         todo = runner.remaining_jobs(run_dir, run_plan.cells, run_plan.profile)
+    console().print(plan_line(run_plan, todo), highlight=False)
     try:  # refreshed only between workers: the harness stays idle while one samples
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       TimeRemainingColumn(), console=console(), auto_refresh=False) as bar:
@@ -358,10 +381,23 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
         print(f"fwbench: interrupted; finished cells are kept. Finish with: fwbench run --resume {run_dir}",
               file=sys.stderr)
         return 130
-    results, _ = outputs.build(run_dir)
+    results, verdicts = outputs.build(run_dir)
     report.print_table(results, console(), meta)
-    print(f"results: {run_dir} ({meta['wall_s']:.0f} s)")
+    print_answer(results, verdicts)
+    print(f"results: {run_dir} ({meta['wall_s']:.0f} s): tables in {run_dir / 'summary.md'}, "
+          f"the report in {run_dir / 'report.html'}")
     return 0 if all(r["status"] == "ok" for r in results) else 1
+
+
+def print_answer(results: List[dict], verdicts: List[dict]) -> None:
+    """The answer at the end of a run: who is fast at each thread setting, and the claims' verdicts."""
+    from benchmarks import report, scoreboard
+    from benchmarks.views import thread_settings
+
+    for threads in thread_settings(results):
+        console().print(f"[bold]The answer, {threads} thread{'s' if threads > 1 else ''}:[/] "
+                        + scoreboard.lead_paragraph(results, [], threads), highlight=False)
+    report.print_claims(verdicts, console())
 
 
 def cmd_report(args) -> int:

@@ -245,6 +245,8 @@ def test_fault_15_a_tuning_knob_reaches_the_worker_and_its_records(fake_env, tmp
     assert len(tuned) == len(SUITES["speed"]) and all(r["knobs"] == {"FAKE_KNOB": "on"} for r in tuned)
     assert all(r["tuning"] == "default" and r["knobs"] == {} for r in cells["fake_garbage"])  # no knob: no tuned cell
     assert "fake_ok + FAKE_KNOB=on (documented tuning)" in (run_dir / "summary.md").read_text()
+    assert "fwbench: 3 cells, 3 worker processes; about " in out.stdout  # what it will do, before it starts
+    assert "The answer, 1 thread:" in out.stdout and "report.html" in out.stdout  # and the answer at the end
 
 
 def test_fault_16_a_helper_threads_cpu_time_is_attributed_to_it(fake_env, tmp_path):
