@@ -307,7 +307,8 @@ def plan_line(run_plan: Plan, todo: Sequence[tuple]) -> str:
     committed run's worker times (a static guess for cells that run has not measured)."""
     suite = plan.suite_of(run_plan.cells[0].tasks[0]) if run_plan.cells else "speed"
     source = RESULTS / ESTIMATE_FROM.get((run_plan.name, suite), "reference")
-    measured = RunFolder(source).records() if (source / "records.jsonl").exists() else []
+    folder = RunFolder(source)
+    measured = folder.records() if folder.has_records() else []
     known = {plan.Cell.of(r): r["worker_s"] for r in measured if r.get("worker_s")}  # one worker process of the cell
     imports = {plan.Cell.of(r): r.get("import_s") or 0.0 for r in measured}
     # a process that measures several cells imports its framework once
