@@ -313,9 +313,9 @@ def plan_line(run_plan: Plan, todo: Sequence[tuple]) -> str:
     imports = {plan.Cell.of(r): r.get("import_s") or 0.0 for r in measured}
     # a process that measures several cells imports its framework once
     seconds = sum(plan.expected_cost(c, known) - (imports.get(c, 0.0) if i else 0.0)
-                  for group, _ in todo for i, c in enumerate(group))
+                  for group, *_ in todo for i, c in enumerate(group))
     how = (f"judging by {source.relative_to(REPO_ROOT).as_posix()}'s worker times"
-           if any(c in known for group, _ in todo for c in group) else "a rough guess")
+           if any(c in known for group, *_ in todo for c in group) else "a rough guess")
     return (f"fwbench: {len(run_plan.cells)} cells, {len(todo)} worker processes; about {max(1, round(seconds / 60))} min "
             f"({how}; a busy or slower host takes longer)")
 

@@ -63,6 +63,7 @@ def _wait_unreaped(pid: int, timeout: Optional[float]) -> bool:
     ours until it is reaped). True when it exited."""
     if not hasattr(os, "waitid"):
         return psutil.wait_procs([psutil.Process(pid)], timeout=timeout)[1] == []
+
     def wait() -> None:
         try:
             os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
