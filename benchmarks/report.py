@@ -384,20 +384,28 @@ def measurement_name(r: Dict) -> str:
     return f"{r['framework']}/{r['model']}/{r['mode']}/t{r['threads']}/{r['task']}"
 
 
-def completeness(records: List[Dict], meta: Dict) -> str:
-    """How much of the plan has records and how much of it is ok; says "partial" when the plan is not done."""
+def partial_text(records: List[Dict], meta: Dict) -> str:
+    """'**Partial run: ...** ' when shards are missing or the plan is not done (interrupted, or cells without
+    records); '' for a complete run."""
     planned = {Cell(**c) for c in meta.get("plan", {}).get("cells", [])}
     done = {Cell.of(r) for r in records}
+    text = ""
+    if meta.get("missing_shards"):
+        text = f"**Partial run: shards {', '.join(meta['missing_shards'])} are missing.** "
+    if planned and (meta.get("interrupted") or not planned <= done):
+        text = (f"**Partial run: {len(planned & done)} of {len(planned)} planned cells have records"
+                f"{' (interrupted)' if meta.get('interrupted') else ''}.** " + text)
+    return text
+
+
+def completeness(records: List[Dict], meta: Dict) -> str:
+    """How much of the plan has records and how much of it is ok; says "partial" when the plan is not done."""
     bad = [r for r in records if r["status"] != "ok"]
     text = (f"{len(records) - len(bad)} of {len(records)} measurements ok (a measurement is one task of one cell; "
             f"a cell is one framework × model × mode × thread setting)")
     if bad:
         text += "; not ok: " + "; ".join(f"{measurement_name(r)}: {r['status']}" for r in bad[:20])
-    if meta.get("missing_shards"):
-        text = f"**Partial run: shards {', '.join(meta['missing_shards'])} are missing.** " + text
-    if planned and (meta.get("interrupted") or not planned <= done):
-        text = (f"**Partial run: {len(planned & done)} of {len(planned)} planned cells have records"
-                f"{' (interrupted)' if meta.get('interrupted') else ''}.** " + text)
+    text = partial_text(records, meta) + text
     text += noisy_machine_text(meta)
     from benchmarks.guard import BUSY_CORES, STEAL_CORES, busy
 
@@ -419,17 +427,11 @@ def data_quality_line(records: List[Dict], meta: Dict) -> str:
     from benchmarks.guard import busy, host_slow
     from benchmarks.peak import QUIET_CV
 
-    planned = {Cell(**c) for c in meta.get("plan", {}).get("cells", [])}
-    done = {Cell.of(r) for r in records}
     bad = [r for r in records if r["status"] != "ok"]
     text = f"{len(records) - len(bad)} of {len(records)} measurements ok"
     if bad:
         text += " (not ok: " + "; ".join(f"{measurement_name(r)}: {r['status']}" for r in bad[:10]) + ")"
-    if meta.get("missing_shards"):
-        text = f"**Partial run: shards {', '.join(meta['missing_shards'])} are missing.** " + text
-    if planned and (meta.get("interrupted") or not planned <= done):
-        text = (f"**Partial run: {len(planned & done)} of {len(planned)} planned cells have records"
-                f"{' (interrupted)' if meta.get('interrupted') else ''}.** " + text)
+    text = partial_text(records, meta) + text
     cells = lambda keep: len({measurement_name(r).rsplit("/", 1)[0] for r in records if keep(r)})  # noqa: E731
     checks = [(when, meta[key]) for when, key in (("before", "noise"), ("after", "noise_after")) if meta.get(key)]
     flags = []
