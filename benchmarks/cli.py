@@ -451,57 +451,24 @@ def cmd_loc(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from benchmarks import claims, machines, scaling
-    from benchmarks.compare import (baseline_share, baseline_share_text, compare_records, estimator_agreement,
-                                    framework_agreement, framework_agreement_table, host_speed_text, no_steady_text,
-                                    process_count_text, raw_estimators_text, read_raw, skew_agreement,
-                                    skew_agreement_text, steady_text, thread_agreement, thread_agreement_text,
-                                    verdicts_match)
+    from benchmarks import machines, render, reproducibility
+    from benchmarks.compare import compare_records, read_raw
     from benchmarks.report import load_run
 
     if args.run_b:
-        (a_recs, a_meta), (b_recs, b_meta) = load_run(Path(args.run_a)), load_run(Path(args.run_b))
-        name_a, name_b = args.run_a, args.run_b
+        a, b = load_run(Path(args.run_a)), load_run(Path(args.run_b))
+        names, raws = (args.run_a, args.run_b), (read_raw(Path(args.run_a)), read_raw(Path(args.run_b)))
     else:  # one merged run: its first two machines
         parts = machines.split(*load_run(Path(args.run_a)))
         if len(parts) < 2:
             raise UserError(f"{args.run_a} holds one machine: name two runs, or a run merged from two machines")
         (name_a, a_recs, a_meta), (name_b, b_recs, b_meta) = parts[:2]
-    rows = compare_records(a_recs, b_recs)
+        a, b, names, raws = (a_recs, a_meta), (b_recs, b_meta), (name_a, name_b), None
+    rows = compare_records(a[0], b[0])
     if not rows:
-        raise UserError(f"{name_a} and {name_b} share no cell: compare runs of the same frameworks and models")
-    print_compare(rows, name_a, name_b)
-    out = console()
-    speeds = host_speed_text(a_meta, b_meta, rows)
-    if speeds:
-        out.print(speeds, highlight=False)
-    for estimator, found in estimator_agreement(a_recs, b_recs).items():
-        out.print(f"Ratio to PyTorch, by the {estimator}: over {found['cells']} cells it moved by {found['median']:.1%} "
-                  f"(median), {found['p90']:.1%} (90th percentile), {found['max']:.1%} (max); steady cells "
-                  f"{steady_text(found)}; most: "
-                  + ", ".join(f"{cell} {d:.0%}" for cell, d in found["worst"][:3]), highlight=False)
-    for line in (thread_agreement_text(thread_agreement(a_recs, b_recs)),
-                 skew_agreement_text(skew_agreement(a_recs, b_recs)), no_steady_text(a_recs, b_recs)):
-        if line:
-            out.print(line, highlight=False)
-    print_table("By framework: how far its ratios to PyTorch moved (median / 90th percentile, cells)",
-                *framework_agreement_table(framework_agreement(a_recs, b_recs)))
-    share = baseline_share_text(baseline_share(a_recs, b_recs))
-    if share:
-        out.print(share, highlight=False)
-    if args.run_b:
-        raws = read_raw(Path(args.run_a)), read_raw(Path(args.run_b))
-        for line in (raw_estimators_text(*raws), process_count_text(*raws)):
-            if line:
-                out.print(line, highlight=False)
-    sweep = scaling.fit_agreement(a_recs, b_recs)
-    if sweep:
-        out.print("Size sweep, how far B moved from A (median / 90th percentile): " + scaling.agreement_text(sweep),
-                  highlight=False)
-    matches = verdicts_match(claims.evaluate(a_recs, a_meta), claims.evaluate(b_recs, b_meta))
-    same = all(m[3] for m in matches)
-    out.print(f"Claims' verdicts: {'all the same' if same else 'DIFFERENT'}: "
-              + "; ".join(f"{cid} {va}" + ("" if ok else f" → {vb}") for cid, va, vb, ok in matches), highlight=False)
+        raise UserError(f"{names[0]} and {names[1]} share no cell: compare runs of the same frameworks and models")
+    print_compare(rows, *names)
+    render.terminal(reproducibility.document(a, b, names, raws), console())
     return 0
 
 

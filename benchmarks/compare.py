@@ -413,3 +413,45 @@ def reproducibility_rows(a_records: List[Dict], b_records: List[Dict]) -> List[L
              f"{f['p90']:.1%}", f"{f['max']:.1%}", steady_text(f),
              ", ".join(f"{cell} {d:.0%}" for cell, d in f["worst"][:3])]
             for name, f in estimator_agreement(a_records, b_records).items()]
+
+
+COVERAGE_GOAL = 0.90  # a rerun's ratio should fall inside an interval at least this often
+
+
+def coverage(a_records: List[Dict], b_records: List[Dict]) -> Optional[Dict]:
+    """How often B's ratio to PyTorch lies inside A's interval for it, over every step and inference cell
+    with a PyTorch counterpart in both runs (PyTorch's own cells left out): `share`, with the median
+    interval width (hi/lo - 1) of A's intervals."""
+    a, b = rec.by_cell(a_records), rec.by_cell(b_records)
+    inside, widths = [], []
+    for key, r in a.items():
+        base = rec.baseline_record(r, a)
+        if r["framework"] == BASELINE or suite_of(r["task"]) != "speed" or not base or key not in b:
+            continue
+        if not (r.get("time_ci95_ms") and base.get("time_ci95_ms") and r.get("time_ms") and base.get("time_ms")):
+            continue
+        again = rec.baseline_ratio(b[key], b)
+        if again is None:
+            continue
+        lo, hi = ratio_ci(r, base)
+        inside.append(lo <= again <= hi)
+        widths.append(hi / lo - 1)
+    if not inside:
+        return None
+    return {"cells": len(inside), "share": float(np.mean(inside)), "width": float(np.median(widths))}
+
+
+def coverage_text(a_records: List[Dict], b_records: List[Dict], names: tuple = ("A", "B")) -> str:
+    """One sentence: how often each run's intervals hold the other run's ratios, against the goal."""
+    found = [(coverage(x, y), nx, ny) for (x, nx), (y, ny) in
+             (((a_records, names[0]), (b_records, names[1])), ((b_records, names[1]), (a_records, names[0])))]
+    if not all(f for f, _, _ in found):
+        return ""
+    parts = [f"{ny}'s ratio in {nx}'s interval for {f['share']:.0%} of {f['cells']} cells (their median width "
+             f"{f['width']:.0%})" for f, nx, ny in found]
+    short = min(f["share"] for f, _, _ in found) < COVERAGE_GOAL
+    return ("How often a rerun's ratio to PyTorch falls inside the other run's printed 95% interval: "
+            + "; ".join(parts) + ". "
+            + (f"Below the {COVERAGE_GOAL:.0%} a reader may expect: the printed 95% intervals are narrower than what "
+               "a rerun does, so take them as a lower bound on the uncertainty." if short else
+               f"Both at or above {COVERAGE_GOAL:.0%}."))

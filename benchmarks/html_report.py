@@ -4,55 +4,21 @@ No network: images are data URIs, the sort script is inline, every string is esc
 """
 from __future__ import annotations
 
-import base64
 import html
 import json
-import math
-import re
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Sequence
 
 from benchmarks import porting, report, rosetta, scoreboard
+from benchmarks.document import Figure, Paragraph, Section, Table
+from benchmarks.render import html as blocks_html
+from benchmarks.render import html_image, html_table, inline
 
 ASSETS = Path(__file__).parent / "assets"
 
 
-def inline(text: str) -> str:
-    """Prose written for Markdown as HTML: escaped, with its **bold**, *italics* and `code` kept."""
-    escaped = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", html.escape(text))
-    escaped = re.sub(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])", r"<em>\1</em>", escaped)
-    return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
-
-
 def _table(header: Sequence[str], rows: List[Sequence[str]], cls: str = "results") -> str:
-    head = "".join(f'<th onclick="sortTable(this)">{html.escape(h)}</th>' for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _image(path: Path) -> str:
-    data = base64.b64encode(path.read_bytes()).decode()
-    return f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}"></figure>'
-
-
-def heat(ratio: Optional[float]) -> str:
-    """Background for a time ratio against PyTorch: white at 1x, greener when faster, redder when
-    slower, saturating at 8x either way (log scale)."""
-    if not ratio or ratio <= 0:
-        return ""
-    t = max(-1.0, min(1.0, math.log2(ratio) / 3))
-    r, g, b = (255 - 25 * t, 255 - 165 * t, 255 - 175 * t) if t >= 0 else (255 + 165 * t, 255 + 65 * t, 255 + 145 * t)
-    return f"background:rgb({r:.0f},{g:.0f},{b:.0f})"
-
-
-def _scoreboard(records: List[Dict], meta: Dict, threads: int) -> str:
-    head = "".join(f'<th onclick="sortTable(this)">{html.escape(h)}</th>' for h in scoreboard.header(records))
-    body = "".join("<tr>" + "".join(
-        f'<td data-ratio="{e.ratio:.4g}" style="{heat(e.ratio)}">{html.escape(e.text)}'
-        f'{"<br><small>" + html.escape(e.interval) + "</small>" if e.interval else ""}</td>' if e.ratio else
-        f"<td>{html.escape(e.text)}</td>" for e in row) + "</tr>" for row in scoreboard.rows(records, meta, threads))
-    return (f'<div class=wide><table class="results scoreboard" data-threads="{threads}"><thead><tr>{head}</tr>'
-            f"</thead><tbody>{body}</tbody></table></div>")
+    return html_table(Table(header, rows, css=cls))
 
 
 def _rosetta(records: List[Dict], meta: Dict) -> str:
@@ -135,49 +101,80 @@ def render_machines(parts: List[tuple], meta: Dict, verdicts: Dict[str, List[Dic
     return "\n".join(out) + "\n</body></html>"
 
 
-def body(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path], code_sections: bool = True) -> str:
-    """One machine's report: the answer first (scoreboard, plots), then the detail, folded per model."""
-    from benchmarks.views import thread_settings
+CONTENTS = (("answer", "The answer"), ("scoreboard-t1", "Scoreboard, 1 thread"), ("scoreboard-t2", "2 threads"),
+            ("claims", "Claims"), ("rosetta", "Code side by side"), ("plots", "Plots"), ("tables", "Every table"),
+            ("method", "Method"))
 
-    parts = [f"<p>{inline(report.run_context(meta))}</p>",
-             f"<p>{inline(report.completeness(records, meta))}</p>"]
-    for threads in thread_settings(records):
-        parts += [f"<p class=lead>{inline(scoreboard.lead_paragraph(records, verdicts, threads))}</p>",
-                  f"<h2>Scoreboard, {threads} thread{'s' if threads > 1 else ''}</h2>",
-                  f"<p>{inline(scoreboard.TEXT)}</p>", _scoreboard(records, meta, threads)]
-    for title, text, header, rows in report.scaling_sections(records, meta):
-        parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
-    parts += ["<h2>Plots</h2>"] + [_image(p) for p in plots]
-    parts += ["<h2>The published claims</h2>"]
+
+def _contents(present: str) -> str:
+    links = "".join(f'<a href="#{anchor}">{html.escape(title)}</a>' for anchor, title in CONTENTS
+                    if f"id={anchor}" in present)
+    return f"<nav class=contents>{links}</nav>"
+
+
+def _answer(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path]) -> str:
+    """The headline picture and sentences, then a one-line data quality summary that opens to the detail."""
+    answer = [p for p in plots if p.name.startswith("answer_")]
+    detail = "".join(f"<p>{inline(t)}</p>" for t in (report.run_context(meta), report.completeness(records, meta)))
+    return (f"<section id=answer><h2>The answer</h2>{blocks_html([Figure(p) for p in answer])}"
+            f"{blocks_html([Paragraph(scoreboard.headline(records, verdicts), lead=True)])}"
+            f"<details class=quality><summary>{inline(report.data_quality_line(records, meta))}</summary>{detail}"
+            "</details></section>")
+
+
+def _claims(verdicts: List[Dict]) -> str:
+    parts = ["<section id=claims><h2>The published claims</h2>"]
     for c in verdicts:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in c["evidence"])
         parts += [f"<h3>{html.escape(c['id'])}: {html.escape(c['claim'])}</h3>",
                   f"<p class=verdict>Verdict: {html.escape(c['verdict'])}</p>",
                   f"<p>Published as: <q lang=zh>{html.escape(c['quote'])}</q> ({html.escape(c['source'])})</p>",
                   _table(report.PARTS_HEADER, report.claim_parts_rows(c)) if c.get("parts") else "",
-                  f"<p>Rule: {html.escape(c['rule'])}</p><ul>{items}</ul>"]
-    for title, text, header, rows in report.view_sections(records):
-        parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
-    parts += ["<h2>Every task, per model</h2>"]
-    for model in sorted({m for m, _, _ in report.pivot_groups(records)}):
-        parts.append(f"<details><summary>{html.escape(model)}</summary>")
-        for m, task, threads in report.pivot_groups(records):
-            if m == model:
-                header, rows = report.pivot(records, m, task, threads)
-                parts += [f"<h3>{html.escape(report.pivot_title(m, task, threads))}</h3>", _table(header, rows)]
-        parts.append("</details>")
+                  f"<details><summary>Rule and evidence</summary><p>Rule: {html.escape(c['rule'])}</p><ul>{items}</ul>"
+                  "</details>"]
+    return "\n".join(parts + ["</section>"])
+
+
+def _tables(records: List[Dict], meta: Dict) -> List[str]:
+    """Every table beyond the scoreboard, each folded: the views, per-model tables, anatomy, code metrics."""
+    parts = ["<section id=tables><h2>Every table</h2>"]
+    for title, text, header, rows in report.view_sections(records) + report.scaling_sections(records, meta):
+        parts.append(blocks_html([Section(title, [Paragraph(text), Table(header, rows)], folded=True)]))
+    parts += ["<details><summary>Every task, per model</summary>"]
+    for m, task, threads in report.pivot_groups(records):
+        header, rows = report.pivot(records, m, task, threads)
+        parts += [f"<h3>{html.escape(report.pivot_title(m, task, threads))}</h3>", _table(header, rows)]
+    parts.append("</details>")
     for title, text, header, rows in report.anatomy_sections(records):
-        parts += [f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(text)}</p>", _table(header, rows)]
-    parts += ["<h2>Code metrics and install friction</h2>", _table(*report.code_friction_table(records, meta))]
+        parts.append(blocks_html([Section(title, [Paragraph(text), Table(header, rows)], folded=True)]))
+    parts += ["<details><summary>Code metrics and install friction</summary>",
+              _table(*report.code_friction_table(records, meta)), "</details>",
+              "<details><summary>Modes</summary>", _table(report.MODES_HEADER, report.modes_rows(), cls="modes"),
+              "</details>", "<details><summary>Every cell</summary>",
+              _table(list(report.COLUMNS), report.table_rows(records)), "</details></section>"]
+    return parts
+
+
+def body(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path], code_sections: bool = True) -> str:
+    """One machine's report, in reading order: the answer, the scoreboards, the claims, the code side by
+    side, then the detail folded (plots, every table, the method)."""
+    from benchmarks.views import thread_settings
+
+    parts = [_answer(records, meta, verdicts, plots)]
+    parts += [blocks_html([scoreboard.section(records, meta, verdicts, t)]) for t in thread_settings(records)]
+    parts.append(_claims(verdicts))
     if code_sections:
         parts += [_rosetta(records, meta), _api_tables(records, meta), _pitfalls()]
-    parts += ["<h2>Modes</h2>", _table(report.MODES_HEADER, report.modes_rows(), cls="modes")]
-    parts += ["<details><summary>Every cell</summary>", _table(list(report.COLUMNS), report.table_rows(records)),
-              "</details>"]
-    parts += ["<h2>Method</h2>", f"<p>{html.escape(METHOD.format(processes=report.processes_text(meta)))}</p>"]
+    others = [p for p in plots if not p.name.startswith("answer_")]
+    parts += ["<details id=plots><summary>Plots</summary>"] + [html_image(p) for p in others] + ["</details>"]
+    parts += _tables(records, meta)
     meta_rows = [[k, json.dumps(v) if not isinstance(v, str) else v] for k, v in meta.items() if k != "plan"]
-    parts += ["<h2>Run metadata</h2>", _table(["key", "value"], meta_rows, cls="meta")]
-    return "\n".join(parts)
+    parts += ["<section id=method><h2>Method</h2>",
+              f"<p>{html.escape(METHOD.format(processes=report.processes_text(meta)))}</p>",
+              "<details><summary>Run metadata</summary>", _table(["key", "value"], meta_rows, cls="meta"),
+              "</details></section>"]
+    text = "\n".join(parts)
+    return _contents(text) + "\n" + text
 
 
 ROSETTA_TEXT = ("Each model's files, as they were at the run's commit, two at a time: pick any two frameworks. "

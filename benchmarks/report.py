@@ -4,11 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from benchmarks import REPO_ROOT
 from benchmarks import records as rec
 from benchmarks.adapters import all_adapters, framework_display
 from benchmarks.adapters.base import knob_text
 from benchmarks.plan import BASELINE, TASKS, TUNINGS, Cell, suite_of, task_order
 from benchmarks.records import baseline_ratio
+from benchmarks.render import markdown_table as markdown
 from benchmarks.stats import ESTIMATOR, UNSTEADY_SPREAD
 
 COLUMNS = ("Framework", "Version", "Model", "Task", "Mode", "Thr", "Time ms [95% CI]",
@@ -287,13 +289,7 @@ def print_claims(verdicts: List[Dict], console) -> None:
                 console.print(f"    {line}", highlight=False)
 
 
-def markdown(header: List[str], rows: List[List[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def markdown_table(records: List[Dict]) -> str:
+def every_cell_markdown(records: List[Dict]) -> str:
     return markdown(list(COLUMNS), table_rows(records))
 
 
@@ -517,16 +513,12 @@ def parity_text(records: List[Dict]) -> str:
 
 
 def scoreboard_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict]) -> List[str]:
-    """The answer first: per thread setting, the lead paragraph and the scoreboard."""
-    from benchmarks import scoreboard
+    """The answer first: per thread setting, the lead paragraph, the scoreboard and who is fastest where."""
+    from benchmarks import render, scoreboard
     from benchmarks.views import thread_settings
 
-    parts = []
-    for t in thread_settings(records):
-        rows = scoreboard.markdown_rows(scoreboard.rows(records, meta, t))
-        parts += [f"### Scoreboard, {_threads_text(t)}", "", scoreboard.lead_paragraph(records, verdicts, t), "",
-                  scoreboard.TEXT, "", markdown(scoreboard.header(records), rows), ""]
-    return parts
+    return [render.markdown([scoreboard.section(records, meta, verdicts, t) for t in thread_settings(records)],
+                            REPO_ROOT)]
 
 
 def scaling_sections(records: List[Dict], meta: Dict) -> List[tuple]:
@@ -607,7 +599,7 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
         from benchmarks.compare import later_shift_text
 
         parts += ["### First and later processes", "", later_shift_text(meta["later_shift"]), ""]
-    parts += ["### Every cell", "", markdown_table(records), ""]
+    parts += ["### Every cell", "", every_cell_markdown(records), ""]
     return "\n".join(parts)
 
 

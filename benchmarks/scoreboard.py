@@ -7,35 +7,30 @@ ratio to PyTorch's same figure), so the HTML heat map and the tests read one sou
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 from benchmarks import views
+from benchmarks.document import Cell, Paragraph, Section, Table, ratio_cell
 from benchmarks.plan import BASELINE, TASKS
 
-TASKS_SHOWN = ("train", "infer_b64")  # per model; batch-1 latency is in the per-task tables
+TASKS_SHOWN = ("train", "infer_b1", "infer_b64")  # per model: the step, batch-1 latency, batch-64 throughput
 VIEW = "as shipped"
-TEXT = ("Time relative to PyTorch (below 1.00× is faster), each framework as it ships: the mode its own "
-        "getting-started guide trains in, no tuning (the mode column). Ratios of each cell's headline time (docs/method.md: the minimum) in this run, with "
-        "conservative 95% intervals. First steps: the first training call of every model summed (tracing, "
-        "compilation). Import: median seconds to import the framework. Peak RSS: the largest worker memory. "
-        "LOC: code lines over the model files. Install: environment size on disk. Geometric means last; "
-        "*best view*: each framework at its fastest mode and tuning per model and task. Colours: green faster "
-        "than PyTorch, red slower (log scale, full at 8×).")
+SUMMARY = ["Geomean all tasks", "Geomean train", "Geomean infer b1", "Geomean infer b64", "Best view, all tasks"]
+TEXT = ("Time relative to PyTorch as shipped (below 1.00× is faster), each framework as it ships: the mode its own "
+        "getting-started guide trains in, no tuning (the mode column). Ranked by the geometric mean over every "
+        "model and task; `=k` marks a framework whose interval overlaps that of rank k (the run cannot tell the "
+        "two apart). Ratios of each cell's headline time (docs/method.md: the minimum) in this run, with conservative "
+        "95% intervals. *Best view*: each framework at its fastest mode and tuning per model and task, against "
+        "PyTorch at its best. The last row gives PyTorch's own times, for scale. First steps: the first training "
+        "call of every model summed (tracing, compilation). Import: median seconds to import the framework. Peak "
+        "RSS: the largest worker memory. LOC: code lines over the model files. Install: environment size on disk. "
+        "Colours: green faster than PyTorch, red slower (log scale, full at 8×).")
 
-
-@dataclass
-class Entry:
-    text: str
-    ratio: Optional[float] = None  # this figure over PyTorch's: what the heat map colours
-    interval: str = ""  # "[lo, hi]" for ratios
-
-    def __str__(self) -> str:
-        return f"{self.text} {self.interval}" if self.interval else self.text
+Entry = Cell  # a scoreboard cell: text, the ratio it is coloured by, its interval
 
 
 def _ratio_entry(ratio: float, lo: float, hi: float) -> Entry:
-    return Entry(f"{ratio:.2f}×", ratio, f"[{lo:.2f}, {hi:.2f}]")
+    return ratio_cell(ratio, lo, hi)
 
 
 def _figure(value: Optional[float], base: Optional[float], fmt: str) -> Entry:
@@ -44,19 +39,21 @@ def _figure(value: Optional[float], base: Optional[float], fmt: str) -> Entry:
     return Entry(format(value, fmt), value / base if base else None)
 
 
+def task_label(task: str) -> str:
+    return "train" if task == "train" else f"infer b{TASKS[task].batch}"
+
+
 def models_of(records: List[Dict]) -> List[str]:
     return sorted({r["model"] for r in records if r["task"] in TASKS_SHOWN})
 
 
 def header(records: List[Dict]) -> List[str]:
-    per_model = [f"{m} {'train' if t == 'train' else 'infer b' + str(TASKS[t].batch)}"
-                 for m in models_of(records) for t in TASKS_SHOWN]
+    per_model = [f"{m} {task_label(t)}" for m in models_of(records) for t in TASKS_SHOWN]
     from benchmarks.scaling import sweep_records
 
     sweep = ["Overhead µs/step (size sweep)", "GFLOP/s (size sweep)"] if sweep_records(records) else []
-    return (["Framework", "Mode"] + per_model
-            + ["First steps s (train, all models)", "Import s", "Peak RSS MB", "LOC", "Install MB"] + sweep
-            + ["Geomean train", "Geomean infer b64", "Geomean all tasks", "Best view, all tasks"])
+    return (["#", "Framework", "Mode"] + SUMMARY + per_model
+            + ["First steps s (train, all models)", "Import s", "Peak RSS MB", "LOC", "Install MB"] + sweep)
 
 
 def _sweep_entries(records: List[Dict], fw: str, mode: str) -> List[Entry]:
@@ -92,20 +89,43 @@ def _costs(records: List[Dict], fw: str, threads: int, meta: Dict) -> Dict[str, 
             "rss": max(rss) if rss else None, "loc": sum(loc.values()) if loc else None, "install": size or None}
 
 
+def _summary(shipped: List[Dict], best: List[Dict]) -> List[Optional[tuple]]:
+    return ([views.geomean_of(shipped, task) for task in (None,) + TASKS_SHOWN]
+            + [views.geomean_of(best, None)])
+
+
+def _ranks(summaries: List[Optional[tuple]]) -> List[str]:
+    """Rank labels in the given (sorted) order: '=k' where a row's interval overlaps that of rank k's row,
+    the first of its group (the run cannot tell the two apart)."""
+    labels, leader = [], None
+    for i, g in enumerate(summaries):
+        if g is None:
+            labels.append("")
+        elif leader is not None and g[1] <= leader[1][2]:
+            labels.append(f"={leader[0]}")
+        else:
+            leader = (i + 1, g)
+            labels.append(str(i + 1))
+    return labels
+
+
 def rows(records: List[Dict], meta: Dict, threads: int) -> List[List[Entry]]:
-    """One row of Entries per framework that has timed records at this thread setting."""
+    """One row of Entries per framework that has timed records at this thread setting, fastest first,
+    then a row of PyTorch's own milliseconds."""
     from benchmarks.adapters import all_adapters
 
     shipped = views.ratios(records, VIEW, threads)
     best = views.ratios(records, "best", threads)
     models = models_of(records)
     base = _costs(records, BASELINE, threads, meta)
-    out = []
+    found = []
     for key, adapter in all_adapters().items():
         if key not in shipped:
             continue
         entries = {(e["model"], e["task"]): e for e in shipped[key]}
+        summary = _summary(shipped[key], best.get(key, []))
         row = [Entry(adapter.display), Entry(adapter.default_mode)]
+        row += [Entry("–") if g is None else _ratio_entry(*g) for g in summary]
         for model in models:
             for task in TASKS_SHOWN:
                 e = entries.get((model, task))
@@ -114,16 +134,64 @@ def rows(records: List[Dict], meta: Dict, threads: int) -> List[List[Entry]]:
         row += [_figure(costs["first"], base["first"], ".3g"), _figure(costs["import"], base["import"], ".2g"),
                 _figure(costs["rss"], base["rss"], ".0f"), _figure(costs["loc"], base["loc"], "d"),
                 _figure(costs["install"], base["install"], ".0f")] + _sweep_entries(records, key, adapter.default_mode)
-        for entries_, task in ((shipped[key], "train"), (shipped[key], "infer_b64"), (shipped[key], None),
-                               (best.get(key, []), None)):
-            g = views.geomean_of(entries_, task)
-            row.append(Entry("–") if g is None else _ratio_entry(*g))
-        out.append(row)
-    return out
+        found.append((summary[0], row))
+    found.sort(key=lambda item: (item[0] is None, item[0][0] if item[0] else 0))
+    out = [[Entry(rank)] + row for rank, (_, row) in zip(_ranks([g for g, _ in found]), found)]
+    return out + ([_baseline_times(records, threads, models, len(out[0]))] if out else [])
+
+
+def _baseline_times(records: List[Dict], threads: int, models: List[str], width: int) -> List[Entry]:
+    """PyTorch's own headline times as shipped, in the per-model columns."""
+    picked = views.chosen(records, VIEW, threads)
+    row = [Entry(""), Entry("PyTorch, ms"), Entry(views.default_mode(BASELINE))] + [Entry("")] * len(SUMMARY)
+    for model in models:
+        for task in TASKS_SHOWN:
+            r = picked.get((BASELINE, model, task))
+            row.append(Entry(f"{r['time_ms']:.3g} ms") if r else Entry("–"))
+    return row + [Entry("")] * (width - len(row))
+
+
+def fastest_grid(records: List[Dict], threads: int) -> Table:
+    """Who is fastest at each model and task, as shipped: the fastest framework with its time relative to
+    PyTorch, and the runner-up when the run cannot tell them apart (intervals overlap)."""
+    from benchmarks.adapters import framework_display
+
+    shipped = views.ratios(records, VIEW, threads)
+    cells: Dict[tuple, List[Dict]] = {}
+    for fw, entries in shipped.items():
+        for e in entries:
+            cells.setdefault((e["model"], e["task"]), []).append(dict(e, framework=fw))
+    rows = []
+    for model in models_of(records):
+        row = [model]
+        for task in TASKS_SHOWN:
+            ranked = sorted(cells.get((model, task), []), key=lambda e: e["ratio"])
+            if not ranked:
+                row.append("–")
+                continue
+            first = ranked[0]
+            text = f"{framework_display(first['framework'])} {first['ratio']:.2f}×"
+            ties = [e for e in ranked[1:] if e["ci"][0] <= first["ci"][1]]
+            if ties:
+                text += " (level with " + ", ".join(framework_display(e["framework"]) for e in ties) + ")"
+            row.append(text)
+        rows.append(row)
+    return Table(["Model"] + [task_label(t) for t in TASKS_SHOWN], rows)
 
 
 def markdown_rows(rows_: List[List[Entry]]) -> List[List[str]]:
     return [[str(e) for e in row] for row in rows_]
+
+
+def section(records: List[Dict], meta: Dict, verdicts: List[Dict], threads: int) -> Section:
+    """One thread setting's answer: the lead paragraph, the scoreboard and who is fastest where."""
+    t = f"{threads} thread{'s' if threads > 1 else ''}"
+    return Section(f"Scoreboard, {t}", [
+        Paragraph(lead_paragraph(records, verdicts, threads), lead=True), Paragraph(TEXT),
+        Table(header(records), rows(records, meta, threads), heat=True, css="results scoreboard"),
+        Paragraph(f"Fastest at each model and task, {t}, as shipped (time relative to PyTorch; *level with*: "
+                  "the intervals overlap, so the run cannot say which is faster):"),
+        fastest_grid(records, threads)], anchor=f"scoreboard-t{threads}")
 
 
 def lead_paragraph(records: List[Dict], verdicts: List[Dict], threads: int) -> str:
@@ -146,3 +214,38 @@ def lead_paragraph(records: List[Dict], verdicts: List[Dict], threads: int) -> s
         text += " The published claims: " + "; ".join(f"{c['id']} {c['verdict']}" for c in verdicts) + "."
     return text
 
+
+
+def _geomeans(records: List[Dict], view: str, threads: int) -> List[tuple]:
+    """(geomean over every task, framework), fastest first."""
+    scores = {fw: views.geomean_of(e) for fw, e in views.ratios(records, view, threads).items()}
+    return sorted((g[0], fw) for fw, g in scores.items() if g)
+
+
+def headline(records: List[Dict], verdicts: List[Dict]) -> str:
+    """The answer in a few plain sentences: who is fastest as shipped, how far behind the others are, what
+    tuning changes, and the claims' verdicts."""
+    from benchmarks.adapters import framework_display as name
+
+    settings = views.thread_settings(records)
+    if not settings:
+        return "No timed step or inference cell in this run."
+    fastest = {t: _geomeans(records, VIEW, t)[0][1] for t in settings if _geomeans(records, VIEW, t)}
+    leaders = sorted(set(fastest.values()))
+    where = " and ".join(f"{t} thread{'s' if t > 1 else ''}" for t in settings)
+    first = (f"As each framework ships, {name(leaders[0])} runs these models fastest at {where}, as a geometric mean "
+             f"over every model and task." if len(leaders) == 1 else
+             "As each framework ships, the fastest over every model and task is "
+             + " and ".join(f"{name(fw)} at {t} thread{'s' if t > 1 else ''}" for t, fw in fastest.items()) + ".")
+    t = settings[0]
+    shipped = _geomeans(records, VIEW, t)
+    best = {fw: g for g, fw in _geomeans(records, "best", t)}
+    text = (f"{first} At {t} thread{'s' if t > 1 else ''} the others take, relative to PyTorch (lower is faster): "
+            + ", ".join(f"{name(fw)} {g:.2f}×" for g, fw in shipped if fw != BASELINE) + ".")
+    tuned = [(fw, g, best[fw]) for g, fw in shipped if fw in best and g / best[fw] >= 1.5]
+    if tuned:
+        text += (" At their best (fastest mode and tuning, against PyTorch at its best) "
+                 + ", ".join(f"{name(fw)} comes to {b:.2f}× (from {g:.2f}×)" for fw, g, b in tuned) + ".")
+    if verdicts:
+        text += " The published claims: " + "; ".join(f"{c['id']} {c['verdict']}" for c in verdicts) + "."
+    return text

@@ -227,3 +227,18 @@ def test_of_a_processes_attempts_the_ok_one_on_the_fastest_host_counts():
     assert cell["host_retried"] == 3 and cell["retried"] == 1 and cell["host_slowdown"] == 1.3
     assert guard.host_slow(cell) and not guard.host_slow({"host_slowdown": 1.1}) and not guard.host_slow({})
 
+
+
+def test_coverage_counts_the_cells_whose_rerun_ratio_lies_in_the_first_runs_interval():
+    def timed(fw, ms, spread):
+        return record(fw, ms, time_ci95_ms=[ms * 0.9 * (1 - spread), ms * 0.9 * (1 + spread)])
+
+    a = [timed("torch", 1.0, 0.01), timed("paddle", 2.0, 0.05), timed("jax", 3.0, 0.05), timed("mxnet", 1.0, 0.05)]
+    b = [timed("torch", 1.0, 0.01), timed("paddle", 2.04, 0.05), timed("jax", 3.6, 0.05), timed("mxnet", 0.99, 0.05)]
+    found = compare.coverage(a, b)  # jax moved 20%, beyond its interval of about ±6%
+    assert found["cells"] == 3 and found["share"] == pytest.approx(2 / 3)
+    assert found["width"] == pytest.approx(1.05 / 0.95 * 1.01 / 0.99 - 1, rel=1e-6)
+    text = compare.coverage_text(a, b, ("run 1", "run 2"))
+    assert "run 2's ratio in run 1's interval for 67% of 3 cells" in text and "lower bound" in text
+    assert "Both at or above 90%" in compare.coverage_text(a, a)
+    assert compare.coverage(a, [timed("torch", 1.0, 0.01)]) is None  # no shared cell but PyTorch's

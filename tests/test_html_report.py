@@ -102,7 +102,11 @@ def test_scoreboard_comes_first_with_every_framework_and_model_and_colours_that_
 
     dom = dump_dom(chromium(), (built_report / "report.html").as_uri(), tmp_path / "profile")
     board = _section(dom, '<table class="results scoreboard"')
-    assert dom.index("scoreboard") < dom.index("<h2>Plots</h2>") < dom.index("Every task, per model")
+    order = ['id="answer"', 'class="results scoreboard"', 'id="claims"', 'id="rosetta"', 'id="plots"',
+             "Every task, per model", 'id="method"']
+    assert [dom.index(mark) for mark in order] == sorted(dom.index(mark) for mark in order)  # reading order
+    bar = _section(dom, '<nav class="contents">', "</nav>")
+    assert all(f'href="#{anchor}"' in bar for anchor in ("answer", "scoreboard-t1", "claims", "rosetta", "plots"))
     ran = {r["framework"] for r in records.read(built_report / "records.jsonl")}
     for key in ran:
         assert f"<td>{all_adapters()[key].display}</td>" in board

@@ -72,7 +72,7 @@ def test_scoreboard_gains_the_fitted_numbers_when_the_run_has_a_sweep():
     assert "GFLOP/s (size sweep)" not in scoreboard.header(speed)
     records = speed + synthetic("torch", "eager", 40, 80) + synthetic("paddle", "eager", 400, 40)
     header = scoreboard.header(records)
-    rows = {row[0].text: row for row in scoreboard.rows(records, {}, 1)}
+    rows = {row[header.index("Framework")].text: row for row in scoreboard.rows(records, {}, 1)}
     overhead = rows["PaddlePaddle"][header.index("Overhead µs/step (size sweep)")]
     gflops = rows["PaddlePaddle"][header.index("GFLOP/s (size sweep)")]
     assert float(overhead.text) == pytest.approx(400, rel=0.15) and overhead.ratio == pytest.approx(10, rel=0.25)
