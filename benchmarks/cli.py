@@ -168,9 +168,14 @@ def selection_plan(args) -> Plan:
     threads = [int(t) for t in choose("thread setting", args.threads or default_threads, thread_settings())]
     name = "quick" if args.quick else "default"
     processes = args.processes or (1 if suite == "scaling" else None)  # the sweep: one process measures every size
+    paired = getattr(args, "paired", False)
+    if paired and suite != "speed":
+        raise UserError("--paired times the step and inference tasks: drop --task, or drop --paired")
+    if paired:  # worker sets, each with its own baseline worker
+        processes = args.processes or (1 if args.quick else PAIRED_WORKER_SETS)
     profile = plan.with_options(plan.PROFILES[name], timeout_s=args.timeout, processes=processes,
                                 retries=args.retries, max_wait_s=args.max_wait,
-                                baseline_factor=None if suite == "speed" else 1,  # more baseline processes: speed only
+                                baseline_factor=None if suite == "speed" and not paired else 1,  # speed only
                                 shared_processes=False if args.one_cell_per_process else None)
     tunings = choose("tuning level", args.tuning or ["default"], list(plan.TUNINGS))
     from benchmarks.hardware import cpu_traits
@@ -258,9 +263,13 @@ def cmd_run(args) -> int:
     existing = args.resume or args.append or args.retry_failed
     if existing and args.shard:
         raise UserError("--shard starts a new run; a shard's folder is finished with --resume alone")
+    if existing and (getattr(args, "rounds", None) or getattr(args, "paired", False)):
+        raise UserError("--paired and --rounds start a new run: drop --resume, --append or --retry-failed")
     if existing:
         run_dir = Path(existing)
         meta = RunFolder.existing(run_dir).run_meta()
+        if meta.get("paired"):
+            raise UserError(f"{run_dir} is a paired run, which is not resumed: take it again with --paired")
         run_plan = Plan.from_meta(meta)
         run_plan.profile = plan.with_options(run_plan.profile, timeout_s=args.timeout, retries=args.retries,
                                              max_wait_s=args.max_wait)
@@ -282,7 +291,9 @@ def cmd_run(args) -> int:
         if shard:
             meta["shard"] = shard
         meta["records_schema"] = records.SCHEMA_VERSION
-    ensure_envs(run_plan.frameworks)
+        if getattr(args, "paired", False):
+            meta["paired"] = {"rounds": args.rounds or PAIRED_ROUNDS}
+    ensure_envs(list(dict.fromkeys(run_plan.frameworks + ([plan.BASELINE] if meta.get("paired") else []))))
     if "peak_gflops" not in meta:
         from benchmarks.peak import peak_gflops
         from benchmarks.runner import cpus_for
@@ -295,6 +306,9 @@ def cmd_run(args) -> int:
     meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in run_plan.frameworks}
     RunFolder(run_dir).write_meta(meta)
     return execute(run_dir, run_plan, meta, retry_failed=bool(args.retry_failed))
+
+
+PAIRED_WORKER_SETS, PAIRED_ROUNDS = 2, 6  # --paired's defaults
 
 
 # The committed run whose worker times estimate a new run's length, by sampling profile and suite.
@@ -325,10 +339,12 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     derived files and print the table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from benchmarks import outputs, report, runner
+    from benchmarks import runner
 
     started = time.time()
     interrupted = False
+    if meta.get("paired"):
+        return finish(run_dir, meta, started, run_paired(run_dir, run_plan, meta))
     if retry_failed:
         todo = runner.failed_jobs(run_dir, run_plan.cells)
     else:
@@ -357,6 +373,29 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
             bar.refresh()
     except KeyboardInterrupt:
         interrupted = True
+    return finish(run_dir, meta, started, interrupted)
+
+
+def run_paired(run_dir: Path, run_plan: Plan, meta: dict) -> bool:
+    """The paired protocol (benchmarks/paired.py) over the plan; True when interrupted."""
+    from benchmarks import paired
+
+    rounds = meta["paired"]["rounds"]
+    console().print(f"fwbench: {len(run_plan.cells)} cells in paired trials: {run_plan.profile.processes} worker "
+                    f"set(s) per thread setting, {rounds} rounds each", highlight=False)
+    try:
+        with console().status("starting") as status:
+            paired.run(run_dir, run_plan.cells, run_plan.profile, rounds,
+                       on_progress=lambda text: status.update(text))
+    except KeyboardInterrupt:
+        return True
+    return False
+
+
+def finish(run_dir: Path, meta: dict, started: float, interrupted: bool) -> int:
+    """After the measurements: the machine's state, meta.json, the derived files, the table and the answer."""
+    from benchmarks import outputs, report
+
     if not interrupted:  # the machine may have turned noisy while the run took
         from benchmarks.peak import noise
 
@@ -594,6 +633,13 @@ def parser() -> argparse.ArgumentParser:
                         "30 with --quick); the cell is then measured anyway and flagged")
     r.add_argument("--retries", type=number(int, 0),
                    help="relaunches of a worker process that died by a signal or timed out, in a later round (default 1)")
+    r.add_argument("--paired", action="store_true",
+                   help="paired trials: long-lived workers, each call timed in short trials next to PyTorch's same call, "
+                        "in random order round after round; ratios and intervals from the pairs, and an A/A test of "
+                        "PyTorch against itself (docs/method.md, Paired trials). --processes: worker sets (default 2, "
+                        "1 with --quick)")
+    r.add_argument("--rounds", type=number(int, 1),
+                   help="with --paired: rounds of trial pairs per worker set (default 6)")
     r.set_defaults(func=cmd_run)
     lc = sub.add_parser("loc", help="code metrics of the per-framework model files")
     lc.add_argument("--models", "-m", action="append")

@@ -54,8 +54,36 @@ def host_speed_text(a_meta: Dict, b_meta: Dict, rows: List[Dict], names: tuple =
               "slowdown, and how far they still moved is given with them.")
 
 
+def is_paired(records: List[Dict]) -> bool:
+    return any(r.get("paired_ratio") is not None for r in records)
+
+
+def run_ratios(records: List[Dict]) -> Dict[tuple, tuple]:
+    """Per step or inference cell: (its ratio to PyTorch, low, high). In a paired run, the paired ratio to
+    PyTorch as shipped (PyTorch's own cells: their A/A ratio); else over PyTorch's same-mode cell, with the
+    conservative interval of the two headline times (PyTorch's own cells left out)."""
+    cells = rec.by_cell(records)
+    out = {}
+    for key, r in cells.items():
+        if suite_of(r["task"]) != "speed":
+            continue
+        if is_paired(records):
+            if r.get("paired_ratio") is not None:
+                out[key] = (r["paired_ratio"], *r["paired_ci"])
+            continue
+        base = rec.baseline_record(r, cells)
+        if r["framework"] == BASELINE or not base or not (r.get("time_ms") and base.get("time_ms")
+                                                          and r.get("time_ci95_ms") and base.get("time_ci95_ms")):
+            continue
+        out[key] = (r["time_ms"] / base["time_ms"], *ratio_ci(r, base))
+    return out
+
+
 def baseline_ratios(records: List[Dict], field: str) -> Dict[tuple, float]:
-    """Per step or inference cell (PyTorch's own left out): its `field` over PyTorch's same cell."""
+    """Per step or inference cell: its `field` over PyTorch's same cell (PyTorch's own left out); by the
+    headline (`time_ms`) in a paired run, the paired ratio (PyTorch's own cells: A/A)."""
+    if field == "time_ms" and is_paired(records):
+        return {key: found[0] for key, found in run_ratios(records).items()}
     cells = rec.by_cell(records)
     out = {}
     for key, r in cells.items():
@@ -419,26 +447,15 @@ COVERAGE_GOAL = 0.90  # a rerun's ratio should fall inside an interval at least 
 
 
 def coverage(a_records: List[Dict], b_records: List[Dict]) -> Optional[Dict]:
-    """How often B's ratio to PyTorch lies inside A's interval for it, over every step and inference cell
-    with a PyTorch counterpart in both runs (PyTorch's own cells left out): `share`, with the median
-    interval width (hi/lo - 1) of A's intervals."""
-    a, b = rec.by_cell(a_records), rec.by_cell(b_records)
-    inside, widths = [], []
-    for key, r in a.items():
-        base = rec.baseline_record(r, a)
-        if r["framework"] == BASELINE or suite_of(r["task"]) != "speed" or not base or key not in b:
-            continue
-        if not (r.get("time_ci95_ms") and base.get("time_ci95_ms") and r.get("time_ms") and base.get("time_ms")):
-            continue
-        again = rec.baseline_ratio(b[key], b)
-        if again is None:
-            continue
-        lo, hi = ratio_ci(r, base)
-        inside.append(lo <= again <= hi)
-        widths.append(hi / lo - 1)
-    if not inside:
+    """How often B's ratio to PyTorch lies inside A's interval for it (`run_ratios`), over the step and
+    inference cells both have: `share`, with the median interval width (hi/lo - 1) of A's intervals."""
+    a, b = run_ratios(a_records), run_ratios(b_records)
+    shared = [k for k in a if k in b]
+    if not shared:
         return None
-    return {"cells": len(inside), "share": float(np.mean(inside)), "width": float(np.median(widths))}
+    inside = [a[k][1] <= b[k][0] <= a[k][2] for k in shared]
+    widths = [a[k][2] / a[k][1] - 1 for k in shared]
+    return {"cells": len(shared), "share": float(np.mean(inside)), "width": float(np.median(widths))}
 
 
 def coverage_text(a_records: List[Dict], b_records: List[Dict], names: tuple = ("A", "B")) -> str:
@@ -455,3 +472,50 @@ def coverage_text(a_records: List[Dict], b_records: List[Dict], names: tuple = (
             + (f"Below the {COVERAGE_GOAL:.0%} a reader may expect: the printed 95% intervals are narrower than what "
                "a rerun does, so take them as a lower bound on the uncertainty." if short else
                f"Both at or above {COVERAGE_GOAL:.0%}."))
+
+
+def sequential_aa(raw: List[Dict]) -> Optional[Dict]:
+    """PyTorch against itself under the sequential method: its cells' worker processes split in two halves in
+    launch order (processes 0..k-1 and k..2k-1), each half's fastest sample, and the first's over the
+    second's. Over the cells: the geometric mean (the bias) and the median and 90th percentile of |ratio - 1|."""
+    cells = final_processes([r for r in raw if r["framework"] == BASELINE])
+    ratios = []
+    for processes in cells.values():
+        mins = [min(p["samples_ms"]) for p in sorted(processes, key=lambda p: p["process"]) if p.get("samples_ms")]
+        half = len(mins) // 2
+        if half:
+            ratios.append(min(mins[:half]) / min(mins[half:2 * half]))
+    if not ratios:
+        return None
+    moved = np.abs(np.array(ratios) - 1)
+    return {"cells": len(ratios), "bias": geomean(ratios), "median": float(np.median(moved)),
+            "p90": float(np.quantile(moved, 0.9))}
+
+
+def paired_aa(records: List[Dict]) -> Optional[Dict]:
+    """PyTorch against itself in a paired run (its own cells against the baseline worker): the geometric
+    mean of the A/A ratios (the bias), the median and 90th percentile of |ratio - 1|, and the share of their
+    intervals that contain 1."""
+    found = [r for r in records if r["framework"] == BASELINE and r.get("paired_ratio") is not None]
+    if not found:
+        return None
+    ratios = np.array([r["paired_ratio"] for r in found])
+    moved = np.abs(ratios - 1)
+    return {"cells": len(found), "bias": geomean(list(ratios)), "median": float(np.median(moved)),
+            "p90": float(np.quantile(moved, 0.9)),
+            "holds_one": float(np.mean([r["paired_ci"][0] <= 1 <= r["paired_ci"][1] for r in found]))}
+
+
+def aa_text(records: List[Dict], raw: Optional[List[Dict]]) -> str:
+    """One sentence: how far PyTorch measured against itself lies from 1.00 in this run ('' without it)."""
+    found = paired_aa(records)
+    if found:
+        return (f"A/A test (PyTorch against a second PyTorch worker, paired): {found['bias']:.3f}× over "
+                f"{found['cells']} cells (geometric mean), |A/A − 1| {found['median']:.1%} / {found['p90']:.1%} "
+                f"(median / 90th percentile); {found['holds_one']:.0%} of their intervals contain 1.00.")
+    found = sequential_aa(raw or [])
+    if found:
+        return (f"A/A test (PyTorch's processes of each cell, first half against second half, sequential): "
+                f"{found['bias']:.3f}× over {found['cells']} cells (geometric mean), |A/A − 1| {found['median']:.1%} "
+                f"/ {found['p90']:.1%} (median / 90th percentile).")
+    return ""

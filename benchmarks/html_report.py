@@ -115,7 +115,8 @@ def _contents(present: str) -> str:
 def _answer(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path]) -> str:
     """The headline picture and sentences, then a one-line data quality summary that opens to the detail."""
     answer = [p for p in plots if p.name.startswith("answer_")]
-    detail = "".join(f"<p>{inline(t)}</p>" for t in (report.run_context(meta), report.completeness(records, meta)))
+    detail = "".join(f"<p>{inline(t)}</p>" for t in (report.run_context(meta), report.completeness(records, meta),
+                                                     *report.aa_lines(records, meta)) if t)
     return (f"<section id=answer><h2>The answer</h2>{blocks_html([Figure(p) for p in answer])}"
             f"{blocks_html([Paragraph(scoreboard.headline(records, verdicts), lead=True)])}"
             f"<details class=quality><summary>{inline(report.data_quality_line(records, meta))}</summary>{detail}"

@@ -40,7 +40,8 @@ def build(run_dir: Path) -> tuple:
 
     records, meta = report.load_run(run_dir)
     raw = compare.read_raw(run_dir) or []  # derived from raw.jsonl with today's rules:
-    meta = dict(meta, time_breakdown_s=breakdown(raw), later_shift=compare.later_shift(raw) if raw else None)
+    meta = dict(meta, time_breakdown_s=breakdown(raw), later_shift=compare.later_shift(raw) if raw else None,
+                aa_test=compare.aa_text(records, raw))
     write_atomic(run_dir / "summary.csv", summary_csv(records))
     parts = machines.split(records, meta)
     if len(parts) == 1:

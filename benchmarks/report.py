@@ -561,7 +561,8 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
         claims = ["### The published claims, judged", "", markdown(*claims_table(verdicts)), ""]
         return "\n".join([data_quality_line(records, meta), ""] + note + claims + scoreboard_markdown(records, meta, verdicts)
                          + sweep + [run_context(meta), ""])
-    parts = [run_context(meta), "", completeness(records, meta), ""] + scoreboard_markdown(records, meta, verdicts)
+    parts = [run_context(meta), "", completeness(records, meta), ""] + aa_lines(records, meta)
+    parts += scoreboard_markdown(records, meta, verdicts)
     parts += [
         "### How to read the tables below", "",
         f"{estimator_text(records)} time per call in ms with its 95% confidence interval (bootstrap over processes "
@@ -601,6 +602,12 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
         parts += ["### First and later processes", "", later_shift_text(meta["later_shift"]), ""]
     parts += ["### Every cell", "", every_cell_markdown(records), ""]
     return "\n".join(parts)
+
+
+def aa_lines(records: List[Dict], meta: Dict) -> List[str]:
+    """The run's A/A test (compare.aa_text, put in `aa_test` by outputs.build from the run's raw records), as
+    Markdown lines; [] without one."""
+    return [meta["aa_test"], ""] if meta.get("aa_test") else []
 
 
 PARTS_HEADER = ["Statement", "Verdict", "What decides it"]

@@ -27,6 +27,9 @@ def document(a: tuple, b: tuple, names: tuple = ("A", "B"), raws: Optional[tuple
              compare.no_steady_text(a_recs, b_recs, names)]
     if raws:
         facts += [compare.process_count_text(*raws), compare.raw_estimators_text(*raws)]
+    for name, recs, raw in ((names[0], a_recs, raws[0] if raws else None), (names[1], b_recs, raws[1] if raws else None)):
+        text = compare.aa_text(recs, raw)
+        facts.append(f"In {name}: {text}" if text else "")
     facts += [compare.baseline_share_text(compare.baseline_share(a_recs, b_recs)),
               compare.host_speed_text(a_meta, b_meta, rows, names)]
     sweep = scaling.fit_agreement(a_recs, b_recs)

@@ -17,7 +17,7 @@ from benchmarks.envs import load_spec, worker_env
 from benchmarks.plan import TASKS, Cell, Profile, jobs
 from benchmarks.process_group import run_in_group
 from benchmarks.reference import reference, reference_path, variant_for
-from benchmarks.stats import summarize
+from benchmarks.stats import paired_ratio, summarize
 
 
 USABLE = sorted(os.sched_getaffinity(0))  # at start: the harness later moves itself off the worker's cores
@@ -186,7 +186,8 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     final = last_attempts(raw)
     ok = [r for r in final if r["status"] == "ok"]
     base = dict(ok[0] if ok else final[0])
-    for key in ("loops", "attempt", "signal", "position", "launch", "shared_with", "strays_ended"):
+    for key in ("loops", "attempt", "signal", "position", "launch", "shared_with", "strays_ended", "pair_ms", "trials",
+                "worker_prepare_s", "role", "ready"):
         base.pop(key, None)
     base["processes"] = len(final)
     base["shared_processes"] = sum((r.get("shared_with") or 1) > 1 for r in final)  # measured other cells too
@@ -229,6 +230,10 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
             base["peak_fraction"] = base["achieved_gflops"] / peak_gflops if peak_gflops else None
         if base.get("cpu_wall_ratio") is not None:
             base["threads_verified"] = threads_verified(base["cpu_wall_ratio"], base["threads"])
+        paired = paired_ratio([r["pair_ms"] for r in ok if r.get("pair_ms")])
+        if paired:  # paired trials (benchmarks/paired.py): the ratio measured as a ratio
+            base.update(paired_ratio=paired[0], paired_ci=list(paired[1:]),
+                        pairs=sum(len(r["pair_ms"]) for r in ok if r.get("pair_ms")))
     else:
         base.update(median_ms=None, ci95_ms=None, cv=None, noisy=None, time_ms=None, time_ci95_ms=None,
                     unsteady=None)

@@ -94,6 +94,10 @@ RECORD: Tuple[Field, ...] = (
     F("warnings", "list", "what was tolerated: a lost process, a retry"),
     F("process", "int", "the first kept process's index (a leftover of raw.jsonl)"),
     F("background_before", "float", "older runs: cores other processes used just before the worker"),
+    F("paired_ratio", "float", "paired runs: time over PyTorch as shipped, the geometric mean over pairs of trials "
+      "taken side by side (benchmarks/paired.py); PyTorch's own cells: against a second PyTorch worker (A/A)", csv=True),
+    F("paired_ci", "list", "its 95% interval [low, high], a bootstrap over worker processes and the pairs in each"),
+    F("pairs", "int", "trial pairs behind it", csv=True),
     F("hidden", "int", "the model's hidden width", only="scaling"),
     F("rounds", "int", "interleaved timing rounds the sizes shared", only="scaling"),
     F("target_accuracy", "float", "the test accuracy to reach", only="tta"),
@@ -108,6 +112,7 @@ RECORD: Tuple[Field, ...] = (
 META: Tuple[Field, ...] = (
     F("date", "str", "when the run started (ISO 8601)", True),
     F("command", "str", "the command line that started it"),
+    F("paired", "dict", "a paired run (`--paired`): its `rounds` of trial pairs per worker set"),
     F("git_commit", "str", "the commit, `-dirty` when tracked files differed from it"),
     F("changed_files", "list", "those tracked files"),
     F("fwbench_version", "str", "the harness's version"),

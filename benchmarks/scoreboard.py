@@ -26,6 +26,19 @@ TEXT = ("Time relative to PyTorch as shipped (below 1.00× is faster), each fram
         "RSS: the largest worker memory. LOC: code lines over the model files. Install: environment size on disk. "
         "Colours: green faster than PyTorch, red slower (log scale, full at 8×).")
 
+PAIRED_TEXT = ("Ratios from paired trials (docs/method.md, *Paired trials*): each call timed in short trials next to "
+               "PyTorch's same call, round after round; the interval is where a rerun's ratio falls 95% of the time. "
+               "PyTorch's own row is its A/A test: a second PyTorch worker against the baseline's.")
+
+
+def text_for(records: List[Dict]) -> str:
+    """The scoreboard's legend; a paired run's ratios and intervals are described as what they are."""
+    if not any(r.get("paired_ratio") is not None for r in records):
+        return TEXT
+    return TEXT.replace("Ratios of each cell's headline time (docs/method.md: the minimum) in this run, with conservative "
+                        "95% intervals.", PAIRED_TEXT)
+
+
 Entry = Cell  # a scoreboard cell: text, the ratio it is coloured by, its interval
 
 
@@ -187,7 +200,7 @@ def section(records: List[Dict], meta: Dict, verdicts: List[Dict], threads: int)
     """One thread setting's answer: the lead paragraph, the scoreboard and who is fastest where."""
     t = f"{threads} thread{'s' if threads > 1 else ''}"
     return Section(f"Scoreboard, {t}", [
-        Paragraph(lead_paragraph(records, verdicts, threads), lead=True), Paragraph(TEXT),
+        Paragraph(lead_paragraph(records, verdicts, threads), lead=True), Paragraph(text_for(records)),
         Table(header(records), rows(records, meta, threads), heat=True, css="results scoreboard"),
         Paragraph(f"Fastest at each model and task, {t}, as shipped (time relative to PyTorch; *level with*: "
                   "the intervals overlap, so the run cannot say which is faster):"),

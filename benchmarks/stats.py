@@ -140,3 +140,52 @@ def ratio_ci(a: Dict, b: Dict) -> List[float]:
     """Conservative interval for time(a)/time(b) from the two headline estimates' CIs."""
     (a_lo, a_hi), (b_lo, b_hi) = a["time_ci95_ms"], b["time_ci95_ms"]
     return [a_lo / b_hi, a_hi / b_lo]
+
+
+T_975 = (12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.10,
+         2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04)  # Student's t, 97.5%, 1-30 df
+
+
+def _log_groups(processes: Sequence[Sequence[Sequence[float]]]) -> List[np.ndarray]:
+    return [np.log([x / b for x, b in pairs]) for pairs in processes if len(pairs)]
+
+
+def process_variance(processes: Sequence[Sequence[Sequence[float]]]) -> Optional[float]:
+    """How much a cell's worker processes settled apart, as a variance of log ratios: the variance of the
+    processes' mean log ratios less what their pairs' own scatter explains (may come out below zero; None
+    with fewer than two processes)."""
+    logs = _log_groups(processes)
+    if len(logs) < 2:
+        return None
+    within = _within_variance(logs)
+    return float(np.var([g.mean() for g in logs], ddof=1) - within * np.mean([1 / len(g) for g in logs]))
+
+
+def _within_variance(logs: List[np.ndarray]) -> float:
+    """The pairs' scatter around their own process's mean (pooled), 0 without the degrees of freedom."""
+    pooled = sum(len(g) for g in logs)
+    if pooled <= len(logs):
+        return 0.0
+    return float(sum(((g - g.mean()) ** 2).sum() for g in logs) / (pooled - len(logs)))
+
+
+def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float = 0.0) -> Optional[tuple]:
+    """A time ratio from paired trials: `processes` holds, per worker process, its (this side's trial
+    estimate, the baseline's trial estimate next to it) pairs. The ratio is the geometric mean of the
+    per-pair ratios. Its interval is where a rerun's ratio falls 95% of the time: the estimate's variance
+    is the pairs' scatter over their number plus how far processes settle apart over the number of
+    processes (the larger of this cell's own figure and `between`, its framework's pooled over its cells,
+    since two processes alone say little); Student's t over the pairs; and sqrt(2) wider, since a rerun's
+    estimate varies as much as this one. None without a pair."""
+    logs = _log_groups(processes)
+    if not logs:
+        return None
+    pooled = np.concatenate(logs)
+    within = _within_variance(logs) if len(logs) > 1 else (float(np.var(pooled, ddof=1)) if len(pooled) > 1 else 0.0)
+    settled = max(between, process_variance(processes) or 0.0, 0.0)
+    variance = within / len(pooled) + settled / len(logs)
+    df = len(pooled) - len(logs) if len(logs) > 1 else len(pooled) - 1
+    t = T_975[min(df, len(T_975)) - 1] if 1 <= df <= len(T_975) else (1.96 if df > 0 else T_975[0])
+    half = t * np.sqrt(2 * variance)
+    centre = pooled.mean()
+    return float(np.exp(centre)), float(np.exp(centre - half)), float(np.exp(centre + half))

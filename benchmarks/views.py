@@ -35,17 +35,32 @@ def chosen(records: List[Dict], view: str, threads: int) -> Dict[tuple, Dict]:
 
 
 def ratios(records: List[Dict], view: str, threads: int) -> Dict[str, List[Dict]]:
-    """Per framework, per model and task: its view's time over PyTorch's same view, with an interval."""
+    """Per framework, per model and task: its view's time over PyTorch's same view, with an interval. From
+    a paired run (benchmarks/paired.py) the ratio is the paired one: against PyTorch as shipped directly
+    (PyTorch's own row: its A/A test), against another PyTorch cell as the quotient of the two."""
     picked = chosen(records, view, threads)
     out: Dict[str, List[Dict]] = {}
     for (fw, model, task), r in sorted(picked.items()):
         base = picked.get((BASELINE, model, task))
         if base is None:
             continue
-        lo, hi = ratio_ci(r, base)
-        out.setdefault(fw, []).append({"model": model, "task": task, "ratio": r["time_ms"] / base["time_ms"],
+        ratio, (lo, hi) = paired_against(r, base) or (r["time_ms"] / base["time_ms"], ratio_ci(r, base))
+        out.setdefault(fw, []).append({"model": model, "task": task, "ratio": ratio,
                                        "ci": [lo, hi], "mode": r["mode"], "tuning": r.get("tuning", "default")})
     return out
+
+
+def paired_against(r: Dict, base: Dict) -> Optional[tuple]:
+    """(ratio, [lo, hi]) of `r` over PyTorch's `base` from their paired ratios, or None when either has none."""
+    if r.get("paired_ratio") is None or base.get("paired_ratio") is None:
+        return None
+    shipped = base["mode"] == default_mode(BASELINE) and base.get("tuning", "default") == "default"
+    if shipped:  # PyTorch's own cell as well: its A/A ratio
+        return r["paired_ratio"], list(r["paired_ci"])
+    if r is base:
+        return 1.0, [1.0, 1.0]
+    (lo, hi), (b_lo, b_hi) = r["paired_ci"], base["paired_ci"]
+    return r["paired_ratio"] / base["paired_ratio"], [lo / b_hi, hi / b_lo]
 
 
 def settings_text(entries: List[Dict]) -> str:

@@ -77,34 +77,39 @@ def median_halfwidth(samples: List[float]) -> float:
     return (ordered[hi] - ordered[lo]) / 2 / middle
 
 
-def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[int] = None,
-               loops: Optional[int] = None, once: Optional[float] = None,
-               clock: Callable[[], float] = time.perf_counter) -> Dict[str, Any]:
-    """Warm up (at most `warmup` calls and one more, within half the budget), calibrate loops so one
-    sample lasts >= min_sample_ms, then sample until the median's 95% interval is within target_ci of it (once
-    tight_after samples are in) or the time budget is spent (once min_samples are in). Records where
-    the CPU time of the sampling window went (main thread, helper threads) and why sampling stopped.
-    Given `loops` (a later round of the same call), it does not calibrate, and one untimed call
-    settles the work that lazy and asynchronous runtimes (Jittor, MindSpore's ms.jit) left pending
-    or ran meanwhile for other calls: without it a round's first sample can hold a step's forward
-    pass alone, and the minimum would pick it. Given `once` (the seconds of the same call, made just
-    before: a training step's last parity step, its warm-up), it calibrates from that and calls nothing.
-    `clock` gives seconds (tests inject their own)."""
-    budget = request["max_seconds"]
+def calibrate(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[int] = None,
+              once: Optional[float] = None, clock: Callable[[], float] = time.perf_counter) -> tuple:
+    """Warm up (at most `warmup` calls and one more, within half the budget) and choose the loops that make
+    one sample last >= min_sample_ms: (loops, warm-up seconds). Given `once` (the seconds of the same call,
+    made just before: a training step's last parity step), it calibrates from that and calls nothing."""
     start = clock()
-    if loops is not None:
-        fn()
-    elif once is not None:
-        loops = max(1, math.ceil(request["min_sample_ms"] / 1000 / max(once, 1e-9)))
-    else:
+    if once is None:
         calls = 1 + (request["warmup"] if warmup is None else warmup)  # the last one calibrates the loops
         for _ in range(calls):
             t = clock()
             fn()
             once = max(clock() - t, 1e-9)
-            if clock() - start + once > budget / 2:  # a slow call: one warm-up is enough
+            if clock() - start + once > request["max_seconds"] / 2:  # a slow call: one warm-up is enough
                 break
-        loops = max(1, math.ceil(request["min_sample_ms"] / 1000 / once))
+    return max(1, math.ceil(request["min_sample_ms"] / 1000 / max(once, 1e-9))), clock() - start
+
+
+def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[int] = None,
+               loops: Optional[int] = None, once: Optional[float] = None,
+               clock: Callable[[], float] = time.perf_counter) -> Dict[str, Any]:
+    """Calibrate (`calibrate`), then sample until the median's 95% interval is within target_ci of it (once
+    tight_after samples are in) or the time budget is spent (once min_samples are in). Records where
+    the CPU time of the sampling window went (main thread, helper threads) and why sampling stopped.
+    Given `loops` (a later round of the same call), it does not calibrate, and one untimed call
+    settles the work that lazy and asynchronous runtimes (Jittor, MindSpore's ms.jit) left pending
+    or ran meanwhile for other calls: without it a round's first sample can hold a step's forward
+    pass alone, and the minimum would pick it. `clock` gives seconds (tests inject their own)."""
+    budget = request["max_seconds"]
+    start = clock()
+    if loops is not None:
+        fn()
+    else:
+        loops, _ = calibrate(fn, request, warmup, once, clock)
     warmup_s = clock() - start
     samples: List[float] = []
     threads0, usage = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF)
@@ -139,9 +144,8 @@ def max_rel(values: List[float], reference: List[float]) -> float:
     return max(abs(a - b) / max(abs(b), 1e-12) for a, b in zip(values, reference))
 
 
-def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> bool:
-    """Load the framework once, then measure the request's cells (one per model) in turn; a cell that
-    raises becomes an error line naming its model, and the next one runs. True when none raised."""
+def start(request: Dict[str, Any]) -> tuple:
+    """Pin, set the thread environment and import the framework: (adapter, import seconds)."""
     from benchmarks.adapters import get_adapter
 
     pin_cpus(request.get("cpus", []))
@@ -149,7 +153,18 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> bool
     os.environ.update(adapter.thread_env(request["threads"]))
     t0 = time.perf_counter()
     adapter.load(request["threads"])
-    import_s = time.perf_counter() - t0
+    return adapter, time.perf_counter() - t0
+
+
+def error_line(exc: BaseException, **where) -> Dict[str, Any]:
+    traceback.print_exc()
+    return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:500], **where}
+
+
+def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> bool:
+    """Load the framework once, then measure the request's cells (one per model) in turn; a cell that
+    raises becomes an error line naming its model, and the next one runs. True when none raised."""
+    adapter, import_s = start(request)
     shared = {"shared_with": len(request["cells"])}
     clean = True
     for position, part in enumerate(request["cells"]):
@@ -157,21 +172,78 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> bool
             measure(dict(request, **part), adapter, import_s, lambda record: emit(dict(record, **shared,
                                                                                      position=position)))
         except Exception as exc:  # reported by the runner as this cell's failure
-            traceback.print_exc()
-            emit({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:500], "model": part["model"]})
+            emit(error_line(exc, model=part["model"]))
             clean = False
     return clean
 
 
+def serve(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None], lines) -> bool:
+    """A long-lived worker: load the framework and prepare every cell of the request once (parity gate,
+    first calls, loops calibrated), each task announced by a `ready` line; then take trials on request, one
+    JSON line each from `lines` ({"trial": id, "call": "position:task", "samples": n, "budget_s": s}), until
+    {"stop": true}. True when no cell raised."""
+    adapter, import_s = start(request)
+    calls: Dict[str, tuple] = {}
+    clean = True
+    for position, part in enumerate(request["cells"]):
+        try:
+            for record, fn, once in timed_calls(dict(request, **part), adapter, import_s):
+                key = f"{position}:{record['task']}"
+                if fn is not None:
+                    loops, warm_s = calibrate(fn, request, warmup_calls(record["task"]), once)
+                    calls[key] = (fn, loops)
+                    record.update(loops=loops, warmup_s=round(warm_s, 4), status="ok", reason="")
+                emit(dict(record, ready=key, position=position, shared_with=len(request["cells"])))
+        except Exception as exc:
+            emit(error_line(exc, model=part["model"]))
+            clean = False
+    emit({"serving": sorted(calls)})
+    for line in lines:
+        message = json.loads(line)
+        if message.get("stop"):
+            break
+        fn, loops = calls[message["call"]]
+        emit(dict(trial(fn, loops, message["samples"], message["budget_s"]), trial=message["trial"]))
+    emit({"stopped": True, "peak_rss_mb": peak_rss_mb()})
+    return clean
+
+
+def trial(fn: Callable[[], Any], loops: int, samples: int, budget_s: float,
+          clock: Callable[[], float] = time.perf_counter) -> Dict[str, Any]:
+    """One short trial of a prepared call: one untimed call to settle (see time_calls), then up to `samples`
+    samples of `loops` calls each, at least one, no more once `budget_s` is spent."""
+    fn()
+    taken: List[float] = []
+    start = clock()
+    while len(taken) < samples:
+        t0 = clock()
+        for _ in range(loops):
+            fn()
+        taken.append((clock() - t0) * 1000 / loops)
+        if clock() - start > budget_s:
+            break
+    return {"samples_ms": taken}
+
+
 def measure(request: Dict[str, Any], adapter, import_s: float, emit: Callable[[Dict[str, Any]], None]) -> None:
     """One cell: its model's parity gate, then each of its tasks, one record each."""
+    if request["suite"] in ("tta", "scaling"):
+        spec = importlib.import_module(f"models.{request['model']}.spec")
+        impl = importlib.import_module(adapter.impl_module(request["model"]))
+        run_suite = time_to_accuracy if request["suite"] == "tta" else size_sweep
+        return run_suite(request, adapter, spec, impl, import_s, emit)
+    for record, fn, once in timed_calls(request, adapter, import_s):
+        emit(record if fn is None else finished(record, time_calls(fn, request, warmup_calls(record["task"]),
+                                                                   once=once)))
+
+
+def timed_calls(request: Dict[str, Any], adapter, import_s: float):
+    """A speed cell's model through the parity gate, then per task: (its record so far, the call to time or
+    None where parity failed, a training step's last parity step in seconds). Lazy: each task's first call
+    is made when the caller asks for it, after the previous task was timed."""
     model_name = request["model"]
     spec = importlib.import_module(f"models.{model_name}.spec")
     impl = importlib.import_module(adapter.impl_module(model_name))
-    if request["suite"] == "tta":
-        return time_to_accuracy(request, adapter, spec, impl, import_s, emit)
-    if request["suite"] == "scaling":
-        return size_sweep(request, adapter, spec, impl, import_s, emit)
     mode = request["mode"]
     model, xt, yt, train_step, parity = prepare(request, adapter, spec, impl, None, spec.BATCH, request["reference"])
     common = dict(base_facts(request, adapter, spec, import_s), **parity_facts(parity))
@@ -179,7 +251,8 @@ def measure(request: Dict[str, Any], adapter, import_s: float, emit: Callable[[D
         batch = TASKS[task].batch or spec.BATCH
         record = dict(common, task=task, batch=batch, flops_per_step=spec.flops(batch)["train" if task == "train" else "forward"])
         if not parity["ok"]:
-            emit(dict(record, status="parity-failed", reason=parity_reason(parity, spec), samples_ms=[], first_step_ms=None))
+            yield dict(record, status="parity-failed", reason=parity_reason(parity, spec), samples_ms=[],
+                       first_step_ms=None), None, None
             continue
         once = None
         if task == "train":
@@ -188,7 +261,7 @@ def measure(request: Dict[str, Any], adapter, import_s: float, emit: Callable[[D
         else:
             xb = adapter.inputs(np.ascontiguousarray(spec.make_batch(batch, request["seed"] + 2)[0]))
             fn, record["first_step_ms"] = first_call(adapter, impl.build_predictor(model, mode), xb)
-        emit(finished(record, time_calls(fn, request, warmup_calls(task), once=once)))
+        yield record, fn, once
 
 
 def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict], batch: int, reference: Dict) -> tuple:
@@ -466,11 +539,12 @@ def main() -> int:
         if sys.argv[1] == "--probe":
             probe(sys.argv[2], emit)
             clean = True
+        elif sys.argv[1] == "--serve":  # the request on the first line, then one trial request per line
+            clean = serve(json.loads(sys.stdin.readline()), emit, sys.stdin)
         else:
             clean = run(json.loads(sys.stdin.read() if sys.argv[1] == "-" else sys.argv[1]), emit)
     except Exception as exc:  # reported as a record by the runner, never swallowed
-        traceback.print_exc()
-        emit({"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:500]})
+        emit(error_line(exc))
         return 1
     # Every record is out: skip the interpreter's teardown (framework finalizers take 0.1-0.4 s a process,
     # minutes over a run), which measures nothing.

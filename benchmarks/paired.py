@@ -1,0 +1,341 @@
+"""Paired trials: every ratio to PyTorch measured as a ratio, its two sides side by side in time.
+
+Long-lived workers (`benchmarks.worker --serve`) import, build and pass the parity gate once, then take
+short trials on request. For each step and inference call of each cell the runner takes a trial of it and
+a trial of PyTorch's same call as shipped (a worker of its own, the *baseline*), next to each other in a
+random order, round after round, the calls of a round in a fresh random order (Randomized Multiple
+Interleaved Trials: Abedi and Brecht, ICPE 2017). A slow spell of the host lands on both sides of a pair,
+and the ratio and its interval come from the pairs (stats.paired_ratio). PyTorch's own cells are measured
+by a second PyTorch worker against the baseline: an A/A test in every run. A worker waiting for its next
+trial is stopped (SIGSTOP), so that runtimes that spin between calls cost the other side nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import random
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from benchmarks import REPO_ROOT
+from benchmarks.envs import load_spec, worker_env
+from benchmarks.plan import BASELINE, Cell, Profile
+from benchmarks.process_group import end_group
+
+TRIAL_SAMPLES = 5  # samples per trial, at most
+TRIAL_BUDGET_S = 0.2  # a trial stops sampling once it has taken this long (one sample at least)
+READY_TIMEOUT_S = 900.0  # import, build and parity of every cell of one worker
+TRIAL_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class Call:
+    """One timed call of one cell, and the baseline's same call it is paired with."""
+    cell: Cell
+    task: str
+    baseline_framework: str = BASELINE
+
+    @property
+    def baseline(self) -> Cell:
+        return baseline_cell(self.cell, self.baseline_framework)
+
+
+def baseline_cell(cell: Cell, framework: str = BASELINE) -> Cell:
+    """PyTorch as shipped (or the given baseline framework as shipped), the same model and thread setting."""
+    from benchmarks.views import default_mode
+
+    return Cell(framework, cell.model, default_mode(framework), cell.threads, cell.suite)
+
+
+def schedule(calls: Sequence[Call], rounds: int, rng: random.Random) -> Iterator[Tuple[int, Call, bool]]:
+    """RMIT order: each round every call once, in a fresh random order; each yields (round, call, baseline
+    first?), the side that goes first drawn at random too."""
+    for number in range(rounds):
+        order = list(calls)
+        rng.shuffle(order)
+        for call in order:
+            yield number, call, rng.random() < 0.5
+
+
+def trial_estimate(samples: Sequence[float]) -> float:
+    """A trial's figure: its fastest sample (the run's headline estimator, per trial)."""
+    return min(samples)
+
+
+class Server:
+    """One long-lived worker: its cells prepared once, then trials on request; stopped between them."""
+
+    def __init__(self, cells: Sequence[Cell], request: Dict, env: Dict[str, str], interpreter: str):
+        self.cells = list(cells)
+        self.ready: Dict[str, Dict] = {}  # "position:task" -> the worker's record of that call, before timing
+        self.errors: Dict[Optional[str], str] = {}  # model (None: the worker) -> why it failed
+        self.lines: "queue.Queue[Optional[str]]" = queue.Queue()
+        self.stderr = tempfile.TemporaryFile()
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen([interpreter, "-m", "benchmarks.worker", "--serve"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.stderr, env=env, cwd=REPO_ROOT,
+                                     start_new_session=True, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        self.peak_rss_mb: Optional[float] = None
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _next(self, timeout: float) -> Optional[Dict]:
+        """The worker's next JSON line; None when it ended or timed out (and then it is ended)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.fail(f"worker exceeded {timeout:g} s")
+                return None
+            if line is None:
+                self.fail(self._death())
+                return None
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue  # framework chatter that reached stdout
+
+    def _death(self) -> str:
+        code = self.proc.wait()
+        self.stderr.seek(0)
+        tail = " | ".join(self.stderr.read().decode(errors="replace").strip().splitlines()[-3:])
+        how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
+        return f"worker {how}: {tail}"[:500]
+
+    def fail(self, reason: str) -> None:
+        self.errors.setdefault(None, reason)
+        end_group(self.proc.pid)
+
+    @property
+    def alive(self) -> bool:
+        return None not in self.errors
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Read the ready lines until the worker serves (then stop it until its first trial)."""
+        while self.alive:
+            line = self._next(timeout)
+            if line is None:
+                return
+            if "serving" in line:
+                self.prepared_s = time.monotonic() - self.started
+                self.pause()
+                return
+            if "error" in line:
+                self.errors[line.get("model")] = line["error"]
+            elif "ready" in line:
+                self.ready[line["ready"]] = line
+
+    def call_key(self, cell: Cell, task: str) -> Optional[str]:
+        position = next((i for i, c in enumerate(self.cells) if c.model == cell.model), None)
+        key = None if position is None else f"{position}:{task}"
+        return key if key in self.ready and self.ready[key].get("status") == "ok" else None
+
+    def trial(self, key: str, number: int) -> Optional[List[float]]:
+        """One trial's samples (ms), or None when the worker failed."""
+        if not self.alive:
+            return None
+        self.resume()
+        self.proc.stdin.write(json.dumps({"trial": number, "call": key, "samples": TRIAL_SAMPLES,
+                                          "budget_s": TRIAL_BUDGET_S}) + "\n")
+        self.proc.stdin.flush()
+        line = self._next(TRIAL_TIMEOUT_S)
+        if line is not None:
+            self.pause()
+        return line["samples_ms"] if line and "samples_ms" in line else None
+
+    def pause(self) -> None:
+        self._signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self._signal(signal.SIGCONT)
+
+    def _signal(self, sig: int) -> None:
+        try:
+            os.killpg(self.proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def stop(self) -> None:
+        """Ask it to stop (its peak memory comes back), then end its whole group."""
+        if self.alive:
+            self.resume()
+            try:
+                self.proc.stdin.write(json.dumps({"stop": True}) + "\n")
+                self.proc.stdin.flush()
+                line = self._next(30.0)
+                self.peak_rss_mb = (line or {}).get("peak_rss_mb")
+            except (BrokenPipeError, OSError):
+                pass
+        end_group(self.proc.pid)
+        self.proc.wait()
+
+
+@dataclass
+class Generation:
+    """One set of servers at one thread setting: a worker per framework x mode x tuning, and the baseline's."""
+    servers: Dict[tuple, Server] = field(default_factory=dict)
+    baseline: Optional[Server] = None
+
+
+def group_of(cell: Cell) -> tuple:
+    return cell.framework, cell.mode, cell.threads, cell.tuning
+
+
+def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[..., Server],
+          baseline: str = BASELINE) -> Generation:
+    """Start every server of these cells (all at one thread setting) and the baseline's, one after the
+    other (each is stopped once ready, so the next one prepares on a quiet machine)."""
+    groups: Dict[tuple, List[Cell]] = {}
+    for cell in cells:
+        groups.setdefault(group_of(cell), []).append(cell)
+    base_cells = list(dict.fromkeys(baseline_cell(c, baseline) for c in cells))
+    generation = Generation(baseline=launch(base_cells, profile, seed))
+    generation.baseline.wait_ready()
+    for key, group in groups.items():
+        server = launch(group, profile, seed)
+        server.wait_ready()
+        generation.servers[key] = server
+    return generation
+
+
+def launch_server(cells: Sequence[Cell], profile: Profile, seed: int) -> Server:
+    """A real worker in the cell's framework environment (the runner's request, knobs and pinning)."""
+    from benchmarks.runner import worker_request
+
+    spec = load_spec(cells[0].framework)
+    request = worker_request(cells, profile, None, seed, process=0)
+    env = dict(worker_env(spec, cells[0].threads), **request["knobs"])
+    return Server(cells, request, env, str(spec.interpreter))
+
+
+def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_number: int, seed: int = 0,
+            launch: Callable[..., Server] = launch_server,
+            on_trial: Optional[Callable[[int, int], None]] = None, baseline: str = BASELINE) -> List[Dict]:
+    """One generation at one thread setting: start the servers, take `rounds` RMIT rounds of paired trials,
+    stop them. Returns a raw record per cell and task (its trials' samples and its pairs), and the baseline
+    server's own (role "baseline", kept for the record, never aggregated)."""
+    generation = start(cells, profile, seed, launch, baseline)
+    base = generation.baseline
+    calls = [Call(c, t, baseline) for c in cells for t in c.tasks]
+    trials: Dict[Call, List[tuple]] = {call: [] for call in calls}
+    base_samples: Dict[str, List[float]] = {}
+    rng = random.Random(f"{seed}:{generation_number}:{cells[0].threads}")
+    plan = list(schedule(calls, rounds, rng))
+    try:
+        for number, (_, call, baseline_first) in enumerate(plan):
+            server = generation.servers[group_of(call.cell)]
+            mine, theirs = server.call_key(call.cell, call.task), base.call_key(call.baseline, call.task)
+            if mine is None or theirs is None:
+                continue
+            sides = [(base, theirs), (server, mine)] if baseline_first else [(server, mine), (base, theirs)]
+            taken = {id(s): s.trial(key, number) for s, key in sides}
+            if taken[id(server)] and taken[id(base)]:
+                trials[call].append((taken[id(server)], taken[id(base)]))
+                base_samples.setdefault(theirs, []).extend(taken[id(base)])
+            if on_trial:
+                on_trial(number + 1, len(plan))
+    finally:
+        for server in [base, *generation.servers.values()]:
+            server.stop()
+    out = [raw_record(call, generation.servers[group_of(call.cell)], trials[call], generation_number)
+           for call in calls]
+    out += [dict(record, samples_ms=base_samples.get(key, []), role="baseline", process=generation_number,
+                 attempt=0, peak_rss_mb=base.peak_rss_mb) for key, record in base.ready.items()]
+    return out
+
+
+def raw_record(call: Call, server: Server, pairs: List[tuple], generation_number: int) -> Dict:
+    """The per-process record of one call: the worker's facts, every trial's samples, and the pairs."""
+    from benchmarks.runner import failure_records
+
+    key = server.call_key(call.cell, call.task)
+    if key is None or not pairs or not server.alive:  # a worker that died took its cells with it
+        reason = server.errors.get(call.cell.model) or server.errors.get(None) or next(
+            (r.get("reason") for k, r in server.ready.items() if k.endswith(":" + call.task) and
+             server.cells[int(k.split(":")[0])].model == call.cell.model), None) or "no trial was taken"
+        record = failure_records(call.cell, "failed", reason, [call.task])[0]
+        ready = next((r for k, r in server.ready.items() if r.get("model") == call.cell.model
+                      and r.get("task") == call.task), None)
+        if ready and ready.get("status") == "parity-failed":
+            record = dict(ready)
+        return dict(record, process=generation_number, attempt=0)
+    record = dict(server.ready[key])
+    for name in ("ready", "position", "loops"):
+        record.pop(name, None)
+    return dict(record, samples_ms=[s for mine, _ in pairs for s in mine], process=generation_number, attempt=0,
+                pair_ms=[[trial_estimate(mine), trial_estimate(theirs)] for mine, theirs in pairs],
+                trials=len(pairs), peak_rss_mb=server.peak_rss_mb or record.get("peak_rss_mb"),
+                worker_prepare_s=round(getattr(server, "prepared_s", 0.0), 2))
+
+
+def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, seed: int = 0,
+        launch: Callable[..., Server] = launch_server, on_progress: Optional[Callable[[str], None]] = None,
+        baseline: str = BASELINE) -> None:
+    """The paired protocol over a plan's speed cells: per thread setting, `profile.processes` generations of
+    servers, each taking `rounds` rounds; raw records to raw.jsonl, aggregated records to records.jsonl."""
+    from benchmarks.run_folder import RunFolder
+    from benchmarks.runner import aggregate
+
+    folder = RunFolder(run_dir)
+    for threads in sorted({c.threads for c in cells}):
+        mine = [c for c in cells if c.threads == threads]
+        for number in range(profile.processes):
+            if on_progress:
+                on_progress(f"{threads} thread(s), worker set {number + 1} of {profile.processes}: preparing")
+
+            def progress(done: int, total: int) -> None:
+                if on_progress:
+                    on_progress(f"{threads} thread(s), worker set {number + 1} of {profile.processes}: "
+                                f"trial pair {done} of {total}")
+
+            for record in measure(mine, profile, rounds, number, seed, launch, progress, baseline):
+                folder.append_raw(record)
+    raw = [r for r in folder.raw() if r.get("role") != "baseline"]
+    found = []
+    for cell in cells:
+        for task in cell.tasks:
+            group = [r for r in raw if Cell.of(r) == cell and r["task"] == task]
+            if group:
+                found.append(aggregate(group, profile.processes))
+    folder.write_records(pooled_intervals(found, raw))
+
+
+def pooled_intervals(records: List[Dict], raw: List[Dict]) -> List[Dict]:
+    """Each paired ratio's interval again, with how far its framework's worker processes settle apart pooled
+    over all its cells in the run (stats.paired_ratio's `between`): two processes of one cell say little
+    about that, its dozens of cells together do."""
+    from benchmarks.records import cell_key
+    from benchmarks.stats import paired_ratio, process_variance
+
+    pairs: Dict[tuple, List[List]] = {}
+    for r in raw:
+        if r.get("pair_ms") and r.get("status") == "ok":
+            pairs.setdefault(cell_key(r), []).append(r["pair_ms"])
+    spreads: Dict[str, List[float]] = {}
+    for key, processes in pairs.items():
+        found = process_variance(processes)
+        if found is not None:
+            spreads.setdefault(key[0], []).append(found)
+    between = {fw: max(0.0, sum(v) / len(v)) for fw, v in spreads.items()}
+    out = []
+    for r in records:
+        processes = pairs.get(cell_key(r))
+        if processes and r.get("paired_ratio") is not None:
+            ratio, lo, hi = paired_ratio(processes, between.get(r["framework"], 0.0))
+            r = dict(r, paired_ratio=ratio, paired_ci=[lo, hi])
+        out.append(r)
+    return out

@@ -1,0 +1,187 @@
+"""Paired trials (benchmarks/paired.py): the interleaving order, the pairing, the interval, and a drifting
+host that paired trials cancel and sequential ones do not. In-process fakes on an injected clock; one test
+runs a real long-lived worker of the fake framework."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import psutil
+import pytest
+
+from benchmarks import REPO_ROOT, paired, plan, stats
+from benchmarks.plan import Cell
+
+PROFILE = plan.with_options(plan.PROFILES["quick"], processes=1, baseline_factor=1)
+
+
+class Host:
+    """A drifting host: a call's time is its own times this, which swings by +-60% over a few seconds."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def speed(self) -> float:
+        return 1.0 + 0.6 * math.sin(self.now / 3.0)
+
+
+class FakeServer(paired.Server):
+    """A long-lived worker without a process: each call takes `ms` on the host's clock."""
+
+    def __init__(self, cells, host: Host, ms: dict):
+        self.cells, self.host, self.ms = list(cells), host, ms
+        self.errors, self.peak_rss_mb, self.prepared_s = {}, 100.0, 1.0
+        self.ready = {f"{i}:{t}": {"framework": c.framework, "model": c.model, "mode": c.mode, "threads": c.threads,
+                                   "tuning": c.tuning, "task": t, "batch": 32, "status": "ok", "reason": "",
+                                   "python": "3", "framework_version": "0", "first_step_ms": 1.0,
+                                   "parity_forward_max_abs": 0.0, "parity_loss_max_rel": 0.0}
+                      for i, c in enumerate(self.cells) for t in c.tasks}
+        self.trials = []
+
+    def wait_ready(self, timeout=0):
+        pass
+
+    def trial(self, key, number):
+        if not self.alive:
+            return None
+        model = self.cells[int(key.split(":")[0])].model
+        samples = []
+        for _ in range(paired.TRIAL_SAMPLES):
+            samples.append(self.ms[model] * self.host.speed())
+            self.host.now += samples[-1] / 1000 * 50  # the host drifts while it runs
+        self.trials.append((number, key))
+        return samples
+
+    def stop(self):
+        pass
+
+
+def fake_launcher(host, speeds):
+    """launch(cells, profile, seed): a FakeServer whose calls take speeds[framework][model] ms."""
+    servers = []
+
+    def launch(cells, profile, seed):
+        servers.append(FakeServer(cells, host, speeds[cells[0].framework]))
+        return servers[-1]
+
+    return launch, servers
+
+
+def test_each_round_takes_every_call_once_in_a_fresh_order_and_either_side_may_go_first():
+    calls = [paired.Call(Cell("paddle", m, "eager", 1), t) for m in ("mlp", "lenet5", "lstm") for t in ("train", "infer_b1")]
+    order = list(paired.schedule(calls, 8, random.Random(1)))
+    assert len(order) == 8 * len(calls)
+    for number in range(8):
+        assert Counter(c for r, c, _ in order if r == number) == Counter(calls)  # every call once a round
+    rounds = [[c for r, c, _ in order if r == number] for number in range(8)]
+    assert len({tuple(r) for r in rounds}) > 1  # reshuffled
+    firsts = Counter(first for _, _, first in order)
+    assert firsts[True] > 8 and firsts[False] > 8  # the baseline is not always first
+    assert order == list(paired.schedule(calls, 8, random.Random(1)))  # a seed gives the same order
+
+
+def test_paired_trials_cancel_a_drifting_host_that_sequential_ones_do_not():
+    host = Host()
+    cells = [Cell("torch", "mlp", "eager", 1), Cell("paddle", "mlp", "eager", 1)]
+    launch, servers = fake_launcher(host, {"torch": {"mlp": 1.0}, "paddle": {"mlp": 2.0}})
+    raw = paired.measure(cells, PROFILE, 12, 0, launch=launch)
+    by = {(r["framework"], r["task"], r.get("role")): r for r in raw}
+    aa = stats.paired_ratio([by[("torch", "train", None)]["pair_ms"]])
+    assert aa[0] == pytest.approx(1.0, abs=0.03) and aa[1] <= 1.0 <= aa[2]  # A/A: the same worker twice
+    two = stats.paired_ratio([by[("paddle", "train", None)]["pair_ms"]])
+    assert two[0] == pytest.approx(2.0, rel=0.03) and two[1] <= 2.0 <= two[2]
+    assert by[("torch", "train", "baseline")]["samples_ms"]  # the baseline worker's own samples are kept
+    # the same host, sequentially: all of one side's trials, then all of the other's
+    host.now, side = 0.0, FakeServer(cells[:1], host, {"mlp": 1.0})
+    first = [min(side.trial("0:train", i)) for i in range(12)]
+    second = [min(side.trial("0:train", i)) for i in range(12)]
+    sequential = min(second) / min(first)
+    assert abs(sequential - 1) > 5 * abs(aa[0] - 1)
+    # the pairs were taken next to each other: paddle's trial and the baseline's share a number
+    numbers = [n for n, _ in servers[0].trials]
+    assert sorted(numbers) == sorted(n for s in servers[1:] for n, _ in s.trials)
+
+
+def test_a_call_that_failed_parity_or_a_dead_worker_is_a_failed_record_and_the_others_run():
+    host = Host()
+    cells = [Cell("paddle", "mlp", "eager", 1), Cell("jittor", "mlp", "eager", 1)]
+    launch, servers = fake_launcher(host, {"torch": {"mlp": 1.0}, "paddle": {"mlp": 2.0}, "jittor": {"mlp": 0.5}})
+
+    def launch_broken(cells_, profile, seed):
+        server = launch(cells_, profile, seed)
+        if cells_[0].framework == "paddle":
+            server.errors[None] = "worker killed by signal 11: Segmentation fault"
+        return server
+
+    raw = paired.measure(cells, PROFILE, 3, 0, launch=launch_broken)
+    paddle = [r for r in raw if r["framework"] == "paddle"]
+    jittor = [r for r in raw if r["framework"] == "jittor"]
+    assert {r["status"] for r in paddle} == {"failed"} and "signal 11" in paddle[0]["reason"]
+    assert {r["status"] for r in jittor} == {"ok"} and all(len(r["pair_ms"]) == 3 for r in jittor)
+
+
+@pytest.mark.parametrize("settle, scatter", [(0.05, 0.15), (0.10, 0.05), (0.02, 0.03)])
+def test_a_reruns_ratio_falls_in_the_interval_at_least_nine_times_in_ten(settle, scatter):
+    """Simulated runs of 20 cells of one framework, two worker processes each, whose processes settle apart
+    by `settle` and whose trial pairs scatter by `scatter` (log sd): with the settling pooled over the
+    cells (paired.pooled_intervals), one run's intervals hold the next run's ratios >= 90% of the time."""
+    rng = np.random.default_rng(7)
+
+    def run():
+        raw, records = [], []
+        for c in range(20):
+            for process in range(2):
+                settled = rng.normal(0, settle)
+                raw.append({"framework": "paddle", "model": f"m{c}", "mode": "eager", "threads": 1, "task": "train",
+                            "tuning": "default", "status": "ok", "process": process,
+                            "pair_ms": [[2.0 * math.exp(settled + rng.normal(0, scatter)), 1.0] for _ in range(6)]})
+            records.append(dict(raw[-1], paired_ratio=2.0, paired_ci=[2.0, 2.0]))
+        return [(r["paired_ratio"], *r["paired_ci"]) for r in paired.pooled_intervals(records, raw)]
+
+    runs = [run() for _ in range(40)]
+    held = np.mean([a[1] <= b[0] <= a[2] for first, again in zip(runs, runs[1:]) for a, b in zip(first, again)])
+    assert held >= 0.9, held
+    ideal = 1.96 * math.sqrt(2 * (settle ** 2 / 2 + scatter ** 2 / 12))  # the half-width that would just do
+    width = np.median([math.log(hi / lo) / 2 for r in runs for _, lo, hi in r])
+    assert width < 1.3 * ideal  # and no wider than that needs
+
+
+def test_a_long_lived_worker_prepares_once_takes_trials_on_request_and_is_stopped_between_them(tmp_path):
+    """The real worker of the fake framework (`benchmarks.worker --serve`) in its own process."""
+    home = tmp_path / "home"
+    env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_ADAPTERS="tests.fakefw")
+    script = """
+import json, sys, time, psutil
+from benchmarks import paired, plan
+from benchmarks.plan import Cell
+cells = [Cell("fake_ok", "mlp", "eager", 1)]
+server = paired.launch_server(cells, plan.with_options(plan.PROFILES["quick"], processes=1), 0)
+server.wait_ready()
+for _ in range(500):  # the stop signal lands a moment after it is sent
+    state = psutil.Process(server.proc.pid).status()
+    if state == psutil.STATUS_STOPPED:
+        break
+    time.sleep(0.01)
+key = server.call_key(cells[0], "train")
+samples = [server.trial(key, i) for i in range(3)]
+server.stop()
+print(json.dumps({"ready": sorted(server.ready), "state": state, "samples": samples, "errors": server.errors,
+                  "rss": server.peak_rss_mb, "alive": psutil.pid_exists(server.proc.pid)}))
+"""
+    setup = subprocess.run([sys.executable, "-m", "benchmarks.cli", "setup", "fake_ok"], env=env, cwd=REPO_ROOT,
+                           capture_output=True, text=True, timeout=600)
+    assert setup.returncode == 0, setup.stderr
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=REPO_ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["ready"] == ["0:infer_b1", "0:infer_b64", "0:train"] and not found["errors"]
+    assert found["state"] == psutil.STATUS_STOPPED  # waiting for its first trial, it costs nothing
+    assert all(1 <= len(s) <= paired.TRIAL_SAMPLES and min(s) > 0 for s in found["samples"])
+    assert found["rss"] > 10 and not found["alive"]
