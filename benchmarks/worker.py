@@ -210,9 +210,14 @@ def serve(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None], lines
 
 def trial(fn: Callable[[], Any], loops: int, samples: int, budget_s: float,
           clock: Callable[[], float] = time.perf_counter) -> Dict[str, Any]:
-    """One short trial of a prepared call: one untimed call to settle (see time_calls), then up to `samples`
-    samples of `loops` calls each, at least one, no more once `budget_s` is spent."""
+    """One short trial of a prepared call: one call to settle (see time_calls), then up to `samples` samples
+    of `loops` calls each, at least one, no more once `budget_s` is spent. A call slower than the budget is
+    its own trial: the settling call is its one sample (a step of seconds leaves nothing to settle)."""
+    t0 = clock()
     fn()
+    once = clock() - t0
+    if loops == 1 and once > budget_s:
+        return {"samples_ms": [once * 1000]}
     taken: List[float] = []
     start = clock()
     while len(taken) < samples:

@@ -185,3 +185,28 @@ print(json.dumps({"ready": sorted(server.ready), "state": state, "samples": samp
     assert found["state"] == psutil.STATUS_STOPPED  # waiting for its first trial, it costs nothing
     assert all(1 <= len(s) <= paired.TRIAL_SAMPLES and min(s) > 0 for s in found["samples"])
     assert found["rss"] > 10 and not found["alive"]
+
+
+def test_a_trial_settles_takes_samples_within_its_budget_and_a_slow_call_is_its_own_trial():
+    from benchmarks.worker import trial
+
+    now = [0.0]
+    calls = []
+
+    def clock():
+        return now[0]
+
+    def call(seconds):
+        def fn():
+            calls.append(seconds)
+            now[0] += seconds
+        return fn
+
+    fast = trial(call(0.001), 2, 5, 0.2, clock)  # settle, then 5 samples of 2 calls
+    assert fast["samples_ms"] == pytest.approx([1.0] * 5) and len(calls) == 1 + 10
+    calls.clear()
+    budgeted = trial(call(0.05), 1, 5, 0.12, clock)  # the budget ends it after 3 samples
+    assert len(budgeted["samples_ms"]) == 3 and len(calls) == 1 + 3
+    calls.clear()
+    slow = trial(call(0.5), 1, 5, 0.2, clock)  # slower than the budget: its one call is the trial
+    assert slow["samples_ms"] == pytest.approx([500.0]) and len(calls) == 1
