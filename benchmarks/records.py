@@ -78,6 +78,17 @@ def baseline_ratio(record: Dict, cells: Dict[tuple, Dict], field: str = "time_ms
     return record[field] / base[field]
 
 
+def shipped_ratio(record: Dict, cells: Dict[tuple, Dict]) -> Optional[float]:
+    """This cell's time over PyTorch as shipped (eager, no tuning) for the same model, task and threads: the
+    one baseline of every table. A paired record's own paired ratio is that already."""
+    if record.get("paired_ratio") is not None:
+        return record["paired_ratio"]
+    base = cells.get((BASELINE, record["model"], "eager", record["threads"], record["task"]))
+    if not base or not base.get("time_ms") or not record.get("time_ms"):
+        return None
+    return record["time_ms"] / base["time_ms"]
+
+
 def last_attempts(raw: List[Dict]) -> List[Dict]:
     """Per process, the record of the attempt that counts (the others stay in raw.jsonl): of its ok
     attempts, the one taken on the fastest host (the later on a tie); with none ok, its last attempt."""

@@ -9,12 +9,12 @@ from benchmarks import records as rec
 from benchmarks.adapters import all_adapters, framework_display
 from benchmarks.adapters.base import knob_text
 from benchmarks.plan import BASELINE, TASKS, TUNINGS, Cell, suite_of, task_order
-from benchmarks.records import baseline_ratio
+from benchmarks.records import shipped_ratio
 from benchmarks.render import markdown_table as markdown
 from benchmarks.stats import ESTIMATOR, UNSTEADY_SPREAD
 
 COLUMNS = ("Framework", "Version", "Model", "Task", "Mode", "Thr", "Time ms [95% CI]",
-           "Time vs PyTorch", "First step ms", "Parity fwd / loss", "Status", "LOC")
+           "Time vs PyTorch as shipped", "First step ms", "Parity fwd / loss", "Status", "LOC")
 
 
 def _fmt(value: Optional[float], digits: int = 3) -> str:
@@ -58,7 +58,7 @@ def table_rows(records: List[Dict]) -> List[List[str]]:
     names = {k: a.display for k, a in all_adapters().items()}
     rows = []
     for r in sorted(records, key=sort_key):
-        ratio = baseline_ratio(r, cells)
+        ratio = shipped_ratio(r, cells)
         parity = "–" if r.get("parity_forward_max_abs") is None else (
             f"{r['parity_forward_max_abs']:.1e} / {r['parity_loss_max_rel']:.1e}")
         status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r.get('reason', '')}"[:80]
@@ -89,7 +89,7 @@ def pivot(records: List[Dict], model: str, task: str, threads: int, compact: boo
     cells = rec.by_cell(records)
     modes = [m for m in ("eager", "compiled", "xla") if any(r["mode"] == m for r in chosen)]
     header = (["Framework", "Version"] + [f"{m} ms [95% CI]" for m in modes]
-              + ([] if compact else [f"{m} vs PyTorch" for m in modes])
+              + ([] if compact else [f"{m} vs PyTorch as shipped" for m in modes])
               + ["First step ms (" + " / ".join(modes) + ")", "Peak RSS MB", "LOC"])
     rows = []
     for (key, adapter), tuning in ((item, t) for item in all_adapters().items() for t in TUNINGS):
@@ -98,7 +98,7 @@ def pivot(records: List[Dict], model: str, task: str, threads: int, compact: boo
             continue
         any_r = next(iter(mine.values()))
         name = adapter.display + tuning_label(any_r)
-        ratios = [baseline_ratio(mine[m], cells) if m in mine else None for m in modes]
+        ratios = [shipped_ratio(mine[m], cells) if m in mine else None for m in modes]
         rss = [r["peak_rss_mb"] for r in mine.values() if r.get("peak_rss_mb")]
         ratio_texts = ["–" if x is None else f"{x:.2f}×" for x in ratios]
         medians = [time_text(mine[m]) if m in mine else "n/a" for m in modes]
@@ -257,7 +257,7 @@ def print_table(records: List[Dict], console, meta: Optional[Dict] = None) -> No
     for label, recs, machine_meta in split(records, meta or {}):
         where = f" — on {label}" if label else ""
         tables += [(title + where, header, rows) for title, _, header, rows in scaling_sections(recs, machine_meta)]
-        tables += [(pivot_title(m, t, n) + " — ms, lower is better; × = vs PyTorch" + where,
+        tables += [(pivot_title(m, t, n) + " — ms, lower is better; × = vs PyTorch as shipped" + where,
                     *pivot(recs, m, t, n, compact=True)) for m, t, n in pivot_groups(recs)]
     for title, header, rows in tables:
         print_rows(title, header, rows, console)
@@ -567,8 +567,8 @@ def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full
         "### How to read the tables below", "",
         f"{estimator_text(records)} time per call in ms with its 95% confidence interval (bootstrap over processes "
         "and samples; none where there is one sample). "
-        "*vs PyTorch* is the ratio of those times in this run against PyTorch in the same mode (XLA against "
-        f"torch.compile): below 1.00× is faster. `unsteady ±N%` marks a cell whose worker processes' own "
+        "*vs PyTorch* is the ratio of those times in this run against PyTorch as shipped (eager, no tuning), the "
+        f"one baseline of every table and plot (a paired run: the paired ratio): below 1.00× is faster. `unsteady ±N%` marks a cell whose worker processes' own "
         f"estimates lie more than {UNSTEADY_SPREAD:.0%} apart (the framework settles into different states from "
         "one process to the next; such cells reproduce worst between runs); "
         "`⚠ cpu×N` marks a worker that used more cores than its thread setting. Train = forward + backward + "

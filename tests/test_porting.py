@@ -190,3 +190,14 @@ def test_every_ratio_axis_reads_in_times_and_says_lower_is_faster(synthetic, tmp
     for name, label, ticks in ratio_axes:
         assert ticks and all(t.endswith("×") for t in ticks), (name, ticks)
         assert "lower is faster" in label, (name, label)
+
+
+def test_every_table_divides_by_pytorch_as_shipped(synthetic):
+    """The per-task tables and the long table use the scoreboard's baseline: TensorFlow's compiled cell has
+    a ratio although PyTorch's compiled mode did not run (against PyTorch in the same mode it had none)."""
+    header, rows = report.pivot(synthetic, "mlp", "train", 1)
+    tf = next(row for row in rows if row[0] == "TensorFlow")
+    assert tf[header.index("compiled vs PyTorch as shipped")] == "4.00×"
+    assert tf[header.index("eager vs PyTorch as shipped")] == "1.00×"
+    long = {(row[0], row[4], row[3], row[2]): row for row in report.table_rows(synthetic)}
+    assert long[("TensorFlow", "compiled", "train", "mlp")][list(report.COLUMNS).index("Time vs PyTorch as shipped")] == "4.00×"
