@@ -33,15 +33,19 @@ def own_cpu() -> float:
 
 
 class Window:
-    """Background CPU and steal, in cores (CPU seconds per second), from now until stop()."""
+    """Background CPU and steal, in cores (CPU seconds per second), from now until stop(): the machine's
+    busy time (/proc/stat) less this process's and its children's own. The readers and the clock are
+    parameters so that tests can hand it fake readings."""
 
-    def __init__(self) -> None:
-        self.wall, (self.busy, self.steal), self.own = time.monotonic(), machine_cpu(), own_cpu()
+    def __init__(self, machine: Callable[[], tuple] = None, own: Callable[[], float] = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.machine, self.own_reader, self.clock = machine or machine_cpu, own or own_cpu, clock
+        self.wall, (self.busy, self.steal), self.own = clock(), self.machine(), self.own_reader()
 
     def stop(self) -> Dict[str, float]:
-        wall = max(time.monotonic() - self.wall, 1e-6)
-        busy, steal = machine_cpu()
-        background = max(0.0, (busy - self.busy) - (own_cpu() - self.own)) / wall
+        wall = max(self.clock() - self.wall, 1e-6)
+        busy, steal = self.machine()
+        background = max(0.0, (busy - self.busy) - (self.own_reader() - self.own)) / wall
         return {"background_cpu": round(background, 3), "steal": round(max(0.0, steal - self.steal) / wall, 3)}
 
 

@@ -52,10 +52,11 @@ def test_loc_prints_every_framework(capsys):
 
 def test_quick_takes_each_framework_as_shipped_unless_modes_are_given():
     from benchmarks import cli
+    from benchmarks.commands.run import selection_plan
     from benchmarks.adapters import all_adapters
 
     def cells(*argv):
-        return cli.selection_plan(cli.parser().parse_args(["run", *argv])).cells
+        return selection_plan(cli.parser().parse_args(["run", *argv])).cells
 
     quick = cells("--quick")
     assert {(c.framework, c.mode) for c in quick} == {(k, a.default_mode) for k, a in all_adapters().items()}

@@ -81,12 +81,14 @@ def test_scoreboard_gains_the_fitted_numbers_when_the_run_has_a_sweep():
 
 def test_the_sweep_defaults_to_one_pinned_thread_and_one_process():
     from benchmarks import cli
+    from benchmarks.commands.common import thread_settings
+    from benchmarks.commands.run import selection_plan
 
-    sweep = cli.selection_plan(cli.parser().parse_args(["run", "--task", "scaling"]))
+    sweep = selection_plan(cli.parser().parse_args(["run", "--task", "scaling"]))
     assert {c.threads for c in sweep.cells} == {1} and sweep.profile.processes == 1
     assert {c.suite for c in sweep.cells} == {"scaling"}
-    speed = cli.selection_plan(cli.parser().parse_args(["run"]))
-    assert speed.profile.processes == 3 and len({c.threads for c in speed.cells}) == len(cli.thread_settings())
+    speed = selection_plan(cli.parser().parse_args(["run"]))
+    assert speed.profile.processes == 3 and len({c.threads for c in speed.cells}) == len(thread_settings())
 
 
 def test_an_overhead_only_resample_gives_an_unbounded_interval_not_nan():

@@ -1,0 +1,125 @@
+"""`fwbench setup`, `doctor` and `list`: the framework environments and what they hold."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Sequence
+
+from benchmarks import envs, plan
+from benchmarks.adapters import all_adapters
+from benchmarks.errors import UserError
+from benchmarks.process_group import strays, strays_line
+from benchmarks.commands.common import choose, console, thread_settings
+
+
+def cmd_setup(args) -> int:
+    frameworks = choose("framework", args.frameworks, list(all_adapters()))
+    ensure_envs(frameworks)
+    return 0
+
+
+def ensure_envs(frameworks: Sequence[str]) -> None:
+    """Create every missing environment; one failing framework does not stop the others."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    failures = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console()) as bar:
+        for fw in frameworks:
+            spec = envs.load_spec(fw)
+            if spec.marker():
+                envs.backfill_friction(spec)
+                bar.console.print(f"[green]ready[/] {fw} ({spec.path})")
+            else:
+                task = bar.add_task(f"{fw}: starting")
+                try:
+                    marker = envs.create(spec, lambda line: bar.update(task, description=f"{fw}: {line[:100]}"))
+                    bar.update(task, description=f"[green]built[/] {fw} {marker['framework_version']} "
+                                                 f"in {marker['install_s']:.0f} s, {marker['size_mb']:.0f} MB")
+                except (RuntimeError, OSError) as exc:
+                    bar.update(task, description=f"[red]failed[/] {fw}")
+                    failures.append(f"{fw}: {exc}")
+                bar.stop_task(task)
+            warm_caches(spec, bar)
+    if failures:
+        for failure in failures:
+            print(failure, file=sys.stderr)
+        raise UserError(f"setup failed for {', '.join(f.split(':')[0] for f in failures)} (details above)")
+
+
+def warm_caches(spec: envs.EnvSpec, bar) -> None:
+    """Once per environment whose framework keeps compiled kernels on disk: compile every model's, so that
+    runs start from what a user has from their second run on. A failure here is reported, not fatal: the
+    run's parity gate will say more."""
+    from benchmarks.installs import install_of
+    from benchmarks.runner import warm_caches as warm
+
+    marker, modes = spec.marker(), install_of(spec.framework).warm_modes
+    if not marker or not modes or "warm_pass_s" in marker:
+        return
+    task = bar.add_task(f"{spec.framework}: compiling every model once ({', '.join(modes)}), for its on-disk cache")
+    facts = warm(spec.framework, modes, [int(t) for t in thread_settings()])
+    envs.update_marker(spec, facts)
+    failed = facts["warm_pass_failures"]
+    bar.update(task, description=f"[green]warmed[/] {spec.framework}'s kernel cache in {facts['warm_pass_s']:.0f} s"
+                                 + (f" ([red]{len(failed)} failed[/]: {failed[0][:120]})" if failed else ""))
+    bar.stop_task(task)
+
+
+def cmd_doctor(args) -> int:
+    from rich.table import Table
+
+    from benchmarks.installs import install_of
+
+    table = Table(title=f"fwbench environments under {envs.cache_root() / 'envs'}")
+    for col in ("Framework", "Status", "Python", "Version", "Size MB", "Install s", "Kernel cache", "Path"):
+        table.add_column(col)
+    for key, adapter in all_adapters().items():
+        spec = envs.load_spec(key)
+        m = spec.marker()
+        if m:
+            cache = "–" if not install_of(key).warm_modes else (
+                f"filled in {m['warm_pass_s']:.0f} s" if "warm_pass_s" in m else "[yellow]empty: run fwbench setup")
+            table.add_row(adapter.display, "[green]ready", m["python"], m["framework_version"],
+                          f"{m['size_mb']:.0f}", f"{m['install_s']:.0f}", cache, str(spec.path))
+        else:
+            table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–", "–",
+                          f"run: fwbench setup {key}")
+    console().print(table)
+    report_strays()
+    from benchmarks.hardware import scheduler_facts
+    from benchmarks.peak import QUIET_CV, noise
+
+    n = noise()
+    console().print(f"Noise: a fixed numpy kernel pinned to core {n['cpu']} varied by CV {n['cv']:.1%} over "
+                    f"{n['samples']} samples (p90/p10 {n['p90_over_p10']:.2f}): [{'green' if n['verdict'] == 'quiet' else 'red'}]"
+                    f"{n['verdict']}[/]" + ("" if n["verdict"] == "quiet" else
+                    f" (quiet is below {QUIET_CV:.0%}; stop other work before a committed run)"), highlight=False)
+    facts = scheduler_facts()
+    console().print(f"Scheduler: kernel {facts['kernel']}, preemption model {facts['preempt_model'] or 'unknown'}, "
+                    f"tick {facts['tick_hz'] or '?'} Hz, virtual machine: {facts['virtual_machine']}.", highlight=False)
+    if facts["spinning_penalised"]:
+        tick = f"{1000 / facts['tick_hz']:.0f} ms" if facts["tick_hz"] else "one tick"
+        console().print(f"[yellow]warning:[/] without kernel preemption a thread that busy-waits keeps its core until "
+                        f"the next tick ({tick} here); on {os.cpu_count()} cores, frameworks whose runtimes spin "
+                        "(MindSpore's PyNative pipeline, MegEngine's workers) are penalised. Their tuning knobs "
+                        "(`fwbench run --tuning documented,all`) show by how much.", highlight=False)
+    return 0
+
+
+def report_strays() -> None:
+    """Warn about processes of past runs still alive (a worker or what it forked)."""
+    found = strays()
+    console().print(f"[red]warning:[/] {strays_line(found)}" if found else "Processes of past runs: none alive.",
+                    highlight=False)
+
+
+def cmd_list(args) -> int:
+    print("frameworks:", ", ".join(all_adapters()))
+    for key, adapter in all_adapters().items():
+        print(f"  {key}: " + "; ".join(f"{m} = {what}" for m, what in adapter.modes.items())
+              + f"; default: {adapter.default_mode}")
+        for knob in adapter.knobs:
+            print(f"    tuning {knob.level}: {knob.label()} ({knob.effect}; {knob.source})")
+    print("thread settings:", ", ".join(thread_settings()))
+    print("models:", ", ".join(plan.available_models()))
+    return 0
