@@ -164,8 +164,10 @@ class Server:
         self._signal(signal.SIGCONT)
 
     def _signal(self, sig: int) -> None:
+        """To the worker alone, all its threads: not to its process group, whose helpers (Jittor's compile
+        pool) sit idle, and whose stopping would send the worker a SIGCHLD (Jittor exits on any)."""
         try:
-            os.killpg(self.proc.pid, sig)
+            os.kill(self.proc.pid, sig)
         except (ProcessLookupError, PermissionError):
             pass
 
