@@ -290,7 +290,7 @@ def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, see
     """The paired protocol over a plan's speed cells: per thread setting, `profile.processes` generations of
     servers, each taking `rounds` rounds; raw records to raw.jsonl, aggregated records to records.jsonl."""
     from benchmarks.run_folder import RunFolder
-    from benchmarks.runner import aggregate
+    from benchmarks.runner import aggregate, pooled_intervals
 
     folder = RunFolder(run_dir)
     for threads in sorted({c.threads for c in cells}):
@@ -314,30 +314,3 @@ def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, see
             if group:
                 found.append(aggregate(group, profile.processes))
     folder.write_records(pooled_intervals(found, raw))
-
-
-def pooled_intervals(records: List[Dict], raw: List[Dict]) -> List[Dict]:
-    """Each paired ratio's interval again, with how far its framework's worker processes settle apart pooled
-    over all its cells in the run (stats.paired_ratio's `between`): two processes of one cell say little
-    about that, its dozens of cells together do."""
-    from benchmarks.records import cell_key
-    from benchmarks.stats import paired_ratio, process_variance
-
-    pairs: Dict[tuple, List[List]] = {}
-    for r in raw:
-        if r.get("pair_ms") and r.get("status") == "ok":
-            pairs.setdefault(cell_key(r), []).append(r["pair_ms"])
-    spreads: Dict[str, List[float]] = {}
-    for key, processes in pairs.items():
-        found = process_variance(processes)
-        if found is not None:
-            spreads.setdefault(key[0], []).append(found)
-    between = {fw: max(0.0, sum(v) / len(v)) for fw, v in spreads.items()}
-    out = []
-    for r in records:
-        processes = pairs.get(cell_key(r))
-        if processes and r.get("paired_ratio") is not None:
-            ratio, lo, hi = paired_ratio(processes, between.get(r["framework"], 0.0))
-            r = dict(r, paired_ratio=ratio, paired_ci=[lo, hi])
-        out.append(r)
-    return out

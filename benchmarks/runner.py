@@ -384,6 +384,8 @@ def reaggregate(run_dir: Path, meta: Dict) -> None:
     profile = Profile(**meta["plan"]["profile"])
     groups: Dict[tuple, List[Dict]] = {}
     for r in raw:
+        if r.get("role") == "baseline":  # a paired run's baseline worker: the other side of every pair, not a cell
+            continue
         if r["process"] < profile.processes_for(Cell.of(r)):  # a plan cut down to fewer processes keeps its first ones
             groups.setdefault(records.cell_key(r), []).append(r)
     aggregated = []
@@ -392,4 +394,32 @@ def reaggregate(run_dir: Path, meta: Dict) -> None:
         if len({r["process"] for r in group}) == processes:
             peak = (meta.get("peak_gflops") or {}).get(str(key[3]))
             aggregated.append(aggregate(group, processes, peak, run_commit(meta), profile.processes))
+    if meta.get("paired"):
+        aggregated = pooled_intervals(aggregated, raw)
     folder.write_records(aggregated)
+
+
+def pooled_intervals(aggregated: List[Dict], raw: List[Dict]) -> List[Dict]:
+    """Each paired ratio's interval again, with how far its framework's worker processes settle apart pooled
+    over all its cells in the run (stats.paired_ratio's `between`): two processes of one cell say little
+    about that, its dozens of cells together do."""
+    from benchmarks.stats import process_variance
+
+    pairs: Dict[tuple, List[List]] = {}
+    for r in raw:
+        if r.get("pair_ms") and r.get("status") == "ok":
+            pairs.setdefault(records.cell_key(r), []).append(r["pair_ms"])
+    spreads: Dict[str, List[float]] = {}
+    for key, processes in pairs.items():
+        found = process_variance(processes)
+        if found is not None:
+            spreads.setdefault(key[0], []).append(found)
+    between = {fw: max(0.0, sum(v) / len(v)) for fw, v in spreads.items()}
+    out = []
+    for r in aggregated:
+        processes = pairs.get(records.cell_key(r))
+        if processes and r.get("paired_ratio") is not None:
+            ratio, lo, hi = paired_ratio(processes, between.get(r["framework"], 0.0))
+            r = dict(r, paired_ratio=ratio, paired_ci=[lo, hi])
+        out.append(r)
+    return out

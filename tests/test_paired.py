@@ -15,7 +15,7 @@ import numpy as np
 import psutil
 import pytest
 
-from benchmarks import REPO_ROOT, paired, plan, stats
+from benchmarks import REPO_ROOT, paired, plan, runner, stats
 from benchmarks.plan import Cell
 
 PROFILE = plan.with_options(plan.PROFILES["quick"], processes=1, baseline_factor=1)
@@ -142,7 +142,7 @@ def test_a_reruns_ratio_falls_in_the_interval_at_least_nine_times_in_ten(settle,
                             "tuning": "default", "status": "ok", "process": process,
                             "pair_ms": [[2.0 * math.exp(settled + rng.normal(0, scatter)), 1.0] for _ in range(6)]})
             records.append(dict(raw[-1], paired_ratio=2.0, paired_ci=[2.0, 2.0]))
-        return [(r["paired_ratio"], *r["paired_ci"]) for r in paired.pooled_intervals(records, raw)]
+        return [(r["paired_ratio"], *r["paired_ci"]) for r in runner.pooled_intervals(records, raw)]
 
     runs = [run() for _ in range(40)]
     held = np.mean([a[1] <= b[0] <= a[2] for first, again in zip(runs, runs[1:]) for a, b in zip(first, again)])
