@@ -117,6 +117,8 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--sweep-repeat", metavar="RUN", help="with --sweep: the sweep taken again, to show how well its fits reproduce")
     rep.add_argument("--quick-run", metavar="RUN", help="with --readme: a `fwbench run --quick` run, for how long it took")
     rep.add_argument("--tta-run", metavar="RUN", help="with --readme: a `fwbench run --task tta` run, for time to accuracy")
+    rep.add_argument("--paired-pair", nargs=2, metavar=("RUN", "REPEAT"),
+                     help="with --readme: a `fwbench run --paired` run and its repeat, compared in docs/reproducibility.md")
     rep.add_argument("--reaggregate", action="store_true",
                      help="rebuild records.jsonl from raw.jsonl with the current statistics and metrics")
     rep.set_defaults(func=cmd_report)

@@ -98,13 +98,17 @@ def timing_text(runs: List[Path]) -> str:
 
 
 def answer_markdown(run_dir: Path, records: List[dict], meta: dict, verdicts: List[dict],
-                    pair: Optional[dict]) -> str:
+                    pair: Optional[dict], paired: Optional[dict] = None) -> str:
     """README's answer: the headline picture and sentences, the data quality, the claims with their sources,
     and how far to trust the numbers."""
     trust = ""
     if pair:
-        trust = (f"\n**How far to trust the numbers.** {reproducibility.trust_line(pair['a'], pair['b'])} The full "
-                 "comparison: [docs/reproducibility.md](docs/reproducibility.md).\n")
+        trust = f"\n**How far to trust the numbers.** {reproducibility.trust_line(pair['a'], pair['b'])}"
+        if paired:
+            trust += (f" With paired trials (`fwbench run --paired`, each ratio measured next to PyTorch in time; so far "
+                      f"taken on `{paired['command']}`): "
+                      + reproducibility.trust_line(paired["a"], paired["b"]).replace("Taken twice, the", "the"))
+        trust += " The full comparison: [docs/reproducibility.md](docs/reproducibility.md).\n"
     return (images(readme_plots(run_dir, ANSWER)) + "\n" + scoreboard.headline(records, verdicts) + "\n\n"
             + f"From `{run_dir.as_posix()}`. {report.data_quality_line(records, meta)}\n\n"
             + report.markdown(*report.claims_table(verdicts)) + "\n" + trust)
@@ -125,14 +129,17 @@ def results_markdown(run_dir: Path, records: List[dict], meta: dict, verdicts: L
 
 
 def write_docs(command: str, run_dir: Path, pair: Optional[dict], repeat: Optional[Path], sweep: Optional[Path],
-               sweep_repeat: Optional[Path]) -> None:
+               sweep_repeat: Optional[Path], paired_pair: Optional[tuple] = None) -> None:
     """The generated pages of docs/: the reproducibility of the reference pair, the size sweep, the porting
     pitfalls."""
     head = generated(command)
     if pair:
-        section = reproducibility.section(run_dir, repeat, pair["a"], pair["b"], pair["raws"])
+        sections = [reproducibility.section(run_dir, repeat, pair["a"], pair["b"], pair["raws"])]
+        if paired_pair:
+            found = reproducibility.pair(*paired_pair, REPO_ROOT)
+            sections.append(reproducibility.section(*paired_pair, found["a"], found["b"], found["raws"]))
         write_atomic(DOCS / "reproducibility.md", f"{head}# Reproducibility\n\n{REPRO_INTRO}\n\n"
-                     + render.markdown([section], DOCS, level=2))
+                     + render.markdown(sections, DOCS, level=2))
     if sweep:
         write_atomic(DOCS / "size-sweep.md", f"{head}# The size sweep\n" + sweep_markdown(sweep, sweep_repeat, DOCS)
                      .replace("\n### ", "\n## "))
@@ -141,13 +148,15 @@ def write_docs(command: str, run_dir: Path, pair: Optional[dict], repeat: Option
 
 
 REPRO_INTRO = ("Every figure fwbench publishes is a time ratio to PyTorch, so what matters is whether those ratios "
-               "come out the same when the whole run is taken again. Below, the committed reference run and its "
-               "repeat, compared cell by cell: how far the ratios moved, whether the printed intervals hold the "
-               "rerun's ratio, and whether every claim's verdict stays.")
+               "come out the same when the whole run is taken again. Below, each committed run and its repeat, "
+               "compared cell by cell: how far the ratios moved, whether the printed intervals hold the rerun's "
+               "ratio, what PyTorch measured against itself gives (the A/A test), and whether every claim's verdict "
+               "stays.")
 
 
 def update_readme(readme: Path, run_dir: Path, repeat: Optional[Path] = None, sweep: Optional[Path] = None,
-                  quick: Optional[Path] = None, sweep_repeat: Optional[Path] = None, tta: Optional[Path] = None) -> None:
+                  quick: Optional[Path] = None, sweep_repeat: Optional[Path] = None, tta: Optional[Path] = None,
+                  paired_pair: Optional[tuple] = None) -> None:
     """Rewrite README's generated blocks from `run_dir` (a path relative to the repo): the answer (with how
     far it agrees with `repeat`), the numbers (with time to accuracy from `tta`) and how long `run_dir` and
     the `--quick` run `quick` took; and the generated pages of docs/."""
@@ -157,11 +166,16 @@ def update_readme(readme: Path, run_dir: Path, repeat: Optional[Path] = None, sw
                       (("repeat", repeat), ("sweep", sweep), ("sweep-repeat", sweep_repeat), ("quick-run", quick),
                        ("tta-run", tta))
                       if path)
+    if paired_pair:
+        options += " --paired-pair " + " ".join(p.as_posix() for p in paired_pair)
     command = f"fwbench report {run_dir.as_posix()} --readme{options}"
     pair = reproducibility.pair(run_dir, repeat, REPO_ROOT) if repeat else None
+    paired = reproducibility.pair(*paired_pair, REPO_ROOT) if paired_pair else None
+    if paired:
+        paired["command"] = paired["a"][1].get("command", "fwbench run --paired")
     text = _replace(readme.read_text(), ANSWER_BLOCK,
-                    "\n" + generated(command) + answer_markdown(run_dir, records, meta, verdicts, pair))
+                    "\n" + generated(command) + answer_markdown(run_dir, records, meta, verdicts, pair, paired))
     text = _replace(text, RESULTS, "\n" + generated(command) + results_markdown(run_dir, records, meta, verdicts, tta))
     text = _replace(text, TIMING, timing_text([r for r in (run_dir, quick) if r]))
     write_atomic(readme, text)
-    write_docs(command, run_dir, pair, repeat, sweep, sweep_repeat)
+    write_docs(command, run_dir, pair, repeat, sweep, sweep_repeat, paired_pair)

@@ -157,8 +157,11 @@ def start(request: Dict[str, Any]) -> tuple:
 
 
 def error_line(exc: BaseException, **where) -> Dict[str, Any]:
+    """The exception as one line: its first lines joined (a framework's own log prefix can fill the first,
+    as Jittor's `[f ... executor.cc:686]` does), at most 500 characters; the traceback goes to stderr."""
     traceback.print_exc()
-    return {"error": f"{type(exc).__name__}: {exc}".splitlines()[0][:500], **where}
+    lines = [line.strip() for line in f"{type(exc).__name__}: {exc}".splitlines() if line.strip()]
+    return {"error": " | ".join(lines[:4])[:500], **where}
 
 
 def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> bool:

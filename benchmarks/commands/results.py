@@ -38,7 +38,8 @@ def cmd_report(args) -> int:
 
         relative = lambda path: Path(path).resolve().relative_to(REPO_ROOT) if path else None  # noqa: E731
         update_readme(REPO_ROOT / "README.md", relative(run_dir), relative(args.repeat), relative(args.sweep),
-                      relative(args.quick_run), relative(args.sweep_repeat), relative(args.tta_run))
+                      relative(args.quick_run), relative(args.sweep_repeat), relative(args.tta_run),
+                      tuple(relative(p) for p in args.paired_pair) if args.paired_pair else None)
         print("updated README.md")
     return 0
 
