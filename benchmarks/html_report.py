@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List, Sequence
 
@@ -124,36 +125,18 @@ def _answer(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[P
 
 
 def _claims(verdicts: List[Dict]) -> str:
-    parts = ["<section id=claims><h2>The published claims</h2>"]
-    for c in verdicts:
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in c["evidence"])
-        parts += [f"<h3>{html.escape(c['id'])}: {html.escape(c['claim'])}</h3>",
-                  f"<p class=verdict>Verdict: {html.escape(c['verdict'])}</p>",
-                  f"<p>Published as: <q lang=zh>{html.escape(c['quote'])}</q> ({html.escape(c['source'])})</p>",
-                  _table(report.PARTS_HEADER, report.claim_parts_rows(c)) if c.get("parts") else "",
-                  f"<details><summary>Rule and evidence</summary><p>Rule: {html.escape(c['rule'])}</p><ul>{items}</ul>"
-                  "</details>"]
-    return "\n".join(parts + ["</section>"])
+    return blocks_html([Section("The published claims", report.claims_document(verdicts), anchor="claims")])
 
 
 def _tables(records: List[Dict], meta: Dict) -> List[str]:
-    """Every table beyond the scoreboard, each folded: the views, per-model tables, anatomy, code metrics."""
-    parts = ["<section id=tables><h2>Every table</h2>"]
-    for title, text, header, rows in report.view_sections(records) + report.scaling_sections(records, meta):
-        parts.append(blocks_html([Section(title, [Paragraph(text), Table(header, rows)], folded=True)]))
-    parts += ["<details><summary>Every task, per model</summary>"]
-    for m, task, threads in report.pivot_groups(records):
-        header, rows = report.pivot(records, m, task, threads)
-        parts += [f"<h3>{html.escape(report.pivot_title(m, task, threads))}</h3>", _table(header, rows)]
-    parts.append("</details>")
-    for title, text, header, rows in report.anatomy_sections(records):
-        parts.append(blocks_html([Section(title, [Paragraph(text), Table(header, rows)], folded=True)]))
-    parts += ["<details><summary>Code metrics and install friction</summary>",
-              _table(*report.code_friction_table(records, meta)), "</details>",
-              "<details><summary>Modes</summary>", _table(report.MODES_HEADER, report.modes_rows(), cls="modes"),
-              "</details>", "<details><summary>Every cell</summary>",
-              _table(list(report.COLUMNS), report.table_rows(records)), "</details></section>"]
-    return parts
+    """Every table beyond the scoreboard, the same sections as summary.md's, each folded; the per-task tables
+    folded together."""
+    sections = report.detail_sections(records, meta)
+    pivots = {report.pivot_title(m, t, n) for m, t, n in report.pivot_groups(records)}
+    views = len(report.view_sections(records))
+    others = [replace(sec, folded=True) for sec in sections if sec.title not in pivots]
+    grouped = Section("Every task, per model", [sec for sec in sections if sec.title in pivots], folded=True)
+    return [blocks_html([Section("Every table", others[:views] + [grouped] + others[views:], anchor="tables")])]
 
 
 def body(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path], code_sections: bool = True) -> str:

@@ -289,10 +289,6 @@ def print_claims(verdicts: List[Dict], console) -> None:
                 console.print(f"    {line}", highlight=False)
 
 
-def every_cell_markdown(records: List[Dict]) -> str:
-    return markdown(list(COLUMNS), table_rows(records))
-
-
 MODES_HEADER = ["Framework", "Modes", "Ships in (its getting-started guide)", "Tuning knobs (level: setting, source)"]
 
 
@@ -512,15 +508,6 @@ def parity_text(records: List[Dict]) -> str:
     return f"{len(passed)} of {len(timed)} timed step and inference measurements passed the parity gate ({tol_text}{over})."
 
 
-def scoreboard_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict]) -> List[str]:
-    """The answer first: per thread setting, the lead paragraph, the scoreboard and who is fastest where."""
-    from benchmarks import render, scoreboard
-    from benchmarks.views import thread_settings
-
-    return [render.markdown([scoreboard.section(records, meta, verdicts, t) for t in thread_settings(records)],
-                            REPO_ROOT)]
-
-
 def scaling_sections(records: List[Dict], meta: Dict) -> List[tuple]:
     """(title, text, header, rows) of the size sweep's fits: training step, then inference."""
     from benchmarks import scaling
@@ -536,78 +523,91 @@ def scaling_sections(records: List[Dict], meta: Dict) -> List[tuple]:
     return out
 
 
-def porting_markdown(records: List[Dict], meta: Dict, link_root: str) -> List[str]:
+def porting_sections(records: List[Dict], meta: Dict, link_root: str) -> list:
     """The API-equivalence table, the layout conventions and the porting pitfalls, linked to the code."""
     from benchmarks import porting
+    from benchmarks.document import Paragraph, Section, Table
 
     names, table = porting.for_run(records, meta)
     layouts = [[name, *(by_fw.get(fw, "") for fw in names)] for name, by_fw in porting.layouts(list(names))]
-    return ["### The same concept in each framework", "", porting.API_TEXT.replace(" in the Rosetta stone above", ""),
-            "", markdown(["Concept", *names.values()], porting.api_markdown_rows(table, list(names), link_root)), "",
-            "### Layout conventions the harness converts", "", porting.LAYOUT_TEXT, "",
-            markdown(["Convention", *names.values()], layouts), "",
-            "### Porting pitfalls the parity gate caught", "", porting.PITFALL_TEXT, "",
-            markdown(porting.PITFALL_HEADER, porting.pitfall_rows(link_root)), ""]
+    return [Section("The same concept in each framework", [
+                Paragraph(porting.API_TEXT.replace(" in the Rosetta stone above", "")),
+                Table(["Concept", *names.values()], porting.api_markdown_rows(table, list(names), link_root))]),
+            Section("Layout conventions the harness converts", [
+                Paragraph(porting.LAYOUT_TEXT), Table(["Convention", *names.values()], layouts)]),
+            Section("Porting pitfalls the parity gate caught", [
+                Paragraph(porting.PITFALL_TEXT), Table(porting.PITFALL_HEADER, porting.pitfall_rows(link_root))])]
 
 
-def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], full: bool = True,
-                     link_root: str = "../../") -> str:
-    """The run as Markdown: context, the scoreboard; then (full) the views, one pivot per model x task x
-    threads, the claims, the porting tables and every cell. `link_root`: this page's path to the repository."""
-    if not full:  # README: the answer first, then where it comes from
-        sweep = [f"### {title}\n\n{text}\n\n{markdown(header, rows)}\n" for title, text, header, rows
-                 in scaling_sections(records, meta)[:1]]
-        note = [f"*Note recorded with the run:* {meta['note']}", ""] if meta.get("note") else []
-        claims = ["### The published claims, judged", "", markdown(*claims_table(verdicts)), ""]
-        return "\n".join([data_quality_line(records, meta), ""] + note + claims + scoreboard_markdown(records, meta, verdicts)
-                         + sweep + [run_context(meta), ""])
-    parts = [run_context(meta), "", completeness(records, meta), ""] + aa_lines(records, meta)
-    parts += scoreboard_markdown(records, meta, verdicts)
-    parts += [
-        "### How to read the tables below", "",
-        f"{estimator_text(records)} time per call in ms with its 95% confidence interval (bootstrap over processes "
-        "and samples; none where there is one sample). "
-        "*vs PyTorch* is the ratio of those times in this run against PyTorch as shipped (eager, no tuning), the "
-        f"one baseline of every table and plot (a paired run: the paired ratio): below 1.00× is faster. `unsteady ±N%` marks a cell whose worker processes' own "
-        f"estimates lie more than {UNSTEADY_SPREAD:.0%} apart (the framework settles into different states from "
-        "one process to the next; such cells reproduce worst between runs); "
-        "`⚠ cpu×N` marks a worker that used more cores than its thread setting. Train = forward + backward + "
-        "SGD update with the loss read back. "
-        f"{parity_text(records)} LOC = code lines of the model file (pygount).",
-        "",
-    ]
-    for title, text, header, rows in view_sections(records):
-        parts += [f"### {title}", "", text, "", markdown(header, rows), ""]
-    for model, task, threads in pivot_groups(records):
-        header, rows = pivot(records, model, task, threads)
-        parts += [f"### {pivot_title(model, task, threads)}", "", markdown(header, rows), ""]
-    for title, text, header, rows in anatomy_sections(records) + scaling_sections(records, meta):
-        parts += [f"### {title}", "", text, "", markdown(header, rows), ""]
+def reading_text(records: List[Dict]) -> str:
+    return (f"{estimator_text(records)} time per call in ms with its 95% confidence interval (bootstrap over processes "
+            "and samples; none where there is one sample). "
+            "*vs PyTorch* is the ratio of those times in this run against PyTorch as shipped (eager, no tuning), the "
+            "one baseline of every table and plot (a paired run: the paired ratio): below 1.00× is faster. "
+            f"`unsteady ±N%` marks a cell whose worker processes' own estimates lie more than {UNSTEADY_SPREAD:.0%} "
+            "apart (the framework settles into different states from one process to the next; such cells reproduce "
+            "worst between runs); `⚠ cpu×N` marks a worker that used more cores than its thread setting. Train = "
+            f"forward + backward + SGD update with the loss read back. {parity_text(records)} LOC = code lines of the "
+            "model file (pygount).")
+
+
+def detail_sections(records: List[Dict], meta: Dict) -> list:
+    """Every table beyond the scoreboard and the claims, one section each: the views, one per model x task
+    x threads, the step anatomy, the size sweep, time to accuracy, code metrics, modes, where the run's time
+    went, first and later processes, every cell. summary.md shows them in full, report.html folded."""
+    from benchmarks.document import Paragraph, Section, Table
+
+    out = [Section(title, [Paragraph(text), Table(header, rows)]) for title, text, header, rows in view_sections(records)]
+    out += [Section(pivot_title(m, t, n), [Table(*pivot(records, m, t, n))]) for m, t, n in pivot_groups(records)]
+    out += [Section(title, [Paragraph(text), Table(header, rows)])
+            for title, text, header, rows in anatomy_sections(records) + scaling_sections(records, meta)]
     tta_rows = tta_table(records)
     if tta_rows[1]:
-        parts += ["### Time to accuracy (digits): epochs and final accuracy", "", markdown(*tta_rows), ""]
-    parts += ["### Code metrics and install friction", "", markdown(*code_friction_table(records, meta)), ""]
-    parts += ["### The published claims", "", claims_markdown(verdicts), ""]
-    parts += ["### What each mode is, the one each framework ships in, and its tuning knobs", "", markdown(MODES_HEADER, modes_rows()), ""]
-    parts += porting_markdown(records, meta, link_root)
+        out.append(Section("Time to accuracy (digits): epochs and final accuracy", [Table(*tta_rows)]))
+    out += [Section("Code metrics and install friction", [Table(*code_friction_table(records, meta))]),
+            Section("What each mode is, the one each framework ships in, and its tuning knobs",
+                    [Table(MODES_HEADER, modes_rows(), css="modes")])]
     if meta.get("time_breakdown_s"):
         from benchmarks.breakdown import table
 
-        parts += ["### Where the run's time went", "", "Worker-process minutes per phase (build + parity includes "
-                  "the first step's compilation; other: process start and exit, inference first calls).", "",
-                  markdown(*table(meta["time_breakdown_s"])), ""]
+        out.append(Section("Where the run's time went", [
+            Paragraph("Worker-process minutes per phase (build + parity includes the first step's compilation; other: "
+                      "process start and exit, inference first calls)."), Table(*table(meta["time_breakdown_s"]))]))
     if meta.get("later_shift"):
         from benchmarks.compare import later_shift_text
 
-        parts += ["### First and later processes", "", later_shift_text(meta["later_shift"]), ""]
-    parts += ["### Every cell", "", every_cell_markdown(records), ""]
-    return "\n".join(parts)
+        out.append(Section("First and later processes", [Paragraph(later_shift_text(meta["later_shift"]))]))
+    out.append(Section("Every cell", [Table(list(COLUMNS), table_rows(records))]))
+    return out
+
+
+def summary_document(records: List[Dict], meta: Dict, verdicts: List[Dict], link_root: str = "../../") -> list:
+    """The run as one document: its context, the scoreboards, how to read the tables, every table, the
+    claims and the porting tables. `link_root`: the page's path to the repository."""
+    from benchmarks import scoreboard
+    from benchmarks.document import Paragraph, Section, prose
+    from benchmarks.views import thread_settings
+
+    tables = detail_sections(records, meta)
+    at = next((i for i, sec in enumerate(tables) if sec.title.startswith("What each mode")), len(tables))
+    return (prose(run_context(meta), completeness(records, meta), *aa_lines(records, meta))
+            + [scoreboard.section(records, meta, verdicts, t) for t in thread_settings(records)]
+            + [Section("How to read the tables below", [Paragraph(reading_text(records))])]
+            + tables[:at] + [Section("The published claims", claims_document(verdicts))] + tables[at:at + 1]
+            + porting_sections(records, meta, link_root) + tables[at + 1:])
+
+
+def summary_markdown(records: List[Dict], meta: Dict, verdicts: List[Dict], link_root: str = "../../") -> str:
+    """summary.md: `summary_document` as Markdown."""
+    from benchmarks.render import markdown as render_markdown
+
+    return render_markdown(summary_document(records, meta, verdicts, link_root), REPO_ROOT)
 
 
 def aa_lines(records: List[Dict], meta: Dict) -> List[str]:
     """The run's A/A test (compare.aa_text, put in `aa_test` by outputs.build from the run's raw records), as
-    Markdown lines; [] without one."""
-    return [meta["aa_test"], ""] if meta.get("aa_test") else []
+    lines of prose; [] without one."""
+    return [meta["aa_test"]] if meta.get("aa_test") else []
 
 
 PARTS_HEADER = ["Statement", "Verdict", "What decides it"]
@@ -625,16 +625,22 @@ def claims_table(verdicts: List[Dict]) -> tuple:
     return ["Claim", "Published as", "Verdict", "Its statements"], rows
 
 
+def claims_document(verdicts: List[Dict]) -> list:
+    """Each claim as a section: its verdict, where it was published in its own words, its statements with
+    what decides each, and (folded in HTML) the rule and the evidence."""
+    from benchmarks.document import Bullets, Paragraph, Section, Table
+
+    return [Section(f"{c['id']}: {c['claim']}", [
+        Paragraph(f"Verdict: **{c['verdict']}**. Published as: “{c['quote']}” ({c['source']})."),
+        *([Table(PARTS_HEADER, claim_parts_rows(c))] if c.get("parts") else []),
+        Section("Rule and evidence", [Paragraph(f"Rule: {c['rule']}"), Bullets(list(c["evidence"]))], folded=True)])
+        for c in verdicts]
+
+
 def claims_markdown(verdicts: List[Dict]) -> str:
-    parts = []
-    for c in verdicts:
-        parts += [f"**{c['id']}: {c['claim']}** Verdict: **{c['verdict']}**.", "",
-                  f"Published as: “{c['quote']}” ({c['source']}).", ""]
-        if c.get("parts"):
-            parts += [markdown(PARTS_HEADER, claim_parts_rows(c)), ""]
-        parts += [f"Rule: {c['rule']}", ""]
-        parts += [f"- {line}" for line in c["evidence"]] + [""]
-    return "\n".join(parts)
+    from benchmarks.render import markdown as render_markdown
+
+    return render_markdown(claims_document(verdicts), REPO_ROOT, level=4)
 
 
 def _load(values: Optional[List[float]]) -> str:
