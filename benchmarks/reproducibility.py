@@ -57,7 +57,8 @@ def trust_line(a: tuple, b: tuple, names: tuple = ("this run", "the repeat")) ->
     text = (f"Taken twice, the ratios to PyTorch moved by {found['median']:.1%} at the median cell and "
             f"{found['p90']:.1%} at the 90th percentile")
     if cover:
-        text += (f"; a rerun's ratio fell inside the printed 95% interval for {cover['share']:.0%} of cells, so "
+        text += (f"; a rerun's ratio fell inside the printed 95% interval (median width {cover['width']:.0%}) for "
+                 f"{cover['share']:.0%} of cells, so "
                  + ("the intervals are too narrow: read them as a lower bound" if cover["share"] < compare.COVERAGE_GOAL
                     else "the intervals hold"))
     return text + ". " + verdicts_text(a, b)
