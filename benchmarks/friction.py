@@ -1,31 +1,107 @@
-"""Install friction facts from the package registry, captured at setup time (PyPI's JSON API)."""
+"""Release and install facts from the package index pip is configured with (PEP 691's JSON simple API).
+
+Users in China often point pip at a mirror, so the index is read from pip's own configuration (`pip config
+list`, PIP_INDEX_URL), never hard-coded; pip's default, PyPI, where nothing is set.
+"""
 from __future__ import annotations
 
 import json
+import os
 import re
+import statistics
+import subprocess
+import sys
 import urllib.request
-from typing import Dict
+from datetime import date, datetime
+from typing import Dict, List, Optional
 
-PYPI = "https://pypi.org/pypi/{}/json"
+PIP_DEFAULT_INDEX = "https://pypi.org/simple"  # what pip itself uses when nothing is configured
+SIMPLE_JSON = "application/vnd.pypi.simple.v1+json"
+YEARS = 2  # the window cadence and "releases lately" are counted over
 
 
-def registry_facts(package: str, timeout: float = 15) -> Dict:
-    """Newest release, its date, and the CPython versions it ships wheels for (or why unknown)."""
+def index_url() -> str:
+    """The index pip would install from: PIP_INDEX_URL, else `index-url` from pip's configuration, else pip's own
+    default."""
+    if os.environ.get("PIP_INDEX_URL"):
+        return os.environ["PIP_INDEX_URL"].split()[0]
     try:
-        with urllib.request.urlopen(PYPI.format(package), timeout=timeout) as response:
-            data = json.load(response)
-    except (OSError, ValueError) as exc:
-        return {"registry_error": f"{type(exc).__name__}: {exc}"[:200]}
-    newest = data["info"]["version"]
-    files = data["releases"].get(newest, [])
-    dates = sorted(f["upload_time_iso_8601"] for f in files if f.get("upload_time_iso_8601"))
-    every = [f for release in data["releases"].values() for f in release]
-    return {
-        "newest_release": newest,
-        "newest_release_date": dates[-1][:10] if dates else None,
-        "wheels_newest_release": wheel_pythons(files),
-        "wheels_any_release": wheel_pythons(every),
-    }
+        out = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True, timeout=30)
+        for line in out.stdout.splitlines():
+            key, _, value = line.partition("=")
+            if key.endswith(".index-url") and not key.endswith("extra-index-url"):
+                return value.strip().strip("'\"").split()[0]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return PIP_DEFAULT_INDEX
+
+
+def project_files(package: str, index: Optional[str] = None, timeout: float = 30) -> List[Dict]:
+    """Every file the index lists for the package (filename, upload-time, yanked)."""
+    name = re.sub(r"[-_.]+", "-", package).lower()
+    request = urllib.request.Request(f"{(index or index_url()).rstrip('/')}/{name}/", headers={"Accept": SIMPLE_JSON})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.load(response)["files"]
+
+
+def version_of(filename: str) -> Optional[str]:
+    """The release a wheel or sdist file belongs to, or None for a file name that does not parse."""
+    from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
+
+    try:
+        if filename.endswith(".whl"):
+            return str(parse_wheel_filename(filename)[1])
+        return str(parse_sdist_filename(filename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename, ValueError):
+        return None
+
+
+def releases(files: List[Dict]) -> List[Dict]:
+    """Final releases, oldest first: version, date (its first upload) and the CPython versions it has wheels
+    for. Pre-releases and yanked files are left out."""
+    from packaging.version import Version
+
+    found: Dict[str, Dict] = {}
+    for f in files:
+        version = version_of(f["filename"])
+        if version is None or f.get("yanked") or Version(version).is_prerelease or not f.get("upload-time"):
+            continue
+        entry = found.setdefault(version, {"version": version, "date": f["upload-time"][:10], "files": []})
+        entry["date"] = min(entry["date"], f["upload-time"][:10])
+        entry["files"].append(f)
+    out = [dict(version=r["version"], date=r["date"], wheels=wheel_pythons(r["files"])) for r in found.values()]
+    return sorted(out, key=lambda r: Version(r["version"]))
+
+
+def cadence(found: List[Dict], today: date, years: int = YEARS) -> Dict:
+    """How many releases came in the last `years` years and the median days between consecutive ones."""
+    since = today.replace(year=today.year - years)
+    dates = sorted(date.fromisoformat(r["date"]) for r in found)
+    recent = [d for d in dates if d >= since]
+    gaps = [(b - a).days for a, b in zip(recent, recent[1:])]
+    return {"releases_recent": len(recent), "median_days_between": statistics.median(gaps) if gaps else None}
+
+
+def registry_facts(package: str, index: Optional[str] = None, timeout: float = 30,
+                   today: Optional[date] = None) -> Dict:
+    """The package's newest release, its date, the CPython versions its newest and any release ship wheels
+    for, and its cadence over the last two years (or why they are unknown)."""
+    index = index or index_url()
+    try:
+        found = releases(project_files(package, index, timeout))
+    except (OSError, ValueError, KeyError) as exc:
+        return {"registry_error": f"{type(exc).__name__}: {exc}"[:200], "index": index}
+    if not found:
+        return {"registry_error": "no final release on the index", "index": index}
+    newest = found[-1]  # the highest version (a patch to an older line may come out after it)
+    every = sorted({v for r in found for v in r["wheels"]}, key=_python_order)
+    return {"newest_release": newest["version"], "newest_release_date": newest["date"],
+            "wheels_newest_release": newest["wheels"], "wheels_any_release": every, "index": index,
+            "checked": (today or date.today()).isoformat(), **cadence(found, today or date.today())}
+
+
+def _python_order(v: str) -> tuple:
+    return v == "py3", int(v.split(".")[1]) if "." in v else 0
 
 
 def wheel_pythons(files) -> list:
@@ -38,4 +114,20 @@ def wheel_pythons(files) -> list:
         found.update(f"{a}.{b}" for a, b in re.findall(r"-cp(3)(\d+)-", name))
         if re.search(r"-py2?\.?py3-none-|-py3-none-", name):
             found.add("py3")
-    return sorted(found, key=lambda v: (v == "py3", int(v.split(".")[1]) if "." in v else 0))
+    return sorted(found, key=_python_order)
+
+
+def newer_release(pinned: str, facts: Dict) -> Optional[str]:
+    """The index's newest release when it is newer than the pinned version, else None."""
+    from packaging.version import InvalidVersion, Version
+
+    newest = facts.get("newest_release")
+    try:
+        return newest if newest and Version(newest) > Version(pinned.split("+")[0]) else None
+    except InvalidVersion:
+        return None
+
+
+def age_days(facts: Dict, today: Optional[date] = None) -> Optional[int]:
+    found = facts.get("newest_release_date")
+    return None if not found else ((today or date.today()) - datetime.strptime(found, "%Y-%m-%d").date()).days

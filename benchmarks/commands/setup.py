@@ -70,8 +70,12 @@ def cmd_doctor(args) -> int:
 
     from benchmarks.installs import install_of
 
-    table = Table(title=f"fwbench environments under {envs.cache_root() / 'envs'}")
-    for col in ("Framework", "Status", "Python", "Version", "Size MB", "Install s", "Kernel cache", "Path"):
+    from benchmarks.friction import index_url
+
+    index = index_url()
+    table = Table(title=f"fwbench environments under {envs.cache_root() / 'envs'}; releases from {index}")
+    for col in ("Framework", "Status", "Python", "Version", "Newer on the index", "Size MB", "Install s",
+                "Kernel cache", "Path"):
         table.add_column(col)
     for key, adapter in all_adapters().items():
         spec = envs.load_spec(key)
@@ -80,9 +84,10 @@ def cmd_doctor(args) -> int:
             cache = "–" if not install_of(key).warm_modes else (
                 f"filled in {m['warm_pass_s']:.0f} s" if "warm_pass_s" in m else "[yellow]empty: run fwbench setup")
             table.add_row(adapter.display, "[green]ready", m["python"], m["framework_version"],
+                          newer_text(install_of(key).package, m["framework_version"], index),
                           f"{m['size_mb']:.0f}", f"{m['install_s']:.0f}", cache, str(spec.path))
         else:
-            table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–", "–",
+            table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–", "–", "–",
                           f"run: fwbench setup {key}")
     console().print(table)
     report_strays()
@@ -104,6 +109,18 @@ def cmd_doctor(args) -> int:
                         "(MindSpore's PyNative pipeline, MegEngine's workers) are penalised. Their tuning knobs "
                         "(`fwbench run --tuning documented,all`) show by how much.", highlight=False)
     return 0
+
+
+def newer_text(package: str, pinned: str, index: str) -> str:
+    """'3.4.0 (2026-11-20)' when the index has a newer release than the environment's, '–' when it has not, or
+    why it could not tell."""
+    from benchmarks.friction import newer_release, registry_facts
+
+    facts = registry_facts(package, index, timeout=15)
+    if facts.get("registry_error"):
+        return f"[yellow]unknown[/] ({facts['registry_error'][:60]})"
+    newer = newer_release(pinned, facts)
+    return f"[yellow]{newer}[/] ({facts['newest_release_date']})" if newer else "–"
 
 
 def report_strays() -> None:

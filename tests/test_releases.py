@@ -1,0 +1,85 @@
+"""Release facts from the package index pip is configured with: a local index serving PEP 691 JSON."""
+from __future__ import annotations
+
+import json
+import threading
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from benchmarks import friction
+
+
+def _file(name, uploaded, yanked=False):
+    return {"filename": name, "upload-time": uploaded, "yanked": yanked, "hashes": {}, "url": name}
+
+
+FILES = [
+    _file("fakeflow-1.0-cp39-cp39-manylinux2014_x86_64.whl", "2024-01-10T08:00:00Z"),
+    _file("fakeflow-1.0-cp310-cp310-manylinux2014_x86_64.whl", "2024-01-11T08:00:00Z"),
+    _file("fakeflow-1.0.tar.gz", "2024-01-09T08:00:00Z"),
+    _file("fakeflow-1.1-cp310-cp310-manylinux2014_x86_64.whl", "2024-07-01T08:00:00Z"),
+    _file("fakeflow-1.1-cp311-cp311-manylinux2014_x86_64.whl", "2024-07-01T09:00:00Z"),
+    _file("fakeflow-2.0rc1-cp312-cp312-manylinux2014_x86_64.whl", "2025-05-01T08:00:00Z"),  # a pre-release
+    _file("fakeflow-2.0-cp311-cp311-manylinux2014_x86_64.whl", "2025-06-01T08:00:00Z"),
+    _file("fakeflow-2.0-cp312-cp312-manylinux2014_x86_64.whl", "2025-06-02T08:00:00Z"),
+    _file("fakeflow-2.1-cp312-cp312-manylinux2014_x86_64.whl", "2025-09-01T08:00:00Z", yanked=True),
+]
+
+
+@pytest.fixture
+def index():
+    """A local index with one project, `fakeflow`; it answers only requests for the JSON simple API."""
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path.rstrip("/") != "/simple/fakeflow" or "application/vnd.pypi.simple.v1+json" not in \
+                    self.headers.get("Accept", ""):
+                self.send_error(404)
+                return
+            body = json.dumps({"meta": {"api-version": "1.1"}, "name": "fakeflow", "files": FILES}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/simple"
+    server.shutdown()
+
+
+def test_releases_are_final_unyanked_and_dated_by_their_first_upload():
+    found = friction.releases(FILES)
+    assert [r["version"] for r in found] == ["1.0", "1.1", "2.0"]
+    assert [r["date"] for r in found] == ["2024-01-09", "2024-07-01", "2025-06-01"]
+    assert found[0]["wheels"] == ["3.9", "3.10"] and found[2]["wheels"] == ["3.11", "3.12"]
+    assert friction.cadence(found, date(2026, 1, 1)) == {"releases_recent": 3, "median_days_between": 254.5}  # 174 and 335 days
+    assert friction.cadence(found, date(2027, 5, 1)) == {"releases_recent": 1, "median_days_between": None}
+
+
+def test_facts_come_from_the_configured_index_and_name_it(index):
+    facts = friction.registry_facts("FakeFlow", index, today=date(2026, 1, 1))  # names are normalised
+    assert facts["newest_release"] == "2.0" and facts["newest_release_date"] == "2025-06-01"
+    assert facts["wheels_newest_release"] == ["3.11", "3.12"]
+    assert facts["wheels_any_release"] == ["3.9", "3.10", "3.11", "3.12"]
+    assert facts["index"] == index and facts["releases_recent"] == 3
+    assert friction.newer_release("1.1", facts) == "2.0" and friction.newer_release("2.0+cpu", facts) is None
+    missing = friction.registry_facts("nothere", index)
+    assert "registry_error" in missing and "404" in missing["registry_error"]
+
+
+def test_the_index_is_read_from_pips_configuration(tmp_path, monkeypatch):
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global]\nindex-url = https://mirrors.example.cn/pypi/simple\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
+    assert friction.index_url() == "https://mirrors.example.cn/pypi/simple"
+    monkeypatch.setenv("PIP_INDEX_URL", "https://other.example/simple")
+    assert friction.index_url() == "https://other.example/simple"
+    monkeypatch.delenv("PIP_INDEX_URL")
+    conf.write_text("[global]\nextra-index-url = file:///opt/pypi/simple\n")  # an extra index is not the index
+    assert friction.index_url() == friction.PIP_DEFAULT_INDEX
