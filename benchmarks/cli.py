@@ -7,7 +7,7 @@ from typing import Optional, Sequence
 
 from benchmarks.commands.results import cmd_compare, cmd_loc, cmd_merge, cmd_report, cmd_validate
 from benchmarks.commands.run import QUIET_RECHECK_S, cmd_run, shard_spec
-from benchmarks.commands.setup import cmd_doctor, cmd_list, cmd_setup
+from benchmarks.commands.setup import cmd_doctor, cmd_list, cmd_releases, cmd_setup
 from benchmarks import plan
 from benchmarks.errors import UserError
 
@@ -46,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_setup)
     sub.add_parser("doctor", help="list environments: ready or not").set_defaults(func=cmd_doctor)
     sub.add_parser("list", help="list frameworks and models").set_defaults(func=cmd_list)
+    sub.add_parser("releases", help="each framework's releases on pip's configured index: newest, cadence, "
+                                    "CPython wheels").set_defaults(func=cmd_releases)
     r = sub.add_parser("run", help="set up what is missing, run the benchmark, print the table")
     r.add_argument("--frameworks", "-f", action="append", help="e.g. torch,paddle")
     r.add_argument("--models", "-m", action="append")

@@ -123,7 +123,7 @@ def newer_release(pinned: str, facts: Dict) -> Optional[str]:
 
     newest = facts.get("newest_release")
     try:
-        return newest if newest and Version(newest) > Version(pinned.split("+")[0]) else None
+        return newest if newest and Version(newest) > Version(pinned.split()[0].split("+")[0]) else None
     except InvalidVersion:
         return None
 
@@ -131,3 +131,32 @@ def newer_release(pinned: str, facts: Dict) -> Optional[str]:
 def age_days(facts: Dict, today: Optional[date] = None) -> Optional[int]:
     found = facts.get("newest_release_date")
     return None if not found else ((today or date.today()) - datetime.strptime(found, "%Y-%m-%d").date()).days
+
+
+RELEASES_HEADER = ["Framework", "Package", "Pinned here", "Newest on the index", "Releases, last 2 years",
+                   "Median days between", "CPython wheels of the newest", "Newest CPython?"]
+
+
+def releases_table(rows: List[tuple]) -> tuple:
+    """(header, rows) of release facts: `rows` holds (framework display name, package, pinned version, its
+    registry_facts). "Newest CPython?" asks whether the newest release has a wheel for the newest CPython any
+    of them ships wheels for."""
+    newest_python = max((v for *_, f in rows for v in f.get("wheels_any_release", []) if v != "py3"),
+                        key=_python_order, default=None)
+    out = []
+    for name, package, pinned, f in rows:
+        if f.get("registry_error"):
+            out.append([name, package, pinned, f"unknown: {f['registry_error'][:60]}", "–", "–", "–", "–"])
+            continue
+        wheels = f["wheels_newest_release"]
+        days = f.get("median_days_between")
+        if newest_python is None or not wheels:
+            supports = "– (no wheel: built from source at install)" if not wheels else "–"
+        elif newest_python in wheels:
+            supports = "yes"
+        else:
+            supports = "yes (one py3 wheel for every CPython)" if "py3" in wheels else f"no ({newest_python})"
+        out.append([name, package, pinned, f"{f['newest_release']} ({f['newest_release_date']})",
+                    str(f.get("releases_recent", "–")), "–" if days is None else f"{days:.0f}",
+                    ", ".join(wheels) or "sdist only", supports])
+    return RELEASES_HEADER, out

@@ -68,6 +68,7 @@ def test_facts_come_from_the_configured_index_and_name_it(index):
     assert facts["wheels_any_release"] == ["3.9", "3.10", "3.11", "3.12"]
     assert facts["index"] == index and facts["releases_recent"] == 3
     assert friction.newer_release("1.1", facts) == "2.0" and friction.newer_release("2.0+cpu", facts) is None
+    assert friction.newer_release("1.1 (flax 0.12.8)", facts) == "2.0"  # JAX's version names its flax too
     missing = friction.registry_facts("nothere", index)
     assert "registry_error" in missing and "404" in missing["registry_error"]
 
@@ -83,3 +84,19 @@ def test_the_index_is_read_from_pips_configuration(tmp_path, monkeypatch):
     monkeypatch.delenv("PIP_INDEX_URL")
     conf.write_text("[global]\nextra-index-url = file:///opt/pypi/simple\n")  # an extra index is not the index
     assert friction.index_url() == friction.PIP_DEFAULT_INDEX
+
+
+def test_the_releases_table_says_who_ships_for_the_newest_cpython_and_what_it_could_not_read():
+    old = {"newest_release": "1.13.1", "newest_release_date": "2023-08-28", "wheels_newest_release": ["3.9", "3.10"],
+           "wheels_any_release": ["3.9", "3.10"], "releases_recent": 0, "median_days_between": None}
+    new = {"newest_release": "2.15.0", "newest_release_date": "2026-10-28", "wheels_newest_release": ["3.13", "3.14"],
+           "wheels_any_release": ["3.12", "3.13", "3.14"], "releases_recent": 14, "median_days_between": 51}
+    header, rows = friction.releases_table([("MegEngine", "megengine", "1.13.0", old), ("PyTorch", "torch", "2.13.0", new),
+                                            ("Gone", "gone", "–", {"registry_error": "HTTPError: HTTP Error 404"}),
+                                            ("Source", "src", "1.0", dict(old, wheels_newest_release=[])),
+                                            ("Pure", "pure", "1.0", dict(old, wheels_newest_release=["py3"]))])
+    by = {row[0]: dict(zip(header, row)) for row in rows}
+    assert by["MegEngine"]["Newest CPython?"] == "no (3.14)" and by["PyTorch"]["Newest CPython?"] == "yes"
+    assert by["MegEngine"]["Median days between"] == "–" and by["PyTorch"]["Releases, last 2 years"] == "14"
+    assert by["Gone"]["Newest on the index"].startswith("unknown: HTTPError")
+    assert by["Source"]["Newest CPython?"].startswith("– (no wheel") and by["Pure"]["Newest CPython?"].startswith("yes (one py3")

@@ -123,6 +123,24 @@ def newer_text(package: str, pinned: str, index: str) -> str:
     return f"[yellow]{newer}[/] ({facts['newest_release_date']})" if newer else "–"
 
 
+def cmd_releases(args) -> int:
+    """Each framework's releases on the index pip is configured with: the newest, the cadence, its wheels."""
+    from benchmarks import render
+    from benchmarks.document import Paragraph, Table
+    from benchmarks.friction import index_url, registry_facts, releases_table
+    from benchmarks.installs import install_of
+
+    index = index_url()
+    rows = []
+    for key, adapter in all_adapters().items():
+        marker = envs.load_spec(key).marker() or {}
+        package = install_of(key).package
+        rows.append((adapter.display, package, marker.get("framework_version", "–"), registry_facts(package, index)))
+    render.terminal([Paragraph(f"Releases on {index} (pip's configured index), final and not yanked:"),
+                     Table(*releases_table(rows))], console())
+    return 0
+
+
 def report_strays() -> None:
     """Warn about processes of past runs still alive (a worker or what it forked)."""
     found = strays()
