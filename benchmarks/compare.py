@@ -436,11 +436,17 @@ def steady_text(found: Dict) -> str:
 
 
 def reproducibility_rows(a_records: List[Dict], b_records: List[Dict]) -> List[List[str]]:
-    """One row per estimator: how far each cell's ratio to PyTorch moved between the two runs."""
-    return [[name + (" (tables)" if name == ESTIMATOR else ""), str(f["cells"]), f"{f['median']:.1%}",
-             f"{f['p90']:.1%}", f"{f['max']:.1%}", steady_text(f),
+    """One row per estimator: how far each cell's ratio to PyTorch moved between the two runs. Two paired
+    runs add their paired ratios first (what their tables show); the estimators' rows are then the ratios of
+    absolute times to PyTorch's cell in the same mode, for comparison."""
+    paired = is_paired(a_records) and is_paired(b_records)
+    found = list(estimator_agreement(a_records, b_records).items())
+    if paired:
+        found.insert(0, ("paired ratio", agreement(a_records, b_records)))
+    return [[name + (" (tables)" if name == ("paired ratio" if paired else ESTIMATOR) else ""), str(f["cells"]),
+             f"{f['median']:.1%}", f"{f['p90']:.1%}", f"{f['max']:.1%}", steady_text(f),
              ", ".join(f"{cell} {d:.0%}" for cell, d in f["worst"][:3])]
-            for name, f in estimator_agreement(a_records, b_records).items()]
+            for name, f in found if f]
 
 
 COVERAGE_GOAL = 0.90  # a rerun's ratio should fall inside an interval at least this often

@@ -242,3 +242,15 @@ def test_coverage_counts_the_cells_whose_rerun_ratio_lies_in_the_first_runs_inte
     assert "run 2's ratio in run 1's interval for 67% of 3 cells" in text and "lower bound" in text
     assert "Both at or above 90%" in compare.coverage_text(a, a)
     assert compare.coverage(a, [timed("torch", 1.0, 0.01)]) is None  # no shared cell but PyTorch's
+
+
+def test_two_paired_runs_are_compared_by_their_paired_ratios_first():
+    def paired(fw, ratio):
+        return record(fw, ratio, paired_ratio=ratio, paired_ci=[ratio * 0.9, ratio * 1.1])
+
+    a = [paired("torch", 1.0), paired("paddle", 2.0), paired("jax", 3.0)]
+    b = [paired("torch", 1.02), paired("paddle", 2.2), paired("jax", 3.5)]
+    rows = compare.reproducibility_rows(a, b)
+    assert rows[0][:2] == ["paired ratio (tables)", "3"]  # PyTorch's A/A cell is one of them
+    assert rows[0][3] == "15.3%" and all(not r[0].endswith("(tables)") for r in rows[1:])
+    assert compare.coverage(a, b)["share"] == pytest.approx(2 / 3)  # jax's 3.5 lies outside [2.7, 3.3]
