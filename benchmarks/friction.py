@@ -1,4 +1,5 @@
-"""Release and install facts from the package index pip is configured with (PEP 691's JSON simple API).
+"""Release and install facts from the package index pip is configured with (PEP 691's JSON simple API),
+counting the releases this machine can install.
 
 Users in China often point pip at a mirror, so the index is read from pip's own configuration (`pip config
 list`, PIP_INDEX_URL), never hard-coded; pip's default, PyPI, where nothing is set.
@@ -56,15 +57,33 @@ def version_of(filename: str) -> Optional[str]:
         return None
 
 
-def releases(files: List[Dict]) -> List[Dict]:
+def installs_here(filename: str) -> bool:
+    """Whether pip could install this file on this machine: an sdist, or a wheel for this platform (or any)."""
+    from packaging.tags import platform_tags
+    from packaging.utils import InvalidWheelFilename, parse_wheel_filename
+
+    if not filename.endswith(".whl"):
+        return True
+    try:
+        tags = parse_wheel_filename(filename)[3]
+    except InvalidWheelFilename:
+        return False
+    mine = set(platform_tags())
+    return any(t.platform == "any" or t.platform in mine for t in tags)
+
+
+def releases(files: List[Dict], here: bool = True) -> List[Dict]:
     """Final releases, oldest first: version, date (its first upload) and the CPython versions it has wheels
-    for. Pre-releases and yanked files are left out."""
+    for. Pre-releases and yanked files are left out, and with `here` the files this machine cannot install
+    (MegEngine 1.13.1 shipped macOS wheels only)."""
     from packaging.version import Version
 
     found: Dict[str, Dict] = {}
     for f in files:
         version = version_of(f["filename"])
         if version is None or f.get("yanked") or Version(version).is_prerelease or not f.get("upload-time"):
+            continue
+        if here and not installs_here(f["filename"]):
             continue
         entry = found.setdefault(version, {"version": version, "date": f["upload-time"][:10], "files": []})
         entry["date"] = min(entry["date"], f["upload-time"][:10])
@@ -88,16 +107,20 @@ def registry_facts(package: str, index: Optional[str] = None, timeout: float = 3
     for, and its cadence over the last two years (or why they are unknown)."""
     index = index or index_url()
     try:
-        found = releases(project_files(package, index, timeout))
+        files = project_files(package, index, timeout)
     except (OSError, ValueError, KeyError) as exc:
         return {"registry_error": f"{type(exc).__name__}: {exc}"[:200], "index": index}
+    found, anywhere = releases(files), releases(files, here=False)
     if not found:
-        return {"registry_error": "no final release on the index", "index": index}
+        return {"registry_error": "no final release this machine can install on the index", "index": index}
     newest = found[-1]  # the highest version (a patch to an older line may come out after it)
     every = sorted({v for r in found for v in r["wheels"]}, key=_python_order)
-    return {"newest_release": newest["version"], "newest_release_date": newest["date"],
-            "wheels_newest_release": newest["wheels"], "wheels_any_release": every, "index": index,
-            "checked": (today or date.today()).isoformat(), **cadence(found, today or date.today())}
+    facts = {"newest_release": newest["version"], "newest_release_date": newest["date"],
+             "wheels_newest_release": newest["wheels"], "wheels_any_release": every, "index": index,
+             "checked": (today or date.today()).isoformat(), **cadence(found, today or date.today())}
+    if anywhere[-1]["version"] != newest["version"]:  # a newer release, for other platforms only
+        facts["newest_elsewhere"] = anywhere[-1]["version"]
+    return facts
 
 
 def _python_order(v: str) -> tuple:
@@ -156,7 +179,8 @@ def releases_table(rows: List[tuple]) -> tuple:
             supports = "yes"
         else:
             supports = "yes (one py3 wheel for every CPython)" if "py3" in wheels else f"no ({newest_python})"
-        out.append([name, package, pinned, f"{f['newest_release']} ({f['newest_release_date']})",
+        elsewhere = f" ({f['newest_elsewhere']} for other platforms only)" if f.get("newest_elsewhere") else ""
+        out.append([name, package, pinned, f"{f['newest_release']} ({f['newest_release_date']}){elsewhere}",
                     str(f.get("releases_recent", "–")), "–" if days is None else f"{days:.0f}",
                     ", ".join(wheels) or "sdist only", supports])
     return RELEASES_HEADER, out

@@ -25,6 +25,7 @@ FILES = [
     _file("fakeflow-2.0-cp311-cp311-manylinux2014_x86_64.whl", "2025-06-01T08:00:00Z"),
     _file("fakeflow-2.0-cp312-cp312-manylinux2014_x86_64.whl", "2025-06-02T08:00:00Z"),
     _file("fakeflow-2.1-cp312-cp312-manylinux2014_x86_64.whl", "2025-09-01T08:00:00Z", yanked=True),
+    _file("fakeflow-2.2-cp312-cp312-macosx_10_14_x86_64.whl", "2025-10-01T08:00:00Z"),  # not for this machine
 ]
 
 
@@ -52,7 +53,8 @@ def index():
     server.shutdown()
 
 
-def test_releases_are_final_unyanked_and_dated_by_their_first_upload():
+def test_releases_are_final_unyanked_installable_here_and_dated_by_their_first_upload():
+    assert [r["version"] for r in friction.releases(FILES, here=False)] == ["1.0", "1.1", "2.0", "2.2"]
     found = friction.releases(FILES)
     assert [r["version"] for r in found] == ["1.0", "1.1", "2.0"]
     assert [r["date"] for r in found] == ["2024-01-09", "2024-07-01", "2025-06-01"]
@@ -67,6 +69,7 @@ def test_facts_come_from_the_configured_index_and_name_it(index):
     assert facts["wheels_newest_release"] == ["3.11", "3.12"]
     assert facts["wheels_any_release"] == ["3.9", "3.10", "3.11", "3.12"]
     assert facts["index"] == index and facts["releases_recent"] == 3
+    assert facts["newest_elsewhere"] == "2.2"  # macOS wheels only: not a newer release here
     assert friction.newer_release("1.1", facts) == "2.0" and friction.newer_release("2.0+cpu", facts) is None
     assert friction.newer_release("1.1 (flax 0.12.8)", facts) == "2.0"  # JAX's version names its flax too
     missing = friction.registry_facts("nothere", index)
