@@ -117,6 +117,7 @@ def registry_facts(package: str, index: Optional[str] = None, timeout: float = 3
     every = sorted({v for r in found for v in r["wheels"]}, key=_python_order)
     facts = {"newest_release": newest["version"], "newest_release_date": newest["date"],
              "wheels_newest_release": newest["wheels"], "wheels_any_release": every, "index": index,
+             "releases": [{"version": r["version"], "date": r["date"], "wheels": r["wheels"]} for r in found],
              "checked": (today or date.today()).isoformat(), **cadence(found, today or date.today())}
     if anywhere[-1]["version"] != newest["version"]:  # a newer release, for other platforms only
         facts["newest_elsewhere"] = anywhere[-1]["version"]
@@ -140,15 +141,22 @@ def wheel_pythons(files) -> list:
     return sorted(found, key=_python_order)
 
 
-def newer_release(pinned: str, facts: Dict) -> Optional[str]:
-    """The index's newest release when it is newer than the pinned version, else None."""
+def newer_release(pinned: str, facts: Dict, python: Optional[str] = None) -> Optional[str]:
+    """The highest release newer than the pinned version that this machine can install (for CPython `python`,
+    e.g. "3.11", when given: a wheel for it, a py3 wheel, or an sdist), else None."""
     from packaging.version import InvalidVersion, Version
 
-    newest = facts.get("newest_release")
     try:
-        return newest if newest and Version(newest) > Version(pinned.split()[0].split("+")[0]) else None
+        base = Version(pinned.split()[0].split("+")[0])
+        found = facts.get("releases") or ([{"version": facts["newest_release"], "wheels": []}]
+                                          if facts.get("newest_release") else [])
+        newer = [r for r in found if Version(r["version"]) > base]
     except InvalidVersion:
         return None
+    if python:
+        short = ".".join(python.split(".")[:2])
+        newer = [r for r in newer if not r["wheels"] or short in r["wheels"] or "py3" in r["wheels"]]
+    return max(newer, key=lambda r: Version(r["version"]))["version"] if newer else None
 
 
 def age_days(facts: Dict, today: Optional[date] = None) -> Optional[int]:

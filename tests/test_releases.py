@@ -72,6 +72,8 @@ def test_facts_come_from_the_configured_index_and_name_it(index):
     assert facts["newest_elsewhere"] == "2.2"  # macOS wheels only: not a newer release here
     assert friction.newer_release("1.1", facts) == "2.0" and friction.newer_release("2.0+cpu", facts) is None
     assert friction.newer_release("1.1 (flax 0.12.8)", facts) == "2.0"  # JAX's version names its flax too
+    assert friction.newer_release("1.0", facts, python="3.10.4") == "1.1"  # 2.0 has no CPython 3.10 wheel
+    assert friction.newer_release("1.1", facts, python="3.10") is None
     missing = friction.registry_facts("nothere", index)
     assert "registry_error" in missing and "404" in missing["registry_error"]
 

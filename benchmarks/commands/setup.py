@@ -84,7 +84,7 @@ def cmd_doctor(args) -> int:
             cache = "–" if not install_of(key).warm_modes else (
                 f"filled in {m['warm_pass_s']:.0f} s" if "warm_pass_s" in m else "[yellow]empty: run fwbench setup")
             table.add_row(adapter.display, "[green]ready", m["python"], m["framework_version"],
-                          newer_text(install_of(key).package, m["framework_version"], index),
+                          newer_text(install_of(key).package, m["framework_version"], index, m["python"]),
                           f"{m['size_mb']:.0f}", f"{m['install_s']:.0f}", cache, str(spec.path))
         else:
             table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–", "–", "–",
@@ -111,16 +111,20 @@ def cmd_doctor(args) -> int:
     return 0
 
 
-def newer_text(package: str, pinned: str, index: str) -> str:
-    """'3.4.0 (2026-11-20)' when the index has a newer release than the environment's, '–' when it has not, or
-    why it could not tell."""
+def newer_text(package: str, pinned: str, index: str, python: str) -> str:
+    """'3.4.0 (2026-11-20)' when the index has a newer release that installs here on the environment's CPython,
+    '–' when it has none (naming a newer one that needs another CPython), or why it could not tell."""
     from benchmarks.friction import newer_release, registry_facts
 
     facts = registry_facts(package, index, timeout=15)
     if facts.get("registry_error"):
         return f"[yellow]unknown[/] ({facts['registry_error'][:60]})"
-    newer = newer_release(pinned, facts)
-    return f"[yellow]{newer}[/] ({facts['newest_release_date']})" if newer else "–"
+    newer = newer_release(pinned, facts, python)
+    if newer:
+        when = next((r["date"] for r in facts.get("releases", []) if r["version"] == newer), "")
+        return f"[yellow]{newer}[/] ({when})"
+    other = newer_release(pinned, facts)
+    return f"– ({other} needs another CPython)" if other else "–"
 
 
 def cmd_releases(args) -> int:
