@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import sys
 import urllib.request
-from datetime import date, datetime
+from datetime import date
 from typing import Dict, List, Optional
 
 PIP_DEFAULT_INDEX = "https://pypi.org/simple"  # what pip itself uses when nothing is configured
@@ -158,10 +158,6 @@ def newer_release(pinned: str, facts: Dict, python: Optional[str] = None) -> Opt
         newer = [r for r in newer if not r["wheels"] or short in r["wheels"] or "py3" in r["wheels"]]
     return max(newer, key=lambda r: Version(r["version"]))["version"] if newer else None
 
-
-def age_days(facts: Dict, today: Optional[date] = None) -> Optional[int]:
-    found = facts.get("newest_release_date")
-    return None if not found else ((today or date.today()) - datetime.strptime(found, "%Y-%m-%d").date()).days
 
 
 RELEASES_HEADER = ["Framework", "Package", "Pinned here", "Newest on the index", "Releases, last 2 years",

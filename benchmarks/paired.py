@@ -86,6 +86,7 @@ class Server:
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
         self.peak_rss_mb: Optional[float] = None
+        self.prepared_s = 0.0  # import, build and parity of every cell, once it serves
 
     def _read(self) -> None:
         for line in self.proc.stdout:
@@ -264,24 +265,18 @@ def raw_record(call: Call, server: Server, pairs: List[tuple], generation_number
     """The per-process record of one call: the worker's facts, every trial's samples, and the pairs."""
     from benchmarks.runner import failure_records
 
-    key = server.call_key(call.cell, call.task)
-    if key is None or not pairs or not server.alive:  # a worker that died took its cells with it
-        reason = server.errors.get(call.cell.model) or server.errors.get(None) or next(
-            (r.get("reason") for k, r in server.ready.items() if k.endswith(":" + call.task) and
-             server.cells[int(k.split(":")[0])].model == call.cell.model), None) or "no trial was taken"
-        record = failure_records(call.cell, "failed", reason, [call.task])[0]
-        ready = next((r for k, r in server.ready.items() if r.get("model") == call.cell.model
-                      and r.get("task") == call.task), None)
+    ready = next((r for r in server.ready.values() if r.get("model") == call.cell.model
+                  and r.get("task") == call.task), None)
+    if ready is None or ready.get("status") != "ok" or not pairs or not server.alive:  # a dead worker took its cells
         if ready and ready.get("status") == "parity-failed":
-            record = dict(ready)
-        return dict(record, process=generation_number, attempt=0)
-    record = dict(server.ready[key])
-    for name in ("ready", "position", "loops"):
-        record.pop(name, None)
+            return dict(ready, process=generation_number, attempt=0)
+        reason = server.errors.get(call.cell.model) or server.errors.get(None) or "no trial was taken"
+        return dict(failure_records(call.cell, "failed", reason, [call.task])[0], process=generation_number, attempt=0)
+    record = {k: v for k, v in ready.items() if k not in ("ready", "position", "loops")}  # the worker's bookkeeping
     return dict(record, samples_ms=[s for mine, _ in pairs for s in mine], process=generation_number, attempt=0,
                 pair_ms=[[trial_estimate(mine), trial_estimate(theirs)] for mine, theirs in pairs],
                 trials=len(pairs), peak_rss_mb=server.peak_rss_mb or record.get("peak_rss_mb"),
-                worker_prepare_s=round(getattr(server, "prepared_s", 0.0), 2))
+                worker_prepare_s=round(server.prepared_s, 2))
 
 
 def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, seed: int = 0,

@@ -107,7 +107,7 @@ def answer_markdown(run_dir: Path, records: List[dict], meta: dict, verdicts: Li
         if paired:
             trust += (f" With paired trials (`fwbench run --paired`, each ratio measured next to PyTorch in time; so far "
                       f"taken on `{paired['command']}`): "
-                      + reproducibility.trust_line(paired["a"], paired["b"]).replace("Taken twice, the", "the"))
+                      + reproducibility.trust_line(paired["a"], paired["b"], lead="the"))
         trust += " The full comparison: [docs/reproducibility.md](docs/reproducibility.md).\n"
     return (images(readme_plots(run_dir, ANSWER)) + "\n" + scoreboard.headline(records, verdicts) + "\n\n"
             + f"From `{run_dir.as_posix()}`. {report.data_quality_line(records, meta)}\n\n"

@@ -48,13 +48,13 @@ def document(a: tuple, b: tuple, names: tuple = ("A", "B"), raws: Optional[tuple
     return blocks
 
 
-def trust_line(a: tuple, b: tuple, names: tuple = ("this run", "the repeat")) -> str:
+def trust_line(a: tuple, b: tuple, lead: str = "Taken twice, the") -> str:
     """README's one line on how far to trust the numbers: agreement, interval coverage, same verdicts."""
     found = compare.agreement(a[0], b[0])
     if not found:
         return ""
     cover = compare.coverage(a[0], b[0])
-    text = (f"Taken twice, the ratios to PyTorch moved by {found['median']:.1%} at the median cell and "
+    text = (f"{lead} ratios to PyTorch moved by {found['median']:.1%} at the median cell and "
             f"{found['p90']:.1%} at the 90th percentile")
     if cover:
         text += (f"; a rerun's ratio fell inside the printed 95% interval (median width {cover['width']:.0%}) for "

@@ -42,10 +42,6 @@ def text_for(records: List[Dict]) -> str:
 Entry = Cell  # a scoreboard cell: text, the ratio it is coloured by, its interval
 
 
-def _ratio_entry(ratio: float, lo: float, hi: float) -> Entry:
-    return ratio_cell(ratio, lo, hi)
-
-
 def _figure(value: Optional[float], base: Optional[float], fmt: str) -> Entry:
     if value is None:
         return Entry("–")
@@ -138,11 +134,11 @@ def rows(records: List[Dict], meta: Dict, threads: int) -> List[List[Entry]]:
         entries = {(e["model"], e["task"]): e for e in shipped[key]}
         summary = _summary(shipped[key], best.get(key, []))
         row = [Entry(adapter.display), Entry(adapter.default_mode)]
-        row += [Entry("–") if g is None else _ratio_entry(*g) for g in summary]
+        row += [Entry("–") if g is None else ratio_cell(*g) for g in summary]
         for model in models:
             for task in TASKS_SHOWN:
                 e = entries.get((model, task))
-                row.append(Entry("–") if e is None else _ratio_entry(e["ratio"], *e["ci"]))
+                row.append(Entry("–") if e is None else ratio_cell(e["ratio"], *e["ci"]))
         costs = _costs(records, key, threads, meta)
         row += [_figure(costs["first"], base["first"], ".3g"), _figure(costs["import"], base["import"], ".2g"),
                 _figure(costs["rss"], base["rss"], ".0f"), _figure(costs["loc"], base["loc"], "d"),

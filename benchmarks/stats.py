@@ -185,7 +185,7 @@ def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float 
     settled = max(between, process_variance(processes) or 0.0, 0.0)
     variance = within / len(pooled) + settled / len(logs)
     df = len(pooled) - len(logs) if len(logs) > 1 else len(pooled) - 1
-    t = T_975[min(df, len(T_975)) - 1] if 1 <= df <= len(T_975) else (1.96 if df > 0 else T_975[0])
+    t = 1.96 if df > len(T_975) else T_975[max(df, 1) - 1]
     half = t * np.sqrt(2 * variance)
     centre = pooled.mean()
     return float(np.exp(centre)), float(np.exp(centre - half)), float(np.exp(centre + half))
