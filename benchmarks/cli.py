@@ -43,6 +43,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("setup", help="create missing framework environments")
     s.add_argument("frameworks", nargs="*")
+    s.add_argument("--releases", action="store_true",
+                   help="build the earlier releases' environments (envs/releases/), up to the sweep's disk cap")
     s.set_defaults(func=cmd_setup)
     sub.add_parser("doctor", help="list environments: ready or not").set_defaults(func=cmd_doctor)
     sub.add_parser("list", help="list frameworks and models").set_defaults(func=cmd_list)
@@ -63,8 +65,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--require-quiet", nargs="?", const=0.0, type=number(float, 0), metavar="MIN",
                    help="refuse to start on a noisy machine (fwbench doctor's noise check): for committed runs; "
                         f"with MIN, check again every {QUIET_RECHECK_S:g} s for up to MIN minutes before refusing")
-    r.add_argument("--task", choices=tuple(plan.SUITES), default="speed",
-                   help="speed: step and inference timings (default); tta: time to accuracy on the digits data; scaling: the MLP swept from overhead-bound to compute-bound sizes")
+    r.add_argument("--task", choices=tuple(plan.SUITES) + ("releases",), default="speed",
+                   help="speed: step and inference timings (default); tta: time to accuracy on the digits data; scaling: the MLP "
+                        "swept from overhead-bound to compute-bound sizes; releases: today's model files on each "
+                        "framework's earlier releases (not part of `make run`)")
     r.add_argument("--out", help="run folder (default results/<timestamp>)")
     existing = r.add_mutually_exclusive_group()
     existing.add_argument("--resume", metavar="RUN", help="finish an interrupted run: only its missing cells run")
@@ -94,8 +98,11 @@ def parser() -> argparse.ArgumentParser:
                         "PyTorch against itself (docs/method.md, Paired trials). --processes: worker sets (default 2, "
                         "1 with --quick)")
     r.add_argument("--rounds", type=number(int, 1),
-                   help="with --paired: rounds of trial pairs per worker set (default 6)")
+                   help="with --paired: rounds of trial pairs per worker set (default 6); with --task releases: rounds per release (6)")
     r.set_defaults(func=cmd_run)
+    r.add_argument("--cap-gb", type=number(float, 0),
+                   help="--task releases: the most disk the earlier releases' environments may hold (default 30 GB); "
+                        "each measured one past it is removed")
     lc = sub.add_parser("loc", help="code metrics of the per-framework model files")
     lc.add_argument("--models", "-m", action="append")
     lc.set_defaults(func=cmd_loc)

@@ -39,6 +39,11 @@ class EnvSpec:
     framework: str
     python: str  # "3.11"
     file: Path  # frameworks naming the same file share one environment
+    release: str = ""  # a past release's recipe (envs/releases/<framework>/<version>.txt); "" for today's pin
+
+    @property
+    def name(self) -> str:
+        return f"{self.framework}-{self.release}" if self.release else self.file.stem
 
     @property
     def digest(self) -> str:
@@ -47,7 +52,7 @@ class EnvSpec:
 
     @property
     def path(self) -> Path:
-        return cache_root() / "envs" / f"{self.file.stem}-{self.digest}"
+        return cache_root() / ("releases" if self.release else "envs") / f"{self.name}-{self.digest}"
 
     @property
     def interpreter(self) -> Path:
@@ -62,11 +67,21 @@ class EnvSpec:
 
 
 def load_spec(framework: str) -> EnvSpec:
-    file = install_of(framework).spec_file
+    return parse_spec(framework, install_of(framework).spec_file)
+
+
+def parse_spec(framework: str, file: Path, release: str = "") -> EnvSpec:
+    """The recipe in `file`: a pip requirements file whose first line names the Python."""
     match = re.match(r"#\s*python:\s*(\d+\.\d+)", file.read_text())
     if not match:
         raise UserError(f"{file} must start with a line '# python: 3.X'")
-    return EnvSpec(framework, match.group(1), file)
+    return EnvSpec(framework, match.group(1), file, release)
+
+
+def stale_envs(spec: EnvSpec) -> List[Path]:
+    """Earlier builds of the same recipe (another digest); never another recipe's."""
+    pattern = re.compile(re.escape(spec.name) + r"-[0-9a-f]{12}")
+    return [p for p in spec.path.parent.glob(f"{spec.name}-*") if p != spec.path and pattern.fullmatch(p.name)]
 
 
 def _works(candidate: str, version: str, need_ensurepip: bool = True) -> bool:
@@ -233,7 +248,6 @@ def create(spec: EnvSpec, on_line: Callable[[str], None]) -> Dict:
     tmp = spec.path / (MARKER + ".tmp")
     tmp.write_text(json.dumps(marker, indent=1))
     tmp.replace(spec.path / MARKER)
-    for stale in (cache_root() / "envs").glob(f"{spec.file.stem}-*"):
-        if stale != spec.path:
-            shutil.rmtree(stale, ignore_errors=True)
+    for stale in stale_envs(spec):
+        shutil.rmtree(stale, ignore_errors=True)
     return marker

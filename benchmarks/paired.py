@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from benchmarks import REPO_ROOT
-from benchmarks.envs import load_spec, worker_env
+from benchmarks.envs import EnvSpec, load_spec, worker_env
 from benchmarks.plan import BASELINE, Cell, Profile
 from benchmarks.process_group import end_group
 
@@ -76,6 +76,7 @@ class Server:
         self.cells = list(cells)
         self.ready: Dict[str, Dict] = {}  # "position:task" -> the worker's record of that call, before timing
         self.errors: Dict[Optional[str], str] = {}  # model (None: the worker) -> why it failed
+        self.error_lines: Dict[Optional[str], Dict] = {}  # the worker's error lines (where it raised, too)
         self.lines: "queue.Queue[Optional[str]]" = queue.Queue()
         self.stderr = tempfile.TemporaryFile()
         self.started = time.monotonic()
@@ -137,6 +138,7 @@ class Server:
                 return
             if "error" in line:
                 self.errors[line.get("model")] = line["error"]
+                self.error_lines[line.get("model")] = line
             elif "ready" in line:
                 self.ready[line["ready"]] = line
 
@@ -215,12 +217,14 @@ def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[.
     return generation
 
 
-def launch_server(cells: Sequence[Cell], profile: Profile, seed: int) -> Server:
-    """A real worker in the cell's framework environment (the runner's request, knobs and pinning)."""
+def launch_server(cells: Sequence[Cell], profile: Profile, seed: int, spec: Optional[EnvSpec] = None,
+                  tasks: Optional[Sequence[str]] = None) -> Server:
+    """A real worker in the cells' framework environment (or `spec`'s: a past release's), with the runner's
+    request, knobs and pinning; every task of the cells, or `tasks`."""
     from benchmarks.runner import worker_request
 
-    spec = load_spec(cells[0].framework)
-    request = worker_request(cells, profile, None, seed, process=0)
+    spec = spec or load_spec(cells[0].framework)
+    request = worker_request(cells, profile, tasks, seed, process=0)
     env = dict(worker_env(spec, cells[0].threads), **request["knobs"])
     return Server(cells, request, env, str(spec.interpreter))
 

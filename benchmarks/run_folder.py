@@ -2,7 +2,8 @@
 
 A run folder holds `meta.json` (what was run, where, with which environments), `raw.jsonl` (one record per
 worker process, task and attempt, appended as each exists) and `records.jsonl` (one aggregated record per
-cell and task). Reading a damaged file is one line naming the file, the line and the fix (UserError, exit 2).
+cell and task); a release sweep's folder holds `releases.jsonl` instead (one record per framework release).
+Reading a damaged file is one line naming the file, the line and the fix (UserError, exit 2).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from benchmarks import schema
 from benchmarks.errors import UserError
 
 RECORDS, RAW, META = "records.jsonl", "raw.jsonl", "meta.json"
+RELEASES = "releases.jsonl"  # a release sweep's records: one per framework release (release_sweep.py)
 
 
 def run_commit(meta: Dict) -> Optional[str]:
@@ -127,3 +129,17 @@ class RunFolder:
 
     def write_raw(self, records: List[Dict]) -> None:
         rec.write_atomic(self.raw_path, "".join(json.dumps(r) + "\n" for r in records))
+
+    @property
+    def releases_path(self) -> Path:
+        return self.path / RELEASES
+
+    def is_release_sweep(self) -> bool:
+        return self.releases_path.exists()
+
+    def releases(self) -> List[Dict]:
+        """A release sweep's records (none yet: [])."""
+        return rec.read(self.releases_path) if self.releases_path.exists() else []
+
+    def append_release(self, record: Dict) -> None:
+        rec.append(self.releases_path, record)

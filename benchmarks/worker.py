@@ -161,7 +161,21 @@ def error_line(exc: BaseException, **where) -> Dict[str, Any]:
     as Jittor's `[f ... executor.cc:686]` does), at most 500 characters; the traceback goes to stderr."""
     traceback.print_exc()
     lines = [line.strip() for line in f"{type(exc).__name__}: {exc}".splitlines() if line.strip()]
-    return {"error": " | ".join(lines[:4])[:500], **where}
+    return {"error": " | ".join(lines[:4])[:500], **raised_at(exc), **where}
+
+
+def raised_at(exc: BaseException) -> Dict[str, Any]:
+    """Where in this repository the exception came from: the deepest frame in a model file (`*_impl.py`, the
+    code a user wrote) if any, else the deepest in the harness; as `path:line`, that line's code, and which
+    of the two (`error_in`: "model" or "harness")."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    ours = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith(root)]
+    models = [f for f in ours if f.filename.endswith("_impl.py")]
+    frame = (models or ours or [None])[-1]
+    if frame is None:
+        return {}
+    return {"error_at": f"{frame.filename[len(root):]}:{frame.lineno}", "error_code": (frame.line or "").strip()[:200],
+            "error_in": "model" if models else "harness"}
 
 
 def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> bool:

@@ -123,6 +123,8 @@ def quiet_enough(wait_min: Optional[float]) -> dict:
 def cmd_run(args) -> int:
     from benchmarks.hardware import machine_meta
 
+    if args.task == "releases":
+        return run_releases(args)
     existing = args.resume or args.append or args.retry_failed
     if existing and args.shard:
         raise UserError("--shard starts a new run; a shard's folder is finished with --resume alone")
@@ -301,3 +303,61 @@ def print_answer(results: List[dict], verdicts: List[dict]) -> None:
         console().print(f"[bold]The answer, {threads} thread{'s' if threads > 1 else ''}:[/] "
                         + scoreboard.lead_paragraph(results, [], threads), highlight=False)
     report.print_claims(verdicts, console())
+
+
+def run_releases(args) -> int:
+    """`fwbench run --task releases`: the release sweep (benchmarks/release_sweep.py), resumable."""
+    from benchmarks import release_sweep
+    from benchmarks.hardware import machine_meta
+
+    if args.append or args.retry_failed or args.shard or getattr(args, "paired", False) or args.quick:
+        raise UserError("the release sweep takes --frameworks, --models, --rounds, --cap-gb, --out and --resume only")
+    frameworks = choose("framework", args.frameworks, list(all_adapters()))
+    if args.resume:
+        folder = RunFolder.existing(args.resume)
+        meta = folder.meta()
+        if "release_sweep" not in meta:
+            raise UserError(f"{folder.path} is not a release sweep: resume it without --task releases")
+        frameworks = meta["release_sweep"]["frameworks"]
+    else:
+        noise = quiet_enough(args.require_quiet)
+        folder = RunFolder.new(args.out or RESULTS / time.strftime("releases-%Y%m%d-%H%M%S"))
+        meta = dict(machine_meta(), noise=noise, command="fwbench " + " ".join(sys.argv[1:]),
+                    release_sweep={"frameworks": frameworks, "rounds": args.rounds or release_sweep.ROUNDS,
+                                   "cap_gb": release_sweep.CAP_GB if args.cap_gb is None else args.cap_gb,
+                                   "models": choose("model", args.models, plan.available_models()),
+                                   "timed_models": list(release_sweep.SPEED_MODELS),
+                                   "timed_tasks": list(release_sweep.SPEED_TASKS)})
+    ensure_envs(list(dict.fromkeys(frameworks)))
+    meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in frameworks}
+    from benchmarks.friction import registry_facts
+    from benchmarks.installs import install_of
+
+    meta["release_facts"] = {fw: registry_facts(install_of(fw).package) for fw in frameworks}  # pip's own index
+    folder.write_meta(meta)
+    started, interrupted = time.time(), False
+    try:
+        with console().status("starting") as status:
+            sweep = meta["release_sweep"]
+            release_sweep.sweep(folder, frameworks, sweep["rounds"], sweep["cap_gb"], models=sweep["models"],
+                                on_progress=lambda text: status.update(text))
+    except KeyboardInterrupt:
+        interrupted = True
+    meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
+    meta["interrupted"] = interrupted
+    meta["loadavg_after"] = list(os.getloadavg())
+    if not interrupted:
+        from benchmarks.peak import noise
+
+        meta["noise_after"] = noise()
+    folder.write_meta(meta)
+    from benchmarks import release_report
+
+    release_report.write(folder)
+    console().print(release_report.terminal_text(folder))
+    if interrupted:
+        print(f"fwbench: interrupted; measured releases are kept. Finish with: fwbench run --task releases "
+              f"--resume {folder.path}", file=sys.stderr)
+        return 130
+    print(f"results: {folder.path} ({meta['wall_s']:.0f} s): {folder.path / 'summary.md'}")
+    return 0

@@ -15,7 +15,31 @@ from benchmarks.commands.common import choose, console, thread_settings
 def cmd_setup(args) -> int:
     frameworks = choose("framework", args.frameworks, list(all_adapters()))
     ensure_envs(frameworks)
+    if getattr(args, "releases", False):
+        return build_releases(frameworks)
     return 0
+
+
+def build_releases(frameworks: Sequence[str]) -> int:
+    """Every earlier release's environment, while the releases' environments stay under the sweep's cap
+    (the sweep builds the rest as it goes); one line for each that cannot be built."""
+    from benchmarks import release_sweep
+
+    for fw in frameworks:
+        for release in release_sweep.releases_of(fw)[:-1]:
+            name = f"{fw} {release.version}"
+            if release.spec.marker() is None and release_sweep.releases_gb() > release_sweep.CAP_GB:
+                console().print(f"[yellow]left for the sweep[/] {name}: releases' environments hold more than "
+                                f"{release_sweep.CAP_GB:g} GB")
+                continue
+            with console().status(f"{name}: building") as status:
+                marker = release_sweep.build(release, lambda line: status.update(f"{name}: {line[:100]}"))
+            if "install_error" in marker:
+                console().print(f"[red]cannot install[/] {name}: {marker['install_error']}", highlight=False)
+            else:
+                console().print(f"[green]ready[/] {name} ({marker.get('framework_version')}, "
+                                f"{marker.get('size_mb', 0):.0f} MB)", highlight=False)
+    return 0  # a release that cannot be built is a finding, said above, not a failure of setup
 
 
 def ensure_envs(frameworks: Sequence[str]) -> None:

@@ -19,4 +19,4 @@ def build_trainer(model, lr, mode="eager"):
 
 
 def build_predictor(model, mode="eager"):
-    return lambda x: spec.forward(model, x).astype(np.float32)
+    return lambda x: np.astype(spec.forward(model, x), np.float32)  # np.astype: new in numpy 2.0

@@ -1,0 +1,255 @@
+"""What a release sweep found (benchmarks/release_sweep.py), as a document: the compatibility matrix, the
+speed of each release relative to the newest, the release facts, and the upkeep figures claim C4 uses."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from benchmarks import render, stats
+from benchmarks.adapters import framework_display
+from benchmarks.document import Bullets, Figure, Paragraph, Section, Table, ratio_cell
+from benchmarks.run_folder import RunFolder
+
+MODEL_NAMES = {"lenet5": "LeNet-5", "mlp": "MLP", "resnet": "ResNet", "lstm": "LSTM", "transformer": "Transformer"}
+CALL_NAMES = {"mlp:train": "MLP step", "mlp:infer_b64": "MLP b64", "resnet:train": "ResNet step",
+              "resnet:infer_b64": "ResNet b64"}
+YEARS = 2
+RUNS_SHARE_LOW = 0.5  # upkeep trouble: today's code runs unchanged on fewer than half of the recent releases
+REGRESSION = 1.1  # upkeep trouble: the newest release over 10% slower than an earlier one (interval clear of it)
+
+
+def registry(meta: Dict, framework: str) -> Dict:
+    """The framework's release facts from the index, as the sweep read them (else as setup recorded them)."""
+    return ((meta.get("release_facts") or {}).get(framework)
+            or ((meta.get("environments") or {}).get(framework) or {}).get("registry") or {})
+
+
+def release_date(meta: Dict, record: Dict) -> Optional[str]:
+    version = record["release"] if not record.get("newest") else str(record.get("installed") or "").split()[0].split("+")[0]
+    found = next((r for r in registry(meta, record["framework"]).get("releases", []) if r["version"] == version), None)
+    return found["date"] if found else None
+
+
+def release_name(record: Dict) -> str:
+    name = record["release"] if not record.get("newest") else str(record.get("installed") or "pinned")
+    return name + (" (pinned)" if record.get("newest") else "")
+
+
+def runs_everywhere(record: Dict) -> bool:
+    return all(m["outcome"] == "runs" for m in record["models"].values())
+
+
+def speed_geomean(record: Dict) -> Optional[tuple]:
+    """The release's time relative to the newest, geometric mean over its timed calls (conservative ends)."""
+    speed = record.get("speed") or {}
+    if not speed:
+        return None
+    return (stats.geomean([s["ratio"] for s in speed.values()]), stats.geomean([s["ci"][0] for s in speed.values()]),
+            stats.geomean([s["ci"][1] for s in speed.values()]))
+
+
+def upkeep(records: List[Dict], meta: Dict, today: Optional[date] = None) -> Dict[str, Dict]:
+    """Per framework, what C4 uses: the share of its last two years' swept releases on which today's code
+    runs unchanged, release cadence, the speed trend (newest vs its earliest release that runs), and whether
+    its newest release has a wheel for CPython >= 3.12."""
+    today = today or date.fromisoformat(str(meta.get("date", date.today().isoformat()))[:10])
+    since = today.replace(year=today.year - YEARS).isoformat()
+    out = {}
+    for fw in dict.fromkeys(r["framework"] for r in records):
+        mine = [r for r in records if r["framework"] == fw]
+        reg = registry(meta, fw)
+        recent = [r for r in mine if (release_date(meta, r) or "") >= since]
+        timed = [r for r in mine if speed_geomean(r)]
+        oldest = min(timed, key=lambda r: release_date(meta, r) or "", default=None)
+        trend = speed_geomean(oldest) if oldest else None
+        wheels = reg.get("wheels_newest_release")
+        out[fw] = {
+            "recent": len(recent), "recent_runs": sum(runs_everywhere(r) for r in recent),
+            "swept": len(mine), "swept_runs": sum(runs_everywhere(r) for r in mine),
+            "releases_recent": reg.get("releases_recent"), "median_days_between": reg.get("median_days_between"),
+            "newest_release": reg.get("newest_release"), "newest_release_date": reg.get("newest_release_date"),
+            "trend": trend, "trend_from": release_name(oldest) if oldest else None,
+            "new_python": None if wheels is None else ("py3" in wheels or any(
+                int(v.split(".")[1]) >= 12 for v in wheels if "." in v)),
+        }
+    return out
+
+
+def troubles(fact: Dict) -> List[str]:
+    """The upkeep trouble a framework's sweep shows, by the rule's thresholds."""
+    out = []
+    if fact["releases_recent"] == 0:
+        out.append(f"no release in {YEARS} years (newest {fact['newest_release']}, {fact['newest_release_date']})")
+    if fact["recent"] and fact["recent_runs"] / fact["recent"] < RUNS_SHARE_LOW:
+        out.append(f"today's code runs unchanged on {fact['recent_runs']} of its {fact['recent']} swept releases "
+                   f"of the last {YEARS} years")
+    if fact["trend"] and fact["trend"][2] < 1 / REGRESSION:
+        out.append(f"the newest release is slower than {fact['trend_from']} ({1 / fact['trend'][0]:.2f}×)")
+    if fact["new_python"] is False:
+        out.append("no binary wheel for CPython ≥ 3.12 in its newest release")
+    return out
+
+
+def upkeep_table(records: List[Dict], meta: Dict) -> Table:
+    rows = []
+    for fw, f in upkeep(records, meta).items():
+        trend = f["trend"]
+        rows.append([framework_display(fw), f"{f['recent_runs']} of {f['recent']}" if f["recent"] else "none swept",
+                     f"{f['swept_runs']} of {f['swept']}", str(f["releases_recent"] if f["releases_recent"] is not None else "–"),
+                     "–" if f["median_days_between"] is None else f"{f['median_days_between']:.0f}",
+                     ratio_cell(*trend) if trend else "–", f["trend_from"] or "–",
+                     {True: "yes", False: "no", None: "–"}[f["new_python"]], "; ".join(troubles(f)) or "none"])
+    return Table(["Framework", f"Runs unchanged, last {YEARS} years", "Runs unchanged, all swept",
+                  f"Releases, last {YEARS} years", "Median days between", "Earliest timed release vs newest (time)",
+                  "Earliest timed", "Wheel for CPython ≥ 3.12", "Upkeep trouble (C4's rule)"], rows, heat=False)
+
+
+def outcome_text(outcome: Dict, note: Optional[int]) -> str:
+    text = outcome["outcome"]
+    return text if note is None else f"{text} [{note}]"
+
+
+def matrix(records: List[Dict], meta: Dict) -> tuple:
+    """The compatibility matrix (a row per framework release, a column per model) and its footnotes."""
+    notes: Dict[str, int] = {}
+    footnotes: List[str] = []
+    rows = []
+    models = list(dict.fromkeys(m for r in records for m in r["models"]))
+    for r in records:
+        row = [framework_display(r["framework"]), release_name(r), release_date(meta, r) or "–", r.get("python", "–")]
+        for model in models:
+            o = r["models"].get(model, {"outcome": "–"})
+            note = None
+            if o["outcome"] != "runs" and o.get("error"):
+                text = o["error"] + (f" (at `{o['at']}`: `{o['code']}`)" if o.get("at") else "")
+                key = f"{r['framework']}|{r['release']}|{text}"
+                if key not in notes:
+                    from benchmarks.release_sweep import fix_hint
+
+                    notes[key] = len(notes) + 1
+                    hint = fix_hint(o) if o["outcome"] == "API break" else ""
+                    footnotes.append(f"[{notes[key]}] {framework_display(r['framework'])} {release_name(r)}: "
+                                     f"{text}" + (f". {hint}" if hint else ""))
+                note = notes[key]
+            row.append(outcome_text(o, note))
+        rows.append(row)
+    return Table(["Framework", "Release", "Date", "Python"] + [MODEL_NAMES.get(m, m) for m in models], rows), footnotes
+
+
+def speed_table(records: List[Dict]) -> Table:
+    rows = []
+    for r in records:
+        speed = r.get("speed")
+        if not speed:
+            continue
+        cells = [ratio_cell(s["ratio"], *s["ci"]) if s else "–" for s in (speed.get(c) for c in CALL_NAMES)]
+        g = speed_geomean(r)
+        rows.append([framework_display(r["framework"]), release_name(r)] + cells + [ratio_cell(*g) if g else "–"])
+    return Table(["Framework", "Release"] + list(CALL_NAMES.values()) + ["Geometric mean"], rows, heat=True)
+
+
+def costs_text(records: List[Dict], meta: Dict) -> str:
+    built = [r for r in records if r.get("size_mb")]
+    size = sum(r["size_mb"] for r in built) / 1024
+    install = sum(r.get("install_s") or 0 for r in built) / 60
+    biggest = max(built, key=lambda r: r["size_mb"], default=None)
+    text = (f"The sweep built {len(built)} environments of earlier releases here: {size:.1f} GB in all "
+            f"(largest: {framework_display(biggest['framework'])} {biggest['release']}, {biggest['size_mb'] / 1024:.1f} GB), "
+            f"{install:.0f} min of installing." if biggest else "")
+    if meta.get("wall_s"):
+        text += f" The measuring took {meta['wall_s'] / 60:.0f} min"
+        cap = (meta.get("release_sweep") or {}).get("cap_gb")
+        text += f", never holding more than {cap:g} GB of release environments." if cap else "."
+    return text.strip()
+
+
+def status_text(records: List[Dict], meta: Dict) -> str:
+    planned = (meta.get("release_sweep") or {}).get("frameworks") or []
+    done = list(dict.fromkeys(r["framework"] for r in records))
+    missing = [fw for fw in planned if fw not in done]
+    if meta.get("interrupted") or missing:
+        return (f"**Partial sweep**: {'interrupted; ' if meta.get('interrupted') else ''}"
+                f"{len(done)} of {len(planned)} frameworks measured"
+                + (f" (missing: {', '.join(map(framework_display, missing))})" if missing else "") + ".")
+    return ""
+
+
+def speed_plot(records: List[Dict], meta: Dict, out_dir: Path) -> Optional[Path]:
+    """Each framework's releases left to right (oldest first), time relative to its newest, log scale."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from benchmarks.plots import _save, _times_axis
+
+    frameworks = [fw for fw in dict.fromkeys(r["framework"] for r in records)
+                  if any(r.get("speed") for r in records if r["framework"] == fw)]
+    if not frameworks:
+        return None
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    for i, fw in enumerate(frameworks):
+        mine = [r for r in records if r["framework"] == fw]
+        for j, r in enumerate(mine):
+            g = speed_geomean(r) or ((1.0, 1.0, 1.0) if r.get("newest") else None)
+            x = i + (j - (len(mine) - 1) / 2) * 0.18
+            if g is None:
+                ax.plot(x, 1.0, marker="x", color="#C44E52", ms=6)
+                continue
+            ax.errorbar(x, g[0], yerr=[[g[0] - g[1]], [g[2] - g[0]]], fmt="o", color="#4C72B0" if not r.get("newest")
+                        else "black", ms=4, capsize=2, elinewidth=0.8)
+            ax.annotate(release_name(r).replace(" (pinned)", ""), (x, g[2]), fontsize=6, rotation=90, ha="center",
+                        va="bottom", xytext=(0, 2), textcoords="offset points")
+    _times_axis(ax, "y")
+    ax.set_xticks(range(len(frameworks)), [framework_display(fw) for fw in frameworks])
+    ax.set_ylabel("time relative to the newest release\n(lower is faster)")
+    ax.set_title("Speed across releases: MLP and ResNet step and batch-64 inference, 1 thread, as shipped "
+                 "(x: releases whose code does not run)", fontsize=9)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, out_dir / "releases_speed.png", meta)
+
+
+def document(folder: RunFolder, figures: bool = True) -> List:
+    records, meta = folder.releases(), folder.meta()
+    table, footnotes = matrix(records, meta)
+    status = status_text(records, meta)
+    lead = [Paragraph(status)] if status else []
+    plot = speed_plot(records, meta, folder.path) if figures else None
+    speed = speed_table(records)
+    blocks = lead + [
+        Paragraph("Today's model files, unchanged, on each framework's earlier releases. Every model goes through "
+                  "the parity gate on every release: it *runs* (parity holds), meets an *API break* (the line of the "
+                  "model file that raised), a *numeric change* (runs, fails parity), or the release *cannot install* "
+                  "here; a *harness break* is a failure in fwbench's own weight-loading glue, not the model's code."),
+        table]
+    if footnotes:
+        blocks.append(Bullets(footnotes))
+    blocks += [Section("Speed across releases", ([Figure(plot)] if plot else []) + [
+        Paragraph("Time of each release relative to the newest (pinned) one, from paired trials of the two side by "
+                  "side in time, as shipped, 1 thread; lower is faster. Only the models that run on a release are timed."),
+        speed] if speed.rows else [Paragraph("No release ran the timed models.")]),
+        Section("Upkeep, per framework (claim C4)", [
+            Paragraph(f"A framework shows upkeep trouble when it has had no release in {YEARS} years, when today's code "
+                      f"runs unchanged on fewer than {RUNS_SHARE_LOW:.0%} of its swept releases of the last {YEARS} years "
+                      f"(users' code breaks with most releases), when its newest release is over {REGRESSION - 1:.0%} "
+                      "slower than an earlier one (interval clear of it), or when its newest release has no binary wheel "
+                      "for CPython ≥ 3.12 (users on a current Python cannot install it)."),
+            upkeep_table(records, meta)]),
+        Paragraph(costs_text(records, meta))]
+    return blocks
+
+
+def write(folder: RunFolder) -> Path:
+    """summary.md of a release sweep's folder."""
+    blocks = document(folder)
+    path = folder.path / "summary.md"
+    path.write_text("# Release sweep\n\n" + render.markdown(blocks, folder.path, level=2))
+    return path
+
+
+def terminal_text(folder: RunFolder) -> str:
+    """A short text for the end of `fwbench run --task releases`."""
+    records = folder.releases()
+    ran = sum(runs_everywhere(r) for r in records)
+    return f"{len(records)} framework releases checked; today's code runs unchanged on {ran}."
