@@ -216,15 +216,32 @@ def upkeep_signals(marker: Dict, today: date) -> List[str]:
     return signals
 
 
-def claim_c4(records: List[Dict], meta: Dict) -> Dict:
+def sweep_signals(sweep: Optional[tuple], frameworks: List[str]) -> tuple:
+    """From a release sweep's (records, meta): each framework's upkeep trouble by release_report's rule, and
+    one line of its figures (what the claims table shows); frameworks the sweep lacks are left out."""
+    from benchmarks import release_report
+
+    if not sweep:
+        return {}, []
+    found = release_report.upkeep(*sweep)
+    signals = {fw: release_report.troubles(f) for fw, f in found.items() if fw in frameworks}
+    lines = [f"{_name(fw)} (release sweep): {release_report.upkeep_line(found[fw])}" for fw in frameworks if fw in found]
+    return signals, lines
+
+
+def claim_c4(records: List[Dict], meta: Dict, sweep: Optional[tuple] = None) -> Dict:
     """Judged on the frameworks the run has records of, and only when it has records of every framework it
-    set up (a partial run is "no data", not a verdict on the frameworks it happened to reach)."""
+    set up (a partial run is "no data", not a verdict on the frameworks it happened to reach). With a release
+    sweep's (records, meta), the upkeep half is judged on it: today's code on earlier releases, cadence,
+    speed across releases, Python support (release_report.troubles); frameworks it lacks keep the snapshot's
+    signals."""
     frameworks = sorted({r["framework"] for r in records})
     planned = {fw: m for fw, m in (meta.get("environments") or {}).items() if m}
     missing = sorted(set(planned) - set(frameworks))
     envs = {fw: m for fw, m in planned.items() if fw in frameworks}
     today = date.fromisoformat(str(meta.get("date", date.today().isoformat()))[:10])
-    signals = {fw: upkeep_signals(m, today) for fw, m in envs.items()}
+    swept, sweep_lines = sweep_signals(sweep, frameworks)
+    signals = {fw: swept[fw] if fw in swept else upkeep_signals(m, today) for fw, m in envs.items()}
     troubled = sorted(fw for fw, s in signals.items() if s)
     broken = sorted({r["framework"] for r in records if r["status"] != "ok"})
     if missing or len(envs) < C4_MIN_FRAMEWORKS:
@@ -250,16 +267,22 @@ def claim_c4(records: List[Dict], meta: Dict) -> Dict:
         if scores:
             evidence.append(f"Model code size, largest over smallest (tokens): {max(scores.values()) / min(scores.values()):.2f}×")
         evidence += [f"{_name(fw)}: " + "; ".join(s) for fw, s in sorted(signals.items()) if s]
+        evidence += sweep_lines
     return {"id": "C4", "claim": "Building a deep-learning framework is not the hard part; industrialisation and "
                                  "long-term maintenance are.",
             "quote": UPKEEP_QUOTE, "source": UPKEEP_SOURCE,
             "rule": "Supported when every framework builds the models and passes the parity gate in every cell (the "
-                    "framework itself works) while at least 3 show upkeep trouble (newest release over 2 years old, "
-                    "no wheel for CPython ≥ 3.12, or extra install steps here); refuted when most frameworks fail "
+                    "framework itself works) while at least 3 show upkeep trouble ("
+                    + ("by the release sweep: no release in 2 years, today's code running unchanged on under half of "
+                       "its earlier releases of the last 2 years, the newest release over 10% slower than an earlier one, or no "
+                       "wheel for CPython ≥ 3.12" if swept else
+                       "newest release over 2 years old, no wheel for CPython ≥ 3.12, or extra install steps here")
+                    + "); refuted when most frameworks fail "
                     "to run correctly or none shows upkeep trouble; mixed otherwise; no data unless the run has "
                     f"records of every framework it set up, at least {C4_MIN_FRAMEWORKS}.",
             "verdict": verdict, "parts": parts.rows(), "evidence": evidence}
 
 
-def evaluate(records: List[Dict], meta: Dict) -> List[Dict]:
-    return [claim_c1(records), claim_c2(records), claim_c3(records), claim_c4(records, meta)]
+def evaluate(records: List[Dict], meta: Dict, sweep: Optional[tuple] = None) -> List[Dict]:
+    """Every claim's verdict; `sweep`: a release sweep's (records, meta), for C4's upkeep half."""
+    return [claim_c1(records), claim_c2(records), claim_c3(records), claim_c4(records, meta, sweep)]

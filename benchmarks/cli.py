@@ -128,6 +128,8 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--tta-run", metavar="RUN", help="with --readme: a `fwbench run --task tta` run, for time to accuracy")
     rep.add_argument("--paired-pair", nargs=2, metavar=("RUN", "REPEAT"),
                      help="with --readme: a `fwbench run --paired` run and its repeat, compared in docs/reproducibility.md")
+    rep.add_argument("--releases-run", metavar="RUN",
+                     help="the release sweep (fwbench run --task releases) C4's upkeep half is judged on; kept in the run's meta")
     rep.add_argument("--reaggregate", action="store_true",
                      help="rebuild records.jsonl from raw.jsonl with the current statistics and metrics")
     rep.set_defaults(func=cmd_report)

@@ -50,8 +50,8 @@ def speed_geomean(record: Dict) -> Optional[tuple]:
 
 
 def upkeep(records: List[Dict], meta: Dict, today: Optional[date] = None) -> Dict[str, Dict]:
-    """Per framework, what C4 uses: the share of its last two years' swept releases on which today's code
-    runs unchanged, release cadence, the speed trend (newest vs its earliest release that runs), and whether
+    """Per framework, what C4 uses: the share of its earlier releases of the last two years (swept) on which
+    today's code runs unchanged, release cadence, the speed trend (newest vs its earliest release that runs), and whether
     its newest release has a wheel for CPython >= 3.12."""
     today = today or date.fromisoformat(str(meta.get("date", date.today().isoformat()))[:10])
     since = today.replace(year=today.year - YEARS).isoformat()
@@ -59,7 +59,7 @@ def upkeep(records: List[Dict], meta: Dict, today: Optional[date] = None) -> Dic
     for fw in dict.fromkeys(r["framework"] for r in records):
         mine = [r for r in records if r["framework"] == fw]
         reg = registry(meta, fw)
-        recent = [r for r in mine if (release_date(meta, r) or "") >= since]
+        recent = [r for r in mine if not r.get("newest") and (release_date(meta, r) or "") >= since]  # the newest runs it
         timed = [r for r in mine if speed_geomean(r)]
         oldest = min(timed, key=lambda r: release_date(meta, r) or "", default=None)
         trend = speed_geomean(oldest) if oldest else None
@@ -82,13 +82,27 @@ def troubles(fact: Dict) -> List[str]:
     if fact["releases_recent"] == 0:
         out.append(f"no release in {YEARS} years (newest {fact['newest_release']}, {fact['newest_release_date']})")
     if fact["recent"] and fact["recent_runs"] / fact["recent"] < RUNS_SHARE_LOW:
-        out.append(f"today's code runs unchanged on {fact['recent_runs']} of its {fact['recent']} swept releases "
+        out.append(f"today's code runs unchanged on {fact['recent_runs']} of its {fact['recent']} earlier releases "
                    f"of the last {YEARS} years")
     if fact["trend"] and fact["trend"][2] < 1 / REGRESSION:
         out.append(f"the newest release is slower than {fact['trend_from']} ({1 / fact['trend'][0]:.2f}×)")
     if fact["new_python"] is False:
         out.append("no binary wheel for CPython ≥ 3.12 in its newest release")
     return out
+
+
+def upkeep_line(f: Dict) -> str:
+    """One framework's upkeep figures in words."""
+    parts = [f"today's code runs unchanged on {f['recent_runs']} of {f['recent']} earlier releases of the last {YEARS} years"
+             if f["recent"] else f"no earlier release from the last {YEARS} years swept",
+             f"{f['releases_recent']} releases in {YEARS} years" + (f", a median {f['median_days_between']:.0f} days apart"
+                                                                   if f["median_days_between"] else "")]
+    if f["trend"]:
+        parts.append(f"{f['trend_from']} takes {f['trend'][0]:.2f}× the newest release's time "
+                     f"[{f['trend'][1]:.2f}, {f['trend'][2]:.2f}]")
+    parts.append({True: "wheels for CPython ≥ 3.12", False: "no wheel for CPython ≥ 3.12", None: "Python support unknown"}
+                 [f["new_python"]])
+    return "; ".join(parts)
 
 
 def upkeep_table(records: List[Dict], meta: Dict) -> Table:
@@ -100,7 +114,7 @@ def upkeep_table(records: List[Dict], meta: Dict) -> Table:
                      "–" if f["median_days_between"] is None else f"{f['median_days_between']:.0f}",
                      ratio_cell(*trend) if trend else "–", f["trend_from"] or "–",
                      {True: "yes", False: "no", None: "–"}[f["new_python"]], "; ".join(troubles(f)) or "none"])
-    return Table(["Framework", f"Runs unchanged, last {YEARS} years", "Runs unchanged, all swept",
+    return Table(["Framework", f"Runs unchanged, earlier releases of the last {YEARS} years", "Runs unchanged, all swept",
                   f"Releases, last {YEARS} years", "Median days between", "Earliest timed release vs newest (time)",
                   "Earliest timed", "Wheel for CPython ≥ 3.12", "Upkeep trouble (C4's rule)"], rows, heat=False)
 
@@ -137,16 +151,29 @@ def matrix(records: List[Dict], meta: Dict) -> tuple:
     return Table(["Framework", "Release", "Date", "Python"] + [MODEL_NAMES.get(m, m) for m in models], rows), footnotes
 
 
+def kernel_difference(record: Dict, newest: Optional[Dict]) -> str:
+    """The kernel libraries this release runs with that the newest does not (+) and the reverse (-): a
+    speed change's first suspect (MXNet's 1.6.0 wheel has no oneDNN)."""
+    if not newest:
+        return "–"
+    mine, theirs = set(record.get("kernel_libraries") or []), set(newest.get("kernel_libraries") or [])
+    diff = [f"+{k}" for k in sorted(mine - theirs)] + [f"−{k}" for k in sorted(theirs - mine)]
+    return ", ".join(diff) or "same"
+
+
 def speed_table(records: List[Dict]) -> Table:
     rows = []
     for r in records:
         speed = r.get("speed")
         if not speed:
             continue
+        newest = next((n for n in records if n["framework"] == r["framework"] and n.get("newest")), None)
         cells = [ratio_cell(s["ratio"], *s["ci"]) if s else "–" for s in (speed.get(c) for c in CALL_NAMES)]
         g = speed_geomean(r)
-        rows.append([framework_display(r["framework"]), release_name(r)] + cells + [ratio_cell(*g) if g else "–"])
-    return Table(["Framework", "Release"] + list(CALL_NAMES.values()) + ["Geometric mean"], rows, heat=True)
+        rows.append([framework_display(r["framework"]), release_name(r)] + cells + [ratio_cell(*g) if g else "–",
+                                                                                   kernel_difference(r, newest)])
+    return Table(["Framework", "Release"] + list(CALL_NAMES.values()) + ["Geometric mean",
+                                                                         "Kernel libraries vs the newest"], rows, heat=True)
 
 
 def costs_text(records: List[Dict], meta: Dict) -> str:
@@ -231,8 +258,8 @@ def document(folder: RunFolder, figures: bool = True) -> List:
         speed] if speed.rows else [Paragraph("No release ran the timed models.")]),
         Section("Upkeep, per framework (claim C4)", [
             Paragraph(f"A framework shows upkeep trouble when it has had no release in {YEARS} years, when today's code "
-                      f"runs unchanged on fewer than {RUNS_SHARE_LOW:.0%} of its swept releases of the last {YEARS} years "
-                      f"(users' code breaks with most releases), when its newest release is over {REGRESSION - 1:.0%} "
+                      f"runs unchanged on fewer than {RUNS_SHARE_LOW:.0%} of its earlier releases of the last {YEARS} years "
+                      f"(code written for one release breaks on most of the others users still have), when its newest release is over {REGRESSION - 1:.0%} "
                       "slower than an earlier one (interval clear of it), or when its newest release has no binary wheel "
                       "for CPython ≥ 3.12 (users on a current Python cannot install it)."),
             upkeep_table(records, meta)]),

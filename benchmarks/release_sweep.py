@@ -200,7 +200,9 @@ def measure_release(release: Release, pinned, cells: Sequence[Cell], speed_cells
     if release.newest:
         record["installed"] = (release.spec.marker() or {}).get("framework_version")
     record["models"] = {c.model: outcome_of(server, c.model) for c in cells}
-    record["framework_version"] = next((r.get("framework_version") for r in server.ready.values()), record["installed"])
+    first = next(iter(server.ready.values()), {})
+    record["framework_version"] = first.get("framework_version", record["installed"])
+    record["kernel_libraries"] = first.get("kernel_libraries", [])  # a speed change's first suspect
     try:
         if not release.newest:
             runs = [c for c in speed_cells if record["models"][c.model]["outcome"] == "runs"]

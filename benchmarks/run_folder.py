@@ -138,8 +138,14 @@ class RunFolder:
         return self.releases_path.exists()
 
     def releases(self) -> List[Dict]:
-        """A release sweep's records (none yet: [])."""
-        return rec.read(self.releases_path) if self.releases_path.exists() else []
+        """A release sweep's records (none yet: []), checked against the declared schema."""
+        found = rec.read(self.releases_path) if self.releases_path.exists() else []
+        for number, record in enumerate(found, 1):
+            wrong = schema.problems(record, schema.RELEASE_KEYS)
+            if wrong:
+                raise UserError(f"{self.releases_path}: record {number} is not a release sweep's record "
+                                f"({'; '.join(wrong[:3])}): restore it (`git checkout -- {self.releases_path}`)")
+        return found
 
     def append_release(self, record: Dict) -> None:
         rec.append(self.releases_path, record)

@@ -144,11 +144,35 @@ META: Tuple[Field, ...] = (
     F("harness_peak_rss_mb", "float", "the harness's own peak memory, workers not included"),
     F("strays_after", "int", "processes of past runs alive at the run's end"),
     F("note", "str", "a note given with the run"),
+    F("release_sweep", "dict", "a release sweep (`--task releases`): its frameworks, models, rounds, disk cap, timed "
+      "models and tasks"),
+    F("release_facts", "dict", "a release sweep: per framework, its releases on pip's configured index (dates, wheels, "
+      "cadence)"),
+    F("release_sweep_run", "str", "the release sweep this run's claim C4 is judged on (`fwbench report --releases-run`)"),
+)
+
+RELEASE: Tuple[Field, ...] = (  # releases.jsonl: one per framework release (benchmarks/release_sweep.py)
+    F("framework", "str", "the framework's key", True),
+    F("release", "str", "the release's recipe name (envs/releases/<framework>/<release>.txt), `pinned` for today's", True),
+    F("newest", "bool", "today's pinned environment, the one the others are timed against"),
+    F("python", "str", "the CPython of its environment"),
+    F("recipe", "str", "its recipe file"),
+    F("installed", "str", "the framework version its environment holds (null: it cannot install)"),
+    F("install_error", "str", "why its environment cannot be built, in one line"),
+    F("install_s", "float", "seconds its environment took to build"),
+    F("size_mb", "float", "its environment's size"),
+    F("models", "dict", "per model: `outcome` (runs, numeric change, API break, harness break, cannot import, cannot "
+      "install), the parity figures, and for a failure its `error`, `at` (path:line) and `code`", True),
+    F("framework_version", "str", "the version the worker reported"),
+    F("kernel_libraries", "list", "the kernel libraries its worker ran with"),
+    F("speed", "dict", "per `model:task`: `ratio` (time over the newest release's, paired trials), `ci`, `pairs`, `ms`"),
+    F("measured_at", "str", "when it was measured"),
 )
 del F
 
 RECORD_KEYS = {f.name: f for f in RECORD}
 META_KEYS = {f.name: f for f in META}
+RELEASE_KEYS = {f.name: f for f in RELEASE}
 REQUIRED_KEYS = tuple(f.name for f in RECORD if f.required)
 
 
@@ -212,6 +236,7 @@ def reference_markdown() -> str:
         "does not know are kept and ignored.", "",
         f"## A record (schema version {SCHEMA_VERSION})", "", *table(RECORD), "",
         "## meta.json", "", *table(META), "",
+        "## A release sweep's record (releases.jsonl)", "", *table(RELEASE), "",
     ])
 
 

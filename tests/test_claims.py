@@ -125,3 +125,27 @@ def test_best_takes_the_fastest_mode_and_tuning_per_cell():
     assert shipped[("mindspore", "mlp", "train")]["time_ms"] == 2.0  # untuned PyNative
     assert shipped[("tensorflow", "mlp", "train")]["mode"] == "compiled"
 
+
+
+def test_c4_with_a_release_sweep_judges_upkeep_on_it():
+    """With a sweep, a framework whose snapshot signals say "stale" but whose releases all run today's code is
+    judged on the sweep; frameworks whose code breaks on most recent releases count as troubled."""
+    times = {fw: 1.0 for fw in FRAMEWORKS}
+    fresh = {"registry": {"newest_release": "2.0", "newest_release_date": "2026-10-01",
+                          "wheels_newest_release": ["3.12"]}, "install_notes": []}
+    meta = {"date": "2026-11-23", "environments": {fw: fresh for fw in FRAMEWORKS}}
+    assert claims.claim_c4(records(times), meta)["verdict"] == "refuted"  # no snapshot trouble
+    facts = {"releases": [{"version": "1.0", "date": "2026-01-01"}, {"version": "2.0", "date": "2026-10-01"}],
+             "releases_recent": 2, "median_days_between": 270, "wheels_newest_release": ["3.12"],
+             "newest_release": "2.0", "newest_release_date": "2026-10-01"}
+    broken = {m: {"outcome": "API break", "error": "AttributeError: x"} for m in ("mlp", "resnet")}
+    runs = {m: {"outcome": "runs"} for m in ("mlp", "resnet")}
+    sweep_records = [dict(framework=fw, release="1.0", models=broken if fw in ("jax", "paddle", "mindspore") else runs)
+                     for fw in FRAMEWORKS]
+    sweep_records += [dict(framework=fw, release="pinned", newest=True, installed="2.0", models=runs) for fw in FRAMEWORKS]
+    sweep_meta = {"date": "2026-11-23", "release_facts": {fw: facts for fw in FRAMEWORKS}}
+    c = claims.claim_c4(records(times), meta, (sweep_records, sweep_meta))
+    assert c["verdict"] == "supported"
+    assert "release sweep" in c["rule"]
+    assert any(e.startswith("JAX: today's code runs unchanged on 0 of its 1 earlier") for e in c["evidence"])
+    assert any(e.startswith("PyTorch (release sweep): today's code runs unchanged on 1 of 1") for e in c["evidence"])

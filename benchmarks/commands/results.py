@@ -29,6 +29,13 @@ def cmd_report(args) -> int:
                 envs.backfill_friction(spec)
                 meta["environments"][fw] = {**spec.marker(), **marker}  # new facts only: the run's own stay
         folder.write_meta(meta)
+    if args.releases_run:  # the release sweep this run's C4 is judged on, kept in its meta
+        sweep = RunFolder.existing(args.releases_run)
+        if not sweep.is_release_sweep():
+            raise UserError(f"{sweep.path} holds no release sweep: take one with `fwbench run --task releases`")
+        meta = folder.meta()
+        meta["release_sweep_run"] = str(sweep.path.resolve().relative_to(REPO_ROOT))
+        folder.write_meta(meta)
     results, verdicts = outputs.build(run_dir)
     report.print_table(results, console(), report.load_run(run_dir)[1])
     report.print_claims(verdicts, console())
