@@ -284,5 +284,11 @@ def claim_c4(records: List[Dict], meta: Dict, sweep: Optional[tuple] = None) -> 
 
 
 def evaluate(records: List[Dict], meta: Dict, sweep: Optional[tuple] = None) -> List[Dict]:
-    """Every claim's verdict; `sweep`: a release sweep's (records, meta), for C4's upkeep half."""
+    """Every claim's verdict; `sweep`: a release sweep's (records, meta), for C4's upkeep half (by default the
+    one the run's meta names, if any)."""
+    if sweep is None:
+        from benchmarks.release_report import linked_sweep
+
+        folder = linked_sweep(meta)
+        sweep = (folder.releases(), folder.meta()) if folder else None
     return [claim_c1(records), claim_c2(records), claim_c3(records), claim_c4(records, meta, sweep)]

@@ -103,7 +103,7 @@ def render_machines(parts: List[tuple], meta: Dict, verdicts: Dict[str, List[Dic
 
 
 CONTENTS = (("answer", "The answer"), ("scoreboard-t1", "Scoreboard, 1 thread"), ("scoreboard-t2", "2 threads"),
-            ("claims", "Claims"), ("rosetta", "Code side by side"), ("plots", "Plots"), ("tables", "Every table"),
+            ("claims", "Claims"), ("upkeep", "Upkeep"), ("rosetta", "Code side by side"), ("plots", "Plots"), ("tables", "Every table"),
             ("method", "Method"))
 
 
@@ -128,6 +128,17 @@ def _claims(verdicts: List[Dict]) -> str:
     return blocks_html([Section("The published claims", report.claims_document(verdicts), anchor="claims")])
 
 
+def _upkeep(meta: Dict) -> str:
+    """The release sweep C4 is judged on, where the run names one."""
+    from benchmarks import release_report
+
+    folder = release_report.linked_sweep(meta)
+    if folder is None:
+        return ""
+    return blocks_html([Section("Upkeep: today's code on earlier releases", release_report.document(folder),
+                                anchor="upkeep")])
+
+
 def _tables(records: List[Dict], meta: Dict) -> List[str]:
     """Every table beyond the scoreboard, the same sections as summary.md's, each folded; the per-task tables
     folded together."""
@@ -147,6 +158,7 @@ def body(records: List[Dict], meta: Dict, verdicts: List[Dict], plots: List[Path
     parts = [_answer(records, meta, verdicts, plots)]
     parts += [blocks_html([scoreboard.section(records, meta, verdicts, t)]) for t in thread_settings(records)]
     parts.append(_claims(verdicts))
+    parts.append(_upkeep(meta))
     if code_sections:
         parts += [_rosetta(records, meta), _api_tables(records, meta), _pitfalls()]
     others = [p for p in plots if not p.name.startswith("answer_")]

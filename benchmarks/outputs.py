@@ -5,10 +5,9 @@ import csv
 import io
 import os
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 from benchmarks import REPO_ROOT, claims, compare, html_report, plots, report, schema
-from benchmarks.errors import UserError
 from benchmarks.records import write_atomic
 
 CSV_COLUMNS = schema.csv_columns()
@@ -45,31 +44,18 @@ def build(run_dir: Path) -> tuple:
                 aa_test=compare.aa_text(records, raw))
     write_atomic(run_dir / "summary.csv", summary_csv(records))
     parts = machines.split(records, meta)
-    sweep = release_sweep_of(meta)
     if len(parts) == 1:
-        verdicts = claims.evaluate(records, meta, sweep)
+        verdicts = claims.evaluate(records, meta)
         write_atomic(run_dir / "summary.md", report.summary_markdown(records, meta, verdicts, link_root=link_root(run_dir)))
         pngs = plots.make_plots(records, meta, run_dir / "plots")
         html_report.write(run_dir, html_report.render(records, meta, verdicts, pngs))
         return records, verdicts
-    by_machine = {label: claims.evaluate(recs, m, sweep) for label, recs, m in parts}
+    by_machine = {label: claims.evaluate(recs, dict(m, release_sweep_run=meta.get("release_sweep_run")))
+                  for label, recs, m in parts}
     pngs_by = {label: plots.make_plots(recs, m, run_dir / "plots" / machine_slug(label)) for label, recs, m in parts}
     write_atomic(run_dir / "summary.md", report.machines_markdown(parts, meta, by_machine, link_root(run_dir)))
     html_report.write(run_dir, html_report.render_machines(parts, meta, by_machine, pngs_by))
     return records, [dict(v, id=f"{v['id']} on {label}") for label, vs in by_machine.items() for v in vs]
-
-
-def release_sweep_of(meta: Dict) -> Optional[tuple]:
-    """The (records, meta) of the release sweep this run's C4 is judged on (`fwbench report --releases-run`)."""
-    from benchmarks.run_folder import RunFolder
-
-    path = meta.get("release_sweep_run")
-    if not path:
-        return None
-    folder = RunFolder.existing(REPO_ROOT / path)
-    if not folder.is_release_sweep():
-        raise UserError(f"{path} holds no release sweep: take one with `fwbench run --task releases`")
-    return folder.releases(), folder.meta()
 
 
 def machine_slug(label: str) -> str:

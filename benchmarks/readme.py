@@ -13,6 +13,7 @@ from benchmarks.views import thread_settings
 ANSWER_BLOCK = ("<!-- answer:start -->", "<!-- answer:end -->")
 RESULTS = ("<!-- results:start -->", "<!-- results:end -->")
 TIMING = ("<!-- timing:start -->", "<!-- timing:end -->")
+UPKEEP = ("<!-- upkeep:start -->", "<!-- upkeep:end -->")
 ANSWER = ("answer_t1.png", "answer_t2.png")  # the headline picture, first in the block
 PLOTS = ("speed_mlp_t1.png", "speed_resnet_t1.png")  # training speed per model
 DOCS = REPO_ROOT / "docs"
@@ -83,6 +84,26 @@ def sweep_markdown(sweep: Path, repeat: Optional[Path] = None, base: Path = REPO
 SWEEP_READING = ("How to read it: where a framework's line lies above PyTorch's at the left (small steps) but meets "
                  "it at the right, its gap is fixed overhead per step, which a larger model hides; a line that stays "
                  "above at the right is slower arithmetic, which a larger model does not hide.")
+
+
+def upkeep_markdown(meta: dict) -> str:
+    """README's upkeep section: the release sweep C4 is judged on (the run's meta names it)."""
+    from benchmarks import release_report
+
+    folder = release_report.linked_sweep(meta)
+    if folder is None:
+        return ("No release sweep is linked to this run: take one with `fwbench run --task releases` and name it "
+                "with `fwbench report RUN --releases-run SWEEP`.\n")
+    records, sweep_meta = folder.releases(), folder.meta()
+    run = folder.path.resolve().relative_to(REPO_ROOT).as_posix()
+    status = release_report.status_text(records, sweep_meta)
+    return ("\n".join(t for t in (status, release_report.headline(records, sweep_meta)) if t) + "\n\n"
+            + render.markdown([release_report.upkeep_table(records, sweep_meta)], REPO_ROOT)
+            + f"\nEach release, each model's outcome (with the error and the model file's line where one breaks) and "
+              f"the speed of each release: [`{run}/summary.md`]({run}/summary.md). "
+            + release_report.costs_text(records, sweep_meta)
+            + " The sweep is not part of `make run` or `make test`: `fwbench setup --releases` builds its environments, "
+              "`fwbench run --task releases` measures.\n")
 
 
 def timing_text(runs: List[Path]) -> str:
@@ -177,5 +198,6 @@ def update_readme(readme: Path, run_dir: Path, repeat: Optional[Path] = None, sw
                     "\n" + generated(command) + answer_markdown(run_dir, records, meta, verdicts, pair, paired))
     text = _replace(text, RESULTS, "\n" + generated(command) + results_markdown(run_dir, records, meta, verdicts, tta))
     text = _replace(text, TIMING, timing_text([r for r in (run_dir, quick) if r]))
+    text = _replace(text, UPKEEP, "\n" + generated(command) + upkeep_markdown(meta))
     write_atomic(readme, text)
     write_docs(command, run_dir, pair, repeat, sweep, sweep_repeat, paired_pair)

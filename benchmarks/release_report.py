@@ -6,8 +6,9 @@ from datetime import date
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from benchmarks import render, stats
+from benchmarks import REPO_ROOT, render, stats
 from benchmarks.adapters import framework_display
+from benchmarks.errors import UserError
 from benchmarks.document import Bullets, Figure, Paragraph, Section, Table, ratio_cell
 from benchmarks.run_folder import RunFolder
 
@@ -17,6 +18,17 @@ CALL_NAMES = {"mlp:train": "MLP step", "mlp:infer_b64": "MLP b64", "resnet:train
 YEARS = 2
 RUNS_SHARE_LOW = 0.5  # upkeep trouble: today's code runs unchanged on fewer than half of the recent releases
 REGRESSION = 1.1  # upkeep trouble: the newest release over 10% slower than an earlier one (interval clear of it)
+
+
+def linked_sweep(meta: Dict) -> Optional[RunFolder]:
+    """The release sweep a speed run's meta names (`fwbench report --releases-run`), if any."""
+    path = meta.get("release_sweep_run")
+    if not path:
+        return None
+    folder = RunFolder.existing(REPO_ROOT / path)
+    if not folder.is_release_sweep():
+        raise UserError(f"{path} holds no release sweep: take one with `fwbench run --task releases`")
+    return folder
 
 
 def registry(meta: Dict, framework: str) -> Dict:
@@ -234,17 +246,21 @@ def speed_plot(records: List[Dict], meta: Dict, out_dir: Path) -> Optional[Path]
     ax.set_title("Speed across releases: MLP and ResNet step and batch-64 inference, 1 thread, as shipped "
                  "(x: releases whose code does not run)", fontsize=9)
     ax.grid(axis="y", alpha=0.3)
-    return _save(fig, out_dir / "releases_speed.png", meta)
+    return _save(fig, out_dir / PLOT, meta)
 
 
-def document(folder: RunFolder, figures: bool = True) -> List:
+PLOT = "releases_speed.png"
+
+
+def document(folder: RunFolder) -> List:
+    """The sweep's blocks; its speed plot, where write() made one."""
     records, meta = folder.releases(), folder.meta()
     table, footnotes = matrix(records, meta)
     status = status_text(records, meta)
     lead = [Paragraph(status)] if status else []
-    plot = speed_plot(records, meta, folder.path) if figures else None
+    plot = folder.path / PLOT if (folder.path / PLOT).exists() else None
     speed = speed_table(records)
-    blocks = lead + [
+    blocks = lead + [Paragraph(headline(records, meta), lead=True),
         Paragraph("Today's model files, unchanged, on each framework's earlier releases. Every model goes through "
                   "the parity gate on every release: it *runs* (parity holds), meets an *API break* (the line of the "
                   "model file that raised), a *numeric change* (runs, fails parity), or the release *cannot install* "
@@ -269,10 +285,37 @@ def document(folder: RunFolder, figures: bool = True) -> List:
 
 def write(folder: RunFolder) -> Path:
     """summary.md of a release sweep's folder."""
+    speed_plot(folder.releases(), folder.meta(), folder.path)
     blocks = document(folder)
     path = folder.path / "summary.md"
     path.write_text("# Release sweep\n\n" + render.markdown(blocks, folder.path, level=2))
     return path
+
+
+def headline(records: List[Dict], meta: Dict) -> str:
+    """The sweep in a few sentences: how much of today's code runs on earlier releases, who breaks it, who got
+    faster or slower, and who shows upkeep trouble."""
+    earlier = [r for r in records if not r.get("newest")]
+    ran = [r for r in earlier if runs_everywhere(r)]
+    facts = upkeep(records, meta)
+    breaking = [fw for fw in facts if any(not runs_everywhere(r) and r.get("installed") for r in earlier
+                                          if r["framework"] == fw)]
+    moved = []
+    for fw, f in facts.items():
+        if f["trend"] and (f["trend"][2] < 1 or f["trend"][1] > 1):
+            faster = f["trend"][1] > 1
+            moved.append(f"{framework_display(fw)} {'got faster' if faster else 'got slower'} since {f['trend_from']} "
+                         f"({f['trend'][0]:.2f}× the newest's time)")
+    troubled = [f"{framework_display(fw)} ({'; '.join(troubles(f))})" for fw, f in facts.items() if troubles(f)]
+    text = (f"Today's model files run unchanged, every model through the parity gate, on {len(ran)} of the "
+            f"{len(earlier)} earlier releases swept ({len(facts)} frameworks).")
+    if breaking:
+        text += f" Earlier releases of {', '.join(map(framework_display, breaking))} do not run some of today's code."
+    if moved:
+        text += " Across releases: " + "; ".join(moved) + "."
+    text += (" Upkeep trouble by C4's rule: " + "; ".join(troubled) + "." if troubled
+             else " No framework shows upkeep trouble by C4's rule.")
+    return text
 
 
 def terminal_text(folder: RunFolder) -> str:
