@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from benchmarks import REPO_ROOT
+import psutil
+
+from benchmarks import REPO_ROOT, guard
 from benchmarks.envs import EnvSpec, load_spec, worker_env
 from benchmarks.plan import BASELINE, Cell, Profile
 from benchmarks.process_group import end_group
@@ -229,16 +231,37 @@ def launch_server(cells: Sequence[Cell], profile: Profile, seed: int, spec: Opti
     return Server(cells, request, env, str(spec.interpreter))
 
 
+def workers_cpu(servers: Sequence[Server]) -> float:
+    """CPU seconds the servers' worker processes (and the children they waited for) have used."""
+    total = 0.0
+    for server in servers:
+        proc = getattr(server, "proc", None)
+        try:
+            t = psutil.Process(proc.pid).cpu_times() if proc else None
+        except psutil.Error:
+            t = None
+        total += (t.user + t.system + t.children_user + t.children_system) if t else 0.0
+    return total
+
+
+def pair_window(servers: Sequence[Server]) -> guard.Window:
+    """The machine's CPU use by anything but the harness and these two workers, while one pair is taken."""
+    return guard.Window(own=lambda: guard.own_cpu() + workers_cpu(servers))
+
+
 def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_number: int, seed: int = 0,
             launch: Callable[..., Server] = launch_server,
-            on_trial: Optional[Callable[[int, int], None]] = None, baseline: str = BASELINE) -> List[Dict]:
+            on_trial: Optional[Callable[[int, int], None]] = None, baseline: str = BASELINE,
+            window: Callable[[Sequence[Server]], guard.Window] = pair_window) -> List[Dict]:
     """One generation at one thread setting: start the servers, take `rounds` RMIT rounds of paired trials,
-    stop them. Returns a raw record per cell and task (its trials' samples and its pairs), and the baseline
-    server's own (role "baseline", kept for the record, never aggregated)."""
+    stop them. Returns a raw record per cell and task (its trials' samples and its pairs, and how busy the
+    machine was with other work while they were taken), and the baseline server's own (role "baseline", kept
+    for the record, never aggregated)."""
     generation = start(cells, profile, seed, launch, baseline)
     base = generation.baseline
     calls = [Call(c, t, baseline) for c in cells for t in c.tasks]
     trials: Dict[Call, List[tuple]] = {call: [] for call in calls}
+    loads: Dict[Call, List[Dict[str, float]]] = {call: [] for call in calls}
     base_samples: Dict[str, List[float]] = {}
     rng = random.Random(f"{seed}:{generation_number}:{cells[0].threads}")
     plan = list(schedule(calls, rounds, rng))
@@ -249,20 +272,34 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
             if mine is None or theirs is None:
                 continue
             sides = [(base, theirs), (server, mine)] if baseline_first else [(server, mine), (base, theirs)]
+            watch = window([base, server])
             taken = {id(s): s.trial(key, number) for s, key in sides}
+            load = watch.stop()
             if taken[id(server)] and taken[id(base)]:
                 trials[call].append((taken[id(server)], taken[id(base)]))
+                loads[call].append(load)
                 base_samples.setdefault(theirs, []).extend(taken[id(base)])
             if on_trial:
                 on_trial(number + 1, len(plan))
     finally:
         for server in [base, *generation.servers.values()]:
             server.stop()
-    out = [raw_record(call, generation.servers[group_of(call.cell)], trials[call], generation_number)
-           for call in calls]
+    out = [dict(raw_record(call, generation.servers[group_of(call.cell)], trials[call], generation_number),
+                **machine_load(loads[call])) for call in calls]
     out += [dict(record, samples_ms=base_samples.get(key, []), role="baseline", process=generation_number,
                  attempt=0, peak_rss_mb=base.peak_rss_mb) for key, record in base.ready.items()]
     return out
+
+
+def machine_load(loads: List[Dict[str, float]]) -> Dict:
+    """A call's busy-machine figures over its pairs: the mean background CPU and steal (in cores, as the
+    sequential runner records per process) and how many pairs were taken while others used more than
+    guard.BUSY_CORES."""
+    if not loads:
+        return {}
+    mean = lambda key: round(sum(load[key] for load in loads) / len(loads), 3)  # noqa: E731
+    return {"background_cpu": mean("background_cpu"), "steal": mean("steal"),
+            "busy_pairs": sum(guard.busy(load) for load in loads)}
 
 
 def raw_record(call: Call, server: Server, pairs: List[tuple], generation_number: int) -> Dict:
@@ -291,9 +328,12 @@ def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, see
     from benchmarks.run_folder import RunFolder
     from benchmarks.runner import aggregate, pooled_intervals
 
+    from benchmarks.runner import USABLE, cpus_for
+
     folder = RunFolder(run_dir)
     for threads in sorted({c.threads for c in cells}):
         mine = [c for c in cells if c.threads == threads]
+        guard.stay_off(cpus_for(threads), USABLE)  # the harness off the workers' cores, as the runner does
         for number in range(profile.processes):
             if on_progress:
                 on_progress(f"{threads} thread(s), worker set {number + 1} of {profile.processes}: preparing")
@@ -305,6 +345,7 @@ def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, see
 
             for record in measure(mine, profile, rounds, number, seed, launch, progress, baseline):
                 folder.append_raw(record)
+    guard.stay_off([], USABLE)
     raw = [r for r in folder.raw() if r.get("role") != "baseline"]
     found = []
     for cell in cells:

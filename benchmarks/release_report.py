@@ -203,6 +203,21 @@ def costs_text(records: List[Dict], meta: Dict) -> str:
     return text.strip()
 
 
+def quality_text(records: List[Dict], meta: Dict) -> str:
+    """How busy the machine was while the sweep's pairs were taken, and its noise check before and after."""
+    from benchmarks.guard import busy
+
+    timed = [s for r in records for s in (r.get("speed") or {}).values()]
+    if not timed:
+        return ""
+    tainted = sum(busy(s) for s in timed)
+    noise = [f"CV {meta[k]['cv'] * 100:.1f}% {when}" for k, when in (("noise", "before"), ("noise_after", "after"))
+             if isinstance(meta.get(k), dict) and meta[k].get("cv") is not None]
+    return (f"Data quality: {tainted} of {len(timed)} timed calls were taken while other work used more than 0.1 core "
+            f"on average" + (f"; the machine's noise check (a fixed numpy kernel, quiet below 3%): {', '.join(noise)}"
+                             if noise else "") + ".")
+
+
 def status_text(records: List[Dict], meta: Dict) -> str:
     planned = (meta.get("release_sweep") or {}).get("frameworks") or []
     done = list(dict.fromkeys(r["framework"] for r in records))
@@ -270,7 +285,8 @@ def document(folder: RunFolder) -> List:
         blocks.append(Bullets(footnotes))
     blocks += [Section("Speed across releases", ([Figure(plot)] if plot else []) + [
         Paragraph("Time of each release relative to the newest (pinned) one, from paired trials of the two side by "
-                  "side in time, as shipped, 1 thread; lower is faster. Only the models that run on a release are timed."),
+                  "side in time, as shipped, 1 thread; lower is faster. Only the models that run on a release are timed. "
+            + quality_text(records, meta)),
         speed] if speed.rows else [Paragraph("No release ran the timed models.")]),
         Section("Upkeep, per framework (claim C4)", [
             Paragraph(f"A framework shows upkeep trouble when it has had no release in {YEARS} years, when today's code "

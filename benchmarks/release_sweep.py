@@ -122,10 +122,11 @@ def outcome_of(server, model: str) -> Dict:
 def paired_speed(release_server, pinned_server, cells: Sequence[Cell], rounds: int, rng: random.Random,
                  on_trial: Optional[Callable[[int, int], None]] = None) -> Dict[str, Dict]:
     """Time on this release relative to the pinned one, per "model:task", from RMIT rounds of paired trials."""
-    from benchmarks.paired import Call, schedule, trial_estimate
+    from benchmarks.paired import Call, machine_load, pair_window, schedule, trial_estimate
 
     calls = [Call(c, t, c.framework) for c in cells for t in SPEED_TASKS]
     pairs: Dict[Call, List[tuple]] = {call: [] for call in calls}
+    loads: Dict[Call, List[Dict]] = {call: [] for call in calls}
     order = list(schedule(calls, rounds, rng))
     for number, (_, call, pinned_first) in enumerate(order):
         mine, theirs = release_server.call_key(call.cell, call.task), pinned_server.call_key(call.cell, call.task)
@@ -134,9 +135,12 @@ def paired_speed(release_server, pinned_server, cells: Sequence[Cell], rounds: i
         sides = [(pinned_server, theirs), (release_server, mine)]
         if not pinned_first:
             sides.reverse()
+        watch = pair_window([release_server, pinned_server])
         taken = {id(s): s.trial(key, number) for s, key in sides}
+        load = watch.stop()
         if taken[id(release_server)] and taken[id(pinned_server)]:
             pairs[call].append((trial_estimate(taken[id(release_server)]), trial_estimate(taken[id(pinned_server)])))
+            loads[call].append(load)
         if on_trial:
             on_trial(number + 1, len(order))
     out = {}
@@ -145,7 +149,8 @@ def paired_speed(release_server, pinned_server, cells: Sequence[Cell], rounds: i
         if estimate:
             out[f"{call.cell.model}:{call.task}"] = {"ratio": estimate[0], "ci": [estimate[1], estimate[2]],
                                                     "pairs": len(found),
-                                                    "ms": stats.geomean([mine for mine, _ in found])}
+                                                    "ms": stats.geomean([mine for mine, _ in found]),
+                                                    **machine_load(loads[call])}
     return out
 
 

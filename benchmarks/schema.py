@@ -96,6 +96,7 @@ RECORD: Tuple[Field, ...] = (
     F("background_before", "float", "older runs: cores other processes used just before the worker"),
     F("paired_ratio", "float", "paired runs: time over PyTorch as shipped, the geometric mean over pairs of trials "
       "taken side by side (benchmarks/paired.py); PyTorch's own cells: against a second PyTorch worker (A/A)", csv=True),
+    F("busy_pairs", "int", "paired runs, per process: trial pairs taken while other work used more than 0.1 core"),
     F("paired_ci", "list", "its 95% interval [low, high], a bootstrap over worker processes and the pairs in each"),
     F("pairs", "int", "trial pairs behind it", csv=True),
     F("hidden", "int", "the model's hidden width", only="scaling"),

@@ -210,3 +210,43 @@ def test_a_trial_settles_takes_samples_within_its_budget_and_a_slow_call_is_its_
     calls.clear()
     slow = trial(call(0.5), 1, 5, 0.2, clock)  # slower than the budget: its one call is the trial
     assert slow["samples_ms"] == pytest.approx([500.0]) and len(calls) == 1
+
+
+def test_each_call_records_how_busy_the_machine_was_while_its_pairs_were_taken():
+    """Per pair, a window over the machine's CPU less the harness's and the two workers' own (fake readings here):
+    the raw record keeps the mean background and steal over its pairs and how many pairs were taken busy."""
+    readings = iter([0.5 if i % 3 == 0 else 0.0 for i in range(1000)])
+
+    class FakeWindow:
+        def __init__(self, servers):
+            assert len(servers) == 2  # the baseline's worker and this call's
+            self.background = next(readings)
+
+        def stop(self):
+            return {"background_cpu": self.background, "steal": 0.0}
+
+    host = Host()
+    cells = [Cell("paddle", "mlp", "eager", 1)]
+    launch, _ = fake_launcher(host, {"torch": {"mlp": 1.0}, "paddle": {"mlp": 2.0}})
+    raw = [r for r in paired.measure(cells, PROFILE, 6, 0, launch=launch, window=FakeWindow) if r.get("role") is None]
+    assert sum(r["busy_pairs"] for r in raw) == sum(1 for i in range(6 * len(raw)) if i % 3 == 0)
+    assert all(0.0 <= r["background_cpu"] <= 0.5 and r["steal"] == 0.0 for r in raw)
+    record = runner.aggregate([r for r in raw if r["task"] == "train"], 1)
+    assert record["background_cpu"] == max(r["background_cpu"] for r in raw if r["task"] == "train")
+
+
+def test_a_workers_cpu_counts_as_its_own_not_as_background():
+    proc = subprocess.Popen([sys.executable, "-c", "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass\n"
+                             "time.sleep(30)"])
+    try:
+        server = type("S", (), {"proc": proc})()
+        for _ in range(100):
+            if paired.workers_cpu([server]) >= 0.25:
+                break
+            psutil.Process(proc.pid).cpu_times()
+            __import__("time").sleep(0.05)
+        assert paired.workers_cpu([server]) >= 0.25
+    finally:
+        proc.kill()
+        proc.wait()
+    assert paired.workers_cpu([type("S", (), {"proc": proc})()]) == 0.0  # a worker that is gone: nothing
