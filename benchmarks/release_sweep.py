@@ -64,9 +64,11 @@ def recipe_name(file: Path) -> str:
 
 
 def install_error(text: str) -> str:
-    """One line for a failed build: pip's own ERROR line where there is one, else the last line."""
+    """One line for a failed build: pip's own ERROR line where there is one, else the last line that names an
+    exception (`AttributeError: ...`), else the last line."""
     lines = [ln.strip() for ln in str(text).splitlines() if ln.strip()]
-    errors = [ln for ln in lines if ln.startswith("ERROR:")]
+    errors = [ln for ln in lines if ln.startswith("ERROR:")] or \
+        [ln for ln in lines if re.match(r"[\w.]+(Error|Exception|Warning)\b.*:", ln)]
     return ((errors or lines or ["unknown failure"])[-1])[:300]
 
 
@@ -80,7 +82,8 @@ def build(release: Release, on_line: Callable[[str], None] = lambda line: None) 
     except (RuntimeError, OSError) as exc:
         if release.spec.path.exists() and not release.newest:
             shutil.rmtree(release.spec.path, ignore_errors=True)
-        return {"install_error": install_error(str(exc))}
+        stage = "import" if "does not import" in str(exc) else "install"  # pip succeeded, the import failed
+        return {"install_error": install_error(str(exc)), "stage": stage}
     except Exception as exc:  # UserError: no Python of that version here
         return {"install_error": str(exc).splitlines()[0][:300]}
 
@@ -195,8 +198,9 @@ def measure_release(release: Release, pinned, cells: Sequence[Cell], speed_cells
         on_progress(f"{name}: building its environment")
         marker = build(release, lambda line: on_progress(f"{name}: {line[:90]}"))
         if "install_error" in marker:
+            outcome = "cannot import" if marker.get("stage") == "import" else "cannot install"
             return dict(record, installed=None, install_error=marker["install_error"],
-                        models={c.model: {"outcome": "cannot install", "error": marker["install_error"]} for c in cells})
+                        models={c.model: {"outcome": outcome, "error": marker["install_error"]} for c in cells})
         record.update(installed=marker.get("framework_version"), install_s=marker.get("install_s"),
                       size_mb=marker.get("size_mb"))
         on_progress(f"{name}: every model through parity")

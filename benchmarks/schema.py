@@ -159,7 +159,7 @@ RELEASE: Tuple[Field, ...] = (  # releases.jsonl: one per framework release (ben
     F("python", "str", "the CPython of its environment"),
     F("recipe", "str", "its recipe file"),
     F("installed", "str", "the framework version its environment holds (null: it cannot install)"),
-    F("install_error", "str", "why its environment cannot be built, in one line"),
+    F("install_error", "str", "why its environment cannot be built or its framework not imported, in one line"),
     F("install_s", "float", "seconds its environment took to build"),
     F("size_mb", "float", "its environment's size"),
     F("models", "dict", "per model: `outcome` (runs, numeric change, API break, harness break, cannot import, cannot "
