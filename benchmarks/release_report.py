@@ -168,7 +168,10 @@ def kernel_difference(record: Dict, newest: Optional[Dict]) -> str:
     speed change's first suspect (MXNet's 1.6.0 wheel has no oneDNN)."""
     if not newest:
         return "–"
-    mine, theirs = set(record.get("kernel_libraries") or []), set(newest.get("kernel_libraries") or [])
+    def libraries(r: Dict) -> set:  # Jittor also lists the kernels it compiled itself (`..._hash..._op`): left out
+        return {k for k in r.get("kernel_libraries") or [] if "hash" not in k}
+
+    mine, theirs = libraries(record), libraries(newest)
     diff = [f"+{k}" for k in sorted(mine - theirs)] + [f"−{k}" for k in sorted(theirs - mine)]
     return ", ".join(diff) or "same"
 

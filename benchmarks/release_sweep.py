@@ -82,7 +82,10 @@ def build(release: Release, on_line: Callable[[str], None] = lambda line: None) 
     except (RuntimeError, OSError) as exc:
         if release.spec.path.exists() and not release.newest:
             shutil.rmtree(release.spec.path, ignore_errors=True)
-        stage = "import" if "does not import" in str(exc) else "install"  # pip succeeded, the import failed
+        stage = "install"
+        if "does not import" in str(exc):  # pip succeeded, the import failed: in the framework, or in fwbench's glue
+            frames = re.findall(r'File "([^"]+)"', str(exc))
+            stage = "harness" if frames and "/benchmarks/" in frames[-1] else "import"
         return {"install_error": install_error(str(exc)), "stage": stage}
     except Exception as exc:  # UserError: no Python of that version here
         return {"install_error": str(exc).splitlines()[0][:300]}
@@ -198,7 +201,7 @@ def measure_release(release: Release, pinned, cells: Sequence[Cell], speed_cells
         on_progress(f"{name}: building its environment")
         marker = build(release, lambda line: on_progress(f"{name}: {line[:90]}"))
         if "install_error" in marker:
-            outcome = "cannot import" if marker.get("stage") == "import" else "cannot install"
+            outcome = {"import": "cannot import", "harness": "harness break"}.get(marker.get("stage"), "cannot install")
             return dict(record, installed=None, install_error=marker["install_error"],
                         models={c.model: {"outcome": outcome, "error": marker["install_error"]} for c in cells})
         record.update(installed=marker.get("framework_version"), install_s=marker.get("install_s"),
@@ -234,4 +237,7 @@ def fix_hint(outcome: Dict) -> str:
     keyword = re.search(r"unexpected keyword argument '([^']+)'", error)
     if keyword:
         return f"the keyword `{keyword.group(1)}` is newer than this release"
+    call = re.search(r"(\S+)\(\) takes (\d+) positional arguments? but (\d+) (?:were|was) given", error)
+    if call:
+        return f"`{call.group(1)}` takes {int(call.group(2)) - 1} argument(s) here, not {int(call.group(3)) - 1}: its signature changed"
     return ""

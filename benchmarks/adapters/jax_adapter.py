@@ -35,8 +35,10 @@ class JaxAdapter(Adapter):
     def named_parameters(self, model):
         from flax import nnx
 
+        state = nnx.state(model, nnx.Param)
+        flat = nnx.to_flat_state(state) if hasattr(nnx, "to_flat_state") else state.flat_state().items()  # flax < 0.11
         out = {}
-        for path, _ in nnx.to_flat_state(nnx.state(model, nnx.Param)):
+        for path, _ in flat:
             variable = model
             for part in path:
                 variable = variable[part] if isinstance(part, int) else getattr(variable, part)

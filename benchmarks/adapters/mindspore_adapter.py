@@ -31,7 +31,10 @@ class MindSporeAdapter(Adapter):
 
     def configure(self, threads: int) -> None:
         self.fw.set_context(mode=self.fw.PYNATIVE_MODE)
-        self.fw.set_device("CPU")
+        if hasattr(self.fw, "set_device"):
+            self.fw.set_device("CPU")
+        else:  # before 2.3: the device is a context setting
+            self.fw.set_context(device_target="CPU")
 
     def tensor(self, array: np.ndarray):
         return self.fw.Tensor(array)

@@ -40,10 +40,12 @@ class TensorFlowAdapter(Adapter):
         out = {}
         for layer in model.layers:
             for w in layer.trainable_weights:
-                parts = w.path.split("/")  # [model/]layer[/sub-layer]/weight, e.g. MHA's .../query/kernel
+                # [model/]layer[/sub-layer]/weight, e.g. MHA's .../query/kernel; Keras 2 (TF < 2.16) has no
+                # .path, its .name is the same path with ":0"
+                parts = (getattr(w, "path", None) or w.name.split(":")[0]).split("/")
                 start = parts.index(layer.name) + 1 if layer.name in parts else len(parts) - 1
                 inner = [part for part in parts[start:-1] if part != "lstm_cell"]  # LSTM weights sit in its cell
-                out[".".join([layer.name, *inner, self.param_names.get(w.name, w.name)])] = w
+                out[".".join([layer.name, *inner, self.param_names.get(parts[-1], parts[-1])])] = w
         return out
 
     def assign(self, model, name, param, array) -> None:
