@@ -272,9 +272,9 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
             if mine is None or theirs is None:
                 continue
             sides = [(base, theirs), (server, mine)] if baseline_first else [(server, mine), (base, theirs)]
-            watch = window([base, server])
+            watch, began = window([base, server]), time.monotonic()
             taken = {id(s): s.trial(key, number) for s, key in sides}
-            load = watch.stop()
+            load = dict({"wall_s": time.monotonic() - began}, **watch.stop())
             if taken[id(server)] and taken[id(base)]:
                 trials[call].append((taken[id(server)], taken[id(base)]))
                 loads[call].append(load)
@@ -291,15 +291,20 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
     return out
 
 
+BUSY_WINDOW_S = 0.5  # /proc/stat counts in 10 ms ticks: a shorter pair's own figure cannot tell busy from quiet
+
+
 def machine_load(loads: List[Dict[str, float]]) -> Dict:
-    """A call's busy-machine figures over its pairs: the mean background CPU and steal (in cores, as the
-    sequential runner records per process) and how many pairs were taken while others used more than
-    guard.BUSY_CORES."""
+    """A call's busy-machine figures over its pairs: background CPU and steal in cores, as the sequential
+    runner records per process, over all its pairs together (weighted by their wall time: a pair of a fast
+    call lasts a few ticks, too short on its own), and how many pairs long enough to tell were taken while
+    others used more than guard.BUSY_CORES."""
     if not loads:
         return {}
-    mean = lambda key: round(sum(load[key] for load in loads) / len(loads), 3)  # noqa: E731
+    wall = sum(load["wall_s"] for load in loads) or 1e-9
+    mean = lambda key: round(sum(load[key] * load["wall_s"] for load in loads) / wall, 3)  # noqa: E731
     return {"background_cpu": mean("background_cpu"), "steal": mean("steal"),
-            "busy_pairs": sum(guard.busy(load) for load in loads)}
+            "busy_pairs": sum(guard.busy(load) for load in loads if load["wall_s"] >= BUSY_WINDOW_S)}
 
 
 def raw_record(call: Call, server: Server, pairs: List[tuple], generation_number: int) -> Dict:

@@ -97,7 +97,7 @@ def troubles(fact: Dict) -> List[str]:
         out.append(f"today's code runs unchanged on {fact['recent_runs']} of its {fact['recent']} earlier releases "
                    f"of the last {YEARS} years")
     if fact["trend"] and fact["trend"][2] < 1 / REGRESSION:
-        out.append(f"the newest release is slower than {fact['trend_from']} ({1 / fact['trend'][0]:.2f}×)")
+        out.append(f"its newest release takes {1 / fact['trend'][0]:.1f}× the time of {fact['trend_from']}")
     if fact["new_python"] is False:
         out.append("no binary wheel for CPython ≥ 3.12 in its newest release")
     return out
@@ -121,7 +121,8 @@ def upkeep_table(records: List[Dict], meta: Dict) -> Table:
     rows = []
     for fw, f in upkeep(records, meta).items():
         trend = f["trend"]
-        rows.append([framework_display(fw), f"{f['recent_runs']} of {f['recent']}" if f["recent"] else "none swept",
+        none = "no release" if f["releases_recent"] == 0 else "none swept"
+        rows.append([framework_display(fw), f"{f['recent_runs']} of {f['recent']}" if f["recent"] else none,
                      f"{f['swept_runs']} of {f['swept']}", str(f["releases_recent"] if f["releases_recent"] is not None else "–"),
                      "–" if f["median_days_between"] is None else f"{f['median_days_between']:.0f}",
                      ratio_cell(*trend) if trend else "–", f["trend_from"] or "–",
@@ -261,8 +262,10 @@ def speed_plot(records: List[Dict], meta: Dict, out_dir: Path) -> Optional[Path]
     _times_axis(ax, "y")
     ax.set_xticks(range(len(frameworks)), [framework_display(fw) for fw in frameworks])
     ax.set_ylabel("time relative to the newest release\n(lower is faster)")
-    ax.set_title("Speed across releases: MLP and ResNet step and batch-64 inference, 1 thread, as shipped "
-                 "(x: releases whose code does not run)", fontsize=9)
+    ax.set_title("Speed across releases: MLP and ResNet step and batch-64 inference, 1 thread, as shipped\n"
+                 "(geometric mean, 95% interval; x: a release today's code does not run on)", fontsize=9)
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high * 1.6)  # room for the labels above the highest interval
     ax.grid(axis="y", alpha=0.3)
     return _save(fig, out_dir / PLOT, meta)
 
@@ -322,9 +325,9 @@ def headline(records: List[Dict], meta: Dict) -> str:
     moved = []
     for fw, f in facts.items():
         if f["trend"] and (f["trend"][2] < 1 or f["trend"][1] > 1):
-            faster = f["trend"][1] > 1
-            moved.append(f"{framework_display(fw)} {'got faster' if faster else 'got slower'} since {f['trend_from']} "
-                         f"({f['trend'][0]:.2f}× the newest's time)")
+            ratio, old = f["trend"][0], f"{framework_display(fw)} {f['trend_from']}"
+            moved.append(f"{old} took {ratio:.2f}× the newest release's time" if ratio > 1 else
+                         f"{old} took {ratio:.2f}× the newest release's time (the newest is {1 / ratio:.1f}× slower)")
     troubled = [f"{framework_display(fw)} ({'; '.join(troubles(f))})" for fw, f in facts.items() if troubles(f)]
     text = (f"Today's model files run unchanged, every model through the parity gate, on {len(ran)} of the "
             f"{len(earlier)} earlier releases swept ({len(facts)} frameworks).")

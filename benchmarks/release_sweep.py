@@ -141,9 +141,9 @@ def paired_speed(release_server, pinned_server, cells: Sequence[Cell], rounds: i
         sides = [(pinned_server, theirs), (release_server, mine)]
         if not pinned_first:
             sides.reverse()
-        watch = pair_window([release_server, pinned_server])
+        watch, began = pair_window([release_server, pinned_server]), time.monotonic()
         taken = {id(s): s.trial(key, number) for s, key in sides}
-        load = watch.stop()
+        load = dict({"wall_s": time.monotonic() - began}, **watch.stop())
         if taken[id(release_server)] and taken[id(pinned_server)]:
             pairs[call].append((trial_estimate(taken[id(release_server)]), trial_estimate(taken[id(pinned_server)])))
             loads[call].append(load)

@@ -223,7 +223,7 @@ def test_each_call_records_how_busy_the_machine_was_while_its_pairs_were_taken()
             self.background = next(readings)
 
         def stop(self):
-            return {"background_cpu": self.background, "steal": 0.0}
+            return {"background_cpu": self.background, "steal": 0.0, "wall_s": 1.0}
 
     host = Host()
     cells = [Cell("paddle", "mlp", "eager", 1)]
@@ -250,3 +250,14 @@ def test_a_workers_cpu_counts_as_its_own_not_as_background():
         proc.kill()
         proc.wait()
     assert paired.workers_cpu([type("S", (), {"proc": proc})()]) == 0.0  # a worker that is gone: nothing
+
+
+def test_machine_load_weighs_pairs_by_their_length_and_flags_only_pairs_long_enough_to_tell():
+    """/proc/stat counts 10 ms ticks: one tick in a 20 ms pair reads as half a core busy. Over many short pairs
+    the ticks average out; a short pair alone never flags the call."""
+    short = [{"background_cpu": 0.5 if i % 2 else 0.0, "steal": 0.0, "wall_s": 0.02} for i in range(10)]
+    load = paired.machine_load(short)
+    assert load["busy_pairs"] == 0 and load["background_cpu"] == pytest.approx(0.25)
+    long = [{"background_cpu": 0.4, "steal": 0.0, "wall_s": 2.0}, {"background_cpu": 0.0, "steal": 0.0, "wall_s": 6.0}]
+    load = paired.machine_load(long)
+    assert load["busy_pairs"] == 1 and load["background_cpu"] == pytest.approx(0.1)

@@ -18,6 +18,13 @@ def cmd_report(args) -> int:
 
     folder = RunFolder.existing(args.run)
     run_dir = folder.path
+    if folder.is_release_sweep():  # a release sweep's folder: its summary alone
+        from benchmarks import release_report
+
+        release_report.write(folder)
+        console().print(release_report.terminal_text(folder))
+        print(f"wrote {run_dir / 'summary.md'}")
+        return 0
     if args.reaggregate:
         from benchmarks import runner
 
