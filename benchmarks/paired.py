@@ -249,6 +249,18 @@ def pair_window(servers: Sequence[Server]) -> guard.Window:
     return guard.Window(own=lambda: guard.own_cpu() + workers_cpu(servers))
 
 
+def take_pair(server: Server, mine: str, base: Server, theirs: str, number: int, baseline_first: bool,
+              window: Callable[[Sequence[Server]], guard.Window] = pair_window) -> Optional[tuple]:
+    """A trial of `server`'s call `mine` and one of the baseline's `theirs`, next to each other in the drawn
+    order, inside a busy-machine window: (this side's samples, the baseline's, the window's figures with its
+    wall time), or None when either worker failed."""
+    sides = [(base, theirs), (server, mine)] if baseline_first else [(server, mine), (base, theirs)]
+    watch, began = window([base, server]), time.monotonic()
+    taken = {id(s): s.trial(key, number) for s, key in sides}
+    load = dict({"wall_s": time.monotonic() - began}, **watch.stop())
+    return (taken[id(server)], taken[id(base)], load) if taken[id(server)] and taken[id(base)] else None
+
+
 def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_number: int, seed: int = 0,
             launch: Callable[..., Server] = launch_server,
             on_trial: Optional[Callable[[int, int], None]] = None, baseline: str = BASELINE,
@@ -271,14 +283,11 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
             mine, theirs = server.call_key(call.cell, call.task), base.call_key(call.baseline, call.task)
             if mine is None or theirs is None:
                 continue
-            sides = [(base, theirs), (server, mine)] if baseline_first else [(server, mine), (base, theirs)]
-            watch, began = window([base, server]), time.monotonic()
-            taken = {id(s): s.trial(key, number) for s, key in sides}
-            load = dict({"wall_s": time.monotonic() - began}, **watch.stop())
-            if taken[id(server)] and taken[id(base)]:
-                trials[call].append((taken[id(server)], taken[id(base)]))
-                loads[call].append(load)
-                base_samples.setdefault(theirs, []).extend(taken[id(base)])
+            pair = take_pair(server, mine, base, theirs, number, baseline_first, window)
+            if pair:
+                trials[call].append(pair[:2])
+                loads[call].append(pair[2])
+                base_samples.setdefault(theirs, []).extend(pair[1])
             if on_trial:
                 on_trial(number + 1, len(plan))
     finally:

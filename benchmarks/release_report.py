@@ -10,6 +10,7 @@ from benchmarks import REPO_ROOT, render, stats
 from benchmarks.adapters import framework_display
 from benchmarks.errors import UserError
 from benchmarks.document import Bullets, Figure, Paragraph, Section, Table, ratio_cell
+from benchmarks.release_sweep import fix_hint
 from benchmarks.run_folder import RunFolder
 
 MODEL_NAMES = {"lenet5": "LeNet-5", "mlp": "MLP", "resnet": "ResNet", "lstm": "LSTM", "transformer": "Transformer"}
@@ -152,8 +153,6 @@ def matrix(records: List[Dict], meta: Dict) -> tuple:
                 text = o["error"] + (f" (at `{o['at']}`: `{o['code']}`)" if o.get("at") else "")
                 key = f"{r['framework']}|{r['release']}|{text}"
                 if key not in notes:
-                    from benchmarks.release_sweep import fix_hint
-
                     notes[key] = len(notes) + 1
                     hint = fix_hint(o) if o["outcome"] == "API break" else ""
                     footnotes.append(f"[{notes[key]}] {framework_display(r['framework'])} {release_name(r)}: "

@@ -26,6 +26,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 from benchmarks import REPO_ROOT, envs, plan, stats
 from benchmarks.envs import EnvSpec
+from benchmarks.errors import UserError
 from benchmarks.installs import install_of
 from benchmarks.plan import Cell
 
@@ -87,7 +88,7 @@ def build(release: Release, on_line: Callable[[str], None] = lambda line: None) 
             frames = re.findall(r'File "([^"]+)"', str(exc))
             stage = "harness" if frames and "/benchmarks/" in frames[-1] else "import"
         return {"install_error": install_error(str(exc)), "stage": stage}
-    except Exception as exc:  # UserError: no Python of that version here
+    except UserError as exc:  # no Python of that version here
         return {"install_error": str(exc).splitlines()[0][:300]}
 
 
@@ -128,7 +129,7 @@ def outcome_of(server, model: str) -> Dict:
 def paired_speed(release_server, pinned_server, cells: Sequence[Cell], rounds: int, rng: random.Random,
                  on_trial: Optional[Callable[[int, int], None]] = None) -> Dict[str, Dict]:
     """Time on this release relative to the pinned one, per "model:task", from RMIT rounds of paired trials."""
-    from benchmarks.paired import Call, machine_load, pair_window, schedule, trial_estimate
+    from benchmarks.paired import Call, machine_load, schedule, take_pair, trial_estimate
 
     calls = [Call(c, t, c.framework) for c in cells for t in SPEED_TASKS]
     pairs: Dict[Call, List[tuple]] = {call: [] for call in calls}
@@ -138,15 +139,10 @@ def paired_speed(release_server, pinned_server, cells: Sequence[Cell], rounds: i
         mine, theirs = release_server.call_key(call.cell, call.task), pinned_server.call_key(call.cell, call.task)
         if mine is None or theirs is None:
             continue
-        sides = [(pinned_server, theirs), (release_server, mine)]
-        if not pinned_first:
-            sides.reverse()
-        watch, began = pair_window([release_server, pinned_server]), time.monotonic()
-        taken = {id(s): s.trial(key, number) for s, key in sides}
-        load = dict({"wall_s": time.monotonic() - began}, **watch.stop())
-        if taken[id(release_server)] and taken[id(pinned_server)]:
-            pairs[call].append((trial_estimate(taken[id(release_server)]), trial_estimate(taken[id(pinned_server)])))
-            loads[call].append(load)
+        pair = take_pair(release_server, mine, pinned_server, theirs, number, pinned_first)
+        if pair:
+            pairs[call].append((trial_estimate(pair[0]), trial_estimate(pair[1])))
+            loads[call].append(pair[2])
         if on_trial:
             on_trial(number + 1, len(order))
     out = {}
