@@ -38,10 +38,21 @@ def registry(meta: Dict, framework: str) -> Dict:
             or ((meta.get("environments") or {}).get(framework) or {}).get("registry") or {})
 
 
-def release_date(meta: Dict, record: Dict) -> Optional[str]:
+def index_entry(meta: Dict, record: Dict) -> Optional[Dict]:
+    """The release's entry in the index facts the sweep read (version, date, wheels)."""
     version = record["release"] if not record.get("newest") else str(record.get("installed") or "").split()[0].split("+")[0]
-    found = next((r for r in registry(meta, record["framework"]).get("releases", []) if r["version"] == version), None)
+    return next((r for r in registry(meta, record["framework"]).get("releases", []) if r["version"] == version), None)
+
+
+def release_date(meta: Dict, record: Dict) -> Optional[str]:
+    found = index_entry(meta, record)
     return found["date"] if found else None
+
+
+def release_wheels(meta: Dict, record: Dict) -> str:
+    """The CPython versions the release ships wheels for on the index ("py3": one wheel for all)."""
+    found = index_entry(meta, record)
+    return (", ".join(found.get("wheels") or []) or "source only") if found else "–"
 
 
 def release_name(record: Dict) -> str:
@@ -145,7 +156,8 @@ def matrix(records: List[Dict], meta: Dict) -> tuple:
     rows = []
     models = list(dict.fromkeys(m for r in records for m in r["models"]))
     for r in records:
-        row = [framework_display(r["framework"]), release_name(r), release_date(meta, r) or "–", r.get("python", "–")]
+        row = [framework_display(r["framework"]), release_name(r), release_date(meta, r) or "–",
+               release_wheels(meta, r), r.get("python", "–")]
         for model in models:
             o = r["models"].get(model, {"outcome": "–"})
             note = None
@@ -160,7 +172,8 @@ def matrix(records: List[Dict], meta: Dict) -> tuple:
                 note = notes[key]
             row.append(outcome_text(o, note))
         rows.append(row)
-    return Table(["Framework", "Release", "Date", "Python"] + [MODEL_NAMES.get(m, m) for m in models], rows), footnotes
+    return Table(["Framework", "Release", "Date", "CPython wheels", "Python here"]
+                 + [MODEL_NAMES.get(m, m) for m in models], rows), footnotes
 
 
 def kernel_difference(record: Dict, newest: Optional[Dict]) -> str:

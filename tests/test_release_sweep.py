@@ -79,7 +79,7 @@ def test_environments_past_the_cap_are_removed_once_measured(sweep_run):
 def test_summary_shows_the_matrix_the_footnote_and_the_speed(sweep_run):
     _, _, folder, out = sweep_run
     text = (folder.path / "summary.md").read_text()
-    assert "| fake_ok | 1.26.4 |" in text and "API break [2]" in text
+    assert "| fake_ok | 1.26.4 |" in text and "API break [2]" in text and "| CPython wheels | Python here |" in text
     assert "[2] fake_ok 1.26.4: AttributeError: module 'numpy' has no attribute 'astype'" in text
     assert "| fake_ok | 2.0.2 |" in text and "×" in text.split("## Speed across releases")[1]
     assert (folder.path / "releases_speed.png").exists()
