@@ -12,6 +12,7 @@ from datetime import date
 from typing import Dict, List, Optional
 
 from benchmarks import views
+from benchmarks.friction import wheel_for_current_python
 from benchmarks.stats import geomean
 
 LEADERS, FOLLOWERS, OTHERS = ("torch", "tensorflow"), ("mindspore", "paddle"), ("mxnet", "jax")
@@ -208,7 +209,7 @@ def upkeep_signals(marker: Dict, today: date) -> List[str]:
         if age > 2:
             signals.append(f"newest release {reg['newest_release']} is {age:.1f} years old")
     wheels = reg.get("wheels_newest_release")
-    if wheels is not None and "py3" not in wheels and not any(int(v.split(".")[1]) >= 12 for v in wheels if "." in v):
+    if wheels is not None and not wheel_for_current_python(wheels):
         signals.append("no binary wheel for CPython ≥ 3.12 in its newest release"
                        + ("" if wheels else " (source only)"))
     if marker.get("install_notes"):

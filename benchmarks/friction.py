@@ -141,6 +141,11 @@ def wheel_pythons(files) -> list:
     return sorted(found, key=_python_order)
 
 
+def wheel_for_current_python(wheels: List[str], minor: int = 12) -> bool:
+    """Whether these wheels install on CPython 3.`minor` or newer (a py3 wheel installs on any)."""
+    return "py3" in wheels or any(int(v.split(".")[1]) >= minor for v in wheels if "." in v)
+
+
 def newer_release(pinned: str, facts: Dict, python: Optional[str] = None) -> Optional[str]:
     """The highest release newer than the pinned version that this machine can install (for CPython `python`,
     e.g. "3.11", when given: a wheel for it, a py3 wheel, or an sdist), else None."""

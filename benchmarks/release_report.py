@@ -10,6 +10,7 @@ from benchmarks import REPO_ROOT, render, stats
 from benchmarks.adapters import framework_display
 from benchmarks.errors import UserError
 from benchmarks.document import Bullets, Figure, Paragraph, Section, Table, ratio_cell
+from benchmarks.friction import wheel_for_current_python
 from benchmarks.release_sweep import fix_hint
 from benchmarks.run_folder import RunFolder
 
@@ -94,8 +95,7 @@ def upkeep(records: List[Dict], meta: Dict, today: Optional[date] = None) -> Dic
             "releases_recent": reg.get("releases_recent"), "median_days_between": reg.get("median_days_between"),
             "newest_release": reg.get("newest_release"), "newest_release_date": reg.get("newest_release_date"),
             "trend": trend, "trend_from": release_name(oldest) if oldest else None,
-            "new_python": None if wheels is None else ("py3" in wheels or any(
-                int(v.split(".")[1]) >= 12 for v in wheels if "." in v)),
+            "new_python": None if wheels is None else wheel_for_current_python(wheels),
         }
     return out
 

@@ -187,41 +187,45 @@ def sweep(folder, frameworks: Sequence[str], rounds: int = ROUNDS, cap_gb: float
 
 def measure_release(release: Release, pinned, cells: Sequence[Cell], speed_cells: Sequence[Cell], rounds: int,
                     seed: int, launch: Callable, on_progress: Callable[[str], None]) -> Dict:
-    """One release's record: its install facts, each model's outcome, and its paired speed."""
+    """One release's record: its install facts, each model's outcome, and (earlier releases) its paired speed."""
     name = f"{release.framework} {release.version}"
     record = {"framework": release.framework, "release": release.version, "newest": release.newest,
               "python": release.spec.python, "recipe": recipe_name(release.spec.file)}
-    if release.newest:
-        server = pinned
-    else:
-        on_progress(f"{name}: building its environment")
-        marker = build(release, lambda line: on_progress(f"{name}: {line[:90]}"))
-        if "install_error" in marker:
-            outcome = {"import": "cannot import", "harness": "harness break"}.get(marker.get("stage"), "cannot install")
-            return dict(record, installed=None, install_error=marker["install_error"],
-                        models={c.model: {"outcome": outcome, "error": marker["install_error"]} for c in cells})
-        record.update(installed=marker.get("framework_version"), install_s=marker.get("install_s"),
-                      size_mb=marker.get("size_mb"))
-        on_progress(f"{name}: every model through parity")
-        server = launch(cells, PROFILE, seed, spec=release.spec, tasks=SPEED_TASKS)
-        server.wait_ready()
-    if release.newest:
-        record["installed"] = (release.spec.marker() or {}).get("framework_version")
-    record["models"] = {c.model: outcome_of(server, c.model) for c in cells}
-    first = next(iter(server.ready.values()), {})
-    record["framework_version"] = first.get("framework_version", record["installed"])
-    record["kernel_libraries"] = first.get("kernel_libraries", [])  # a speed change's first suspect
+    if release.newest:  # its server is the one every earlier release is timed against
+        installed = (release.spec.marker() or {}).get("framework_version")
+        return dict(record, installed=installed, **checked(pinned, cells, installed), measured_at=now())
+    on_progress(f"{name}: building its environment")
+    marker = build(release, lambda line: on_progress(f"{name}: {line[:90]}"))
+    if "install_error" in marker:
+        outcome = {"import": "cannot import", "harness": "harness break"}.get(marker.get("stage"), "cannot install")
+        return dict(record, installed=None, install_error=marker["install_error"],
+                    models={c.model: {"outcome": outcome, "error": marker["install_error"]} for c in cells})
+    record.update(installed=marker.get("framework_version"), install_s=marker.get("install_s"),
+                  size_mb=marker.get("size_mb"))
+    on_progress(f"{name}: every model through parity")
+    server = launch(cells, PROFILE, seed, spec=release.spec, tasks=SPEED_TASKS)
     try:
-        if not release.newest:
-            runs = [c for c in speed_cells if record["models"][c.model]["outcome"] == "runs"]
-            rng = random.Random(f"{seed}:{release.framework}:{release.version}")
-            record["speed"] = paired_speed(server, pinned, runs, rounds, rng,
-                                           lambda done, total: on_progress(f"{name}: trial pair {done} of {total}"))
+        server.wait_ready()
+        record.update(checked(server, cells, record["installed"]))
+        runs = [c for c in speed_cells if record["models"][c.model]["outcome"] == "runs"]
+        rng = random.Random(f"{seed}:{release.framework}:{release.version}")
+        record["speed"] = paired_speed(server, pinned, runs, rounds, rng,
+                                       lambda done, total: on_progress(f"{name}: trial pair {done} of {total}"))
     finally:
-        if not release.newest:
-            server.stop()
-    record["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    return record
+        server.stop()
+    return dict(record, measured_at=now())
+
+
+def checked(server, cells: Sequence[Cell], installed: Optional[str]) -> Dict:
+    """A prepared server's findings: each model's outcome, the version it reported, its kernel libraries."""
+    first = next(iter(server.ready.values()), {})
+    return {"models": {c.model: outcome_of(server, c.model) for c in cells},
+            "framework_version": first.get("framework_version", installed),
+            "kernel_libraries": first.get("kernel_libraries", [])}  # a speed change's first suspect
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def fix_hint(outcome: Dict) -> str:
