@@ -65,10 +65,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--require-quiet", nargs="?", const=0.0, type=number(float, 0), metavar="MIN",
                    help="refuse to start on a noisy machine (fwbench doctor's noise check): for committed runs; "
                         f"with MIN, check again every {QUIET_RECHECK_S:g} s for up to MIN minutes before refusing")
-    r.add_argument("--task", choices=tuple(plan.SUITES) + ("releases",), default="speed",
+    r.add_argument("--task", choices=tuple(plan.SUITES) + ("releases", "methods"), default="speed",
                    help="speed: step and inference timings (default); tta: time to accuracy on the digits data; scaling: the MLP "
                         "swept from overhead-bound to compute-bound sizes; releases: today's model files on each "
-                        "framework's earlier releases (not part of `make run`)")
+                        "framework's earlier releases; methods: an A/A test of the measuring methods (sequential, "
+                        "paired, duet) with PyTorch against itself (neither is part of `make run`)")
     r.add_argument("--out", help="run folder (default results/<timestamp>)")
     existing = r.add_mutually_exclusive_group()
     existing.add_argument("--resume", metavar="RUN", help="finish an interrupted run: only its missing cells run")
@@ -98,7 +99,8 @@ def parser() -> argparse.ArgumentParser:
                         "PyTorch against itself (docs/method.md, Paired trials). --processes: worker sets (default 2, "
                         "1 with --quick)")
     r.add_argument("--rounds", type=number(int, 1),
-                   help="with --paired: rounds of trial pairs per worker set (default 6); with --task releases: rounds per release (6)")
+                   help="with --paired: rounds of trial pairs per worker set (default 6); with --task releases: rounds per release "
+                        "(6); with --task methods: rounds per worker set (6)")
     r.set_defaults(func=cmd_run)
     r.add_argument("--cap-gb", type=number(float, 0),
                    help="--task releases: the most disk the earlier releases' environments may hold (default 30 GB); "

@@ -35,6 +35,7 @@ TRIAL_SAMPLES = 5  # samples per trial, at most
 TRIAL_BUDGET_S = 0.2  # a trial stops sampling once it has taken this long (one sample at least)
 READY_TIMEOUT_S = 900.0  # import, build and parity of every cell of one worker
 TRIAL_TIMEOUT_S = 120.0
+DUET_THREADS: Tuple[int, ...] = ()  # thread settings a paired run takes as duets: what results/aa-methods supports
 
 
 @dataclass(frozen=True)
@@ -151,12 +152,20 @@ class Server:
 
     def trial(self, key: str, number: int) -> Optional[List[float]]:
         """One trial's samples (ms), or None when the worker failed."""
+        return self.answer() if self.ask(key, number) else None
+
+    def ask(self, key: str, number: int) -> bool:
+        """Wake the worker and ask for one trial (False when it has failed); `answer` reads it."""
         if not self.alive:
-            return None
+            return False
         self.resume()
         self.proc.stdin.write(json.dumps({"trial": number, "call": key, "samples": TRIAL_SAMPLES,
                                           "budget_s": TRIAL_BUDGET_S}) + "\n")
         self.proc.stdin.flush()
+        return True
+
+    def answer(self) -> Optional[List[float]]:
+        """The asked trial's samples (ms), the worker stopped again; None when it failed."""
         line = self._next(TRIAL_TIMEOUT_S)
         if line is not None:
             self.pause()
@@ -202,31 +211,42 @@ def group_of(cell: Cell) -> tuple:
     return cell.framework, cell.mode, cell.threads, cell.tuning
 
 
+def duet_cores(usable: Sequence[int]) -> Tuple[List[int], List[int]]:
+    """A duet's cores: the baseline's first, the other side's second (each side 1 thread)."""
+    return [usable[0]], [usable[-1]]
+
+
 def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[..., Server],
-          baseline: str = BASELINE) -> Generation:
+          baseline: str = BASELINE, duet: bool = False) -> Generation:
     """Start every server of these cells (all at one thread setting) and the baseline's, one after the
-    other (each is stopped once ready, so the next one prepares on a quiet machine)."""
+    other (each is stopped once ready, so the next one prepares on a quiet machine). In a duet the baseline
+    is pinned to one core and the others to the other (`duet_cores`)."""
+    from benchmarks.runner import USABLE
+
     groups: Dict[tuple, List[Cell]] = {}
     for cell in cells:
         groups.setdefault(group_of(cell), []).append(cell)
     base_cells = list(dict.fromkeys(baseline_cell(c, baseline) for c in cells))
-    generation = Generation(baseline=launch(base_cells, profile, seed))
+    base_cpus, other_cpus = duet_cores(USABLE)
+    generation = Generation(baseline=launch(base_cells, profile, seed, **({"cpus": base_cpus} if duet else {})))
     generation.baseline.wait_ready()
     for key, group in groups.items():
-        server = launch(group, profile, seed)
+        server = launch(group, profile, seed, **({"cpus": other_cpus} if duet else {}))
         server.wait_ready()
         generation.servers[key] = server
     return generation
 
 
 def launch_server(cells: Sequence[Cell], profile: Profile, seed: int, spec: Optional[EnvSpec] = None,
-                  tasks: Optional[Sequence[str]] = None) -> Server:
+                  tasks: Optional[Sequence[str]] = None, cpus: Optional[List[int]] = None) -> Server:
     """A real worker in the cells' framework environment (or `spec`'s: a past release's), with the runner's
-    request, knobs and pinning; every task of the cells, or `tasks`."""
+    request, knobs and pinning (or pinned to `cpus`); every task of the cells, or `tasks`."""
     from benchmarks.runner import worker_request
 
     spec = spec or load_spec(cells[0].framework)
     request = worker_request(cells, profile, tasks, seed, process=0)
+    if cpus is not None:
+        request["cpus"] = list(cpus)
     env = dict(worker_env(spec, cells[0].threads), **request["knobs"])
     return Server(cells, request, env, str(spec.interpreter))
 
@@ -250,13 +270,17 @@ def pair_window(servers: Sequence[Server]) -> guard.Window:
 
 
 def take_pair(server: Server, mine: str, base: Server, theirs: str, number: int, baseline_first: bool,
-              window: Callable[[Sequence[Server]], guard.Window] = pair_window) -> Optional[tuple]:
+              window: Callable[[Sequence[Server]], guard.Window] = pair_window, together: bool = False) -> Optional[tuple]:
     """A trial of `server`'s call `mine` and one of the baseline's `theirs`, next to each other in the drawn
-    order, inside a busy-machine window: (this side's samples, the baseline's, the window's figures with its
-    wall time), or None when either worker failed."""
+    order (`together`: at the same time, a duet), inside a busy-machine window: (this side's samples, the
+    baseline's, the window's figures with its wall time), or None when either worker failed."""
     sides = [(base, theirs), (server, mine)] if baseline_first else [(server, mine), (base, theirs)]
     watch, began = window([base, server]), time.monotonic()
-    taken = {id(s): s.trial(key, number) for s, key in sides}
+    if together:
+        asked = [s for s, key in sides if s.ask(key, number)]
+        taken = {id(s): s.answer() if s in asked else None for s, _ in sides}
+    else:
+        taken = {id(s): s.trial(key, number) for s, key in sides}
     load = dict({"wall_s": time.monotonic() - began}, **watch.stop())
     return (taken[id(server)], taken[id(base)], load) if taken[id(server)] and taken[id(base)] else None
 
@@ -264,12 +288,12 @@ def take_pair(server: Server, mine: str, base: Server, theirs: str, number: int,
 def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_number: int, seed: int = 0,
             launch: Callable[..., Server] = launch_server,
             on_trial: Optional[Callable[[int, int], None]] = None, baseline: str = BASELINE,
-            window: Callable[[Sequence[Server]], guard.Window] = pair_window) -> List[Dict]:
-    """One generation at one thread setting: start the servers, take `rounds` RMIT rounds of paired trials,
-    stop them. Returns a raw record per cell and task (its trials' samples and its pairs, and how busy the
-    machine was with other work while they were taken), and the baseline server's own (role "baseline", kept
-    for the record, never aggregated)."""
-    generation = start(cells, profile, seed, launch, baseline)
+            window: Callable[[Sequence[Server]], guard.Window] = pair_window, duet: bool = False) -> List[Dict]:
+    """One generation at one thread setting: start the servers, take `rounds` RMIT rounds of paired trials
+    (`duet`: each pair's two trials at once, each side on its own core), stop them. Returns a raw record per
+    cell and task (its trials' samples and its pairs, and how busy the machine was with other work while they
+    were taken), and the baseline server's own (role "baseline", kept for the record, never aggregated)."""
+    generation = start(cells, profile, seed, launch, baseline, duet)
     base = generation.baseline
     calls = [Call(c, t, baseline) for c in cells for t in c.tasks]
     trials: Dict[Call, List[tuple]] = {call: [] for call in calls}
@@ -283,7 +307,7 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
             mine, theirs = server.call_key(call.cell, call.task), base.call_key(call.baseline, call.task)
             if mine is None or theirs is None:
                 continue
-            pair = take_pair(server, mine, base, theirs, number, baseline_first, window)
+            pair = take_pair(server, mine, base, theirs, number, baseline_first, window, together=duet)
             if pair:
                 trials[call].append(pair[:2])
                 loads[call].append(pair[2])
@@ -336,9 +360,10 @@ def raw_record(call: Call, server: Server, pairs: List[tuple], generation_number
 
 def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, seed: int = 0,
         launch: Callable[..., Server] = launch_server, on_progress: Optional[Callable[[str], None]] = None,
-        baseline: str = BASELINE) -> None:
+        baseline: str = BASELINE, duet_threads: Sequence[int] = ()) -> None:
     """The paired protocol over a plan's speed cells: per thread setting, `profile.processes` generations of
-    servers, each taking `rounds` rounds; raw records to raw.jsonl, aggregated records to records.jsonl."""
+    servers, each taking `rounds` rounds (at a setting in `duet_threads`, as duets); raw records to raw.jsonl,
+    aggregated records to records.jsonl."""
     from benchmarks.run_folder import RunFolder
     from benchmarks.runner import aggregate, pooled_intervals
 
@@ -347,7 +372,8 @@ def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, see
     folder = RunFolder(run_dir)
     for threads in sorted({c.threads for c in cells}):
         mine = [c for c in cells if c.threads == threads]
-        guard.stay_off(cpus_for(threads), USABLE)  # the harness off the workers' cores, as the runner does
+        duet = threads in duet_threads
+        guard.stay_off([] if duet else cpus_for(threads), USABLE)  # off the worker's cores, unless both are used
         for number in range(profile.processes):
             if on_progress:
                 on_progress(f"{threads} thread(s), worker set {number + 1} of {profile.processes}: preparing")
@@ -357,7 +383,7 @@ def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, see
                     on_progress(f"{threads} thread(s), worker set {number + 1} of {profile.processes}: "
                                 f"trial pair {done} of {total}")
 
-            for record in measure(mine, profile, rounds, number, seed, launch, progress, baseline):
+            for record in measure(mine, profile, rounds, number, seed, launch, progress, baseline, duet=duet):
                 folder.append_raw(record)
     guard.stay_off([], USABLE)
     raw = [r for r in folder.raw() if r.get("role") != "baseline"]

@@ -2,7 +2,8 @@
 
 A run folder holds `meta.json` (what was run, where, with which environments), `raw.jsonl` (one record per
 worker process, task and attempt, appended as each exists) and `records.jsonl` (one aggregated record per
-cell and task); a release sweep's folder holds `releases.jsonl` instead (one record per framework release).
+cell and task); a release sweep's folder holds `releases.jsonl` instead (one record per framework release),
+a methods comparison's `aa.jsonl` (one A/A record per method, repeat and call).
 Reading a damaged file is one line naming the file, the line and the fix (UserError, exit 2).
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from benchmarks.errors import UserError
 
 RECORDS, RAW, META = "records.jsonl", "raw.jsonl", "meta.json"
 RELEASES = "releases.jsonl"  # a release sweep's records: one per framework release (release_sweep.py)
+AA = "aa.jsonl"  # a methods comparison's records: one per method, repeat and call (methods.py)
 
 
 def run_commit(meta: Dict) -> Optional[str]:
@@ -149,3 +151,23 @@ class RunFolder:
 
     def append_release(self, record: Dict) -> None:
         rec.append(self.releases_path, record)
+
+    @property
+    def aa_path(self) -> Path:
+        return self.path / AA
+
+    def is_methods_comparison(self) -> bool:
+        return self.aa_path.exists()
+
+    def aa(self) -> List[Dict]:
+        """A methods comparison's A/A records (none yet: []), checked against the declared schema."""
+        found = rec.read(self.aa_path) if self.aa_path.exists() else []
+        for number, record in enumerate(found, 1):
+            wrong = schema.problems(record, schema.AA_KEYS)
+            if wrong:
+                raise UserError(f"{self.aa_path}: record {number} is not a methods comparison's record "
+                                f"({'; '.join(wrong[:3])}): restore it (`git checkout -- {self.aa_path}`)")
+        return found
+
+    def append_aa(self, record: Dict) -> None:
+        rec.append(self.aa_path, record)

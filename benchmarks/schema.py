@@ -150,6 +150,8 @@ META: Tuple[Field, ...] = (
     F("release_facts", "dict", "a release sweep: per framework, its releases on pip's configured index (dates, wheels, "
       "cadence)"),
     F("release_sweep_run", "str", "the release sweep this run's claim C4 is judged on (`fwbench report --releases-run`)"),
+    F("methods_comparison", "dict", "a methods comparison (`--task methods`): its models, thread settings, rounds, "
+      "worker sets and repeats"),
 )
 
 RELEASE: Tuple[Field, ...] = (  # releases.jsonl: one per framework release (benchmarks/release_sweep.py)
@@ -169,11 +171,28 @@ RELEASE: Tuple[Field, ...] = (  # releases.jsonl: one per framework release (ben
     F("speed", "dict", "per `model:task`: `ratio` (time over the newest release's, paired trials), `ci`, `pairs`, `ms`"),
     F("measured_at", "str", "when it was measured"),
 )
+AA: Tuple[Field, ...] = (  # aa.jsonl: one per method, repeat, thread setting and call (benchmarks/methods.py)
+    F("method", "str", "`sequential`, `paired` or `duet`", True),
+    F("repeat", "int", "which taking of the whole comparison (1, 2)", True),
+    F("threads", "int", "the thread setting of both sides", True),
+    F("model", "str", "the model", True),
+    F("task", "str", "the task", True),
+    F("ratio", "float", "PyTorch's time over PyTorch's: the A/A ratio (true value 1.00)", True),
+    F("ci", "list", "the 95% interval the method prints for it", True),
+    F("a_ms", "float", "the first side's time (ms)"),
+    F("b_ms", "float", "the second side's"),
+    F("trials", "int", "the trials (or pairs) behind it"),
+    F("background_cpu", "float", "paired and duet: the most CPU others used while a worker set's pairs were taken"),
+    F("worker_sets", "int", "worker sets per side"),
+    F("rounds", "int", "rounds of trials per worker set"),
+    F("wall_s", "float", "seconds the method took at this thread setting in this repeat"),
+)
 del F
 
 RECORD_KEYS = {f.name: f for f in RECORD}
 META_KEYS = {f.name: f for f in META}
 RELEASE_KEYS = {f.name: f for f in RELEASE}
+AA_KEYS = {f.name: f for f in AA}
 REQUIRED_KEYS = tuple(f.name for f in RECORD if f.required)
 
 
@@ -238,6 +257,7 @@ def reference_markdown() -> str:
         f"## A record (schema version {SCHEMA_VERSION})", "", *table(RECORD), "",
         "## meta.json", "", *table(META), "",
         "## A release sweep's record (releases.jsonl)", "", *table(RELEASE), "",
+        "## A methods comparison's record (aa.jsonl)", "", *table(AA), "",
     ])
 
 

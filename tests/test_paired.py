@@ -26,9 +26,10 @@ class Host:
 
     def __init__(self):
         self.now = 0.0
+        self.log = []  # ("ask" | "answer", trial number), in the order the harness did them
 
-    def speed(self) -> float:
-        return 1.0 + 0.6 * math.sin(self.now / 3.0)
+    def speed(self, at=None) -> float:
+        return 1.0 + 0.6 * math.sin((self.now if at is None else at) / 3.0)
 
 
 class FakeServer(paired.Server):
@@ -48,14 +49,24 @@ class FakeServer(paired.Server):
         pass
 
     def trial(self, key, number):
-        if not self.alive:
-            return None
+        return self.answer() if self.ask(key, number) else None
+
+    def ask(self, key, number):
+        """A trial starts now on the host's clock (two asked before either answers run at the same time)."""
+        self.asked = (key, number, self.host.now)
+        self.host.log.append(("ask", number))
+        return self.alive
+
+    def answer(self):
+        key, number, now = self.asked
         model = self.cells[int(key.split(":")[0])].model
         samples = []
         for _ in range(paired.TRIAL_SAMPLES):
-            samples.append(self.ms[model] * self.host.speed())
-            self.host.now += samples[-1] / 1000 * 50  # the host drifts while it runs
+            samples.append(self.ms[model] * self.host.speed(now))
+            now += samples[-1] / 1000 * 50  # the host drifts while it runs
+        self.host.now = max(self.host.now, now)
         self.trials.append((number, key))
+        self.host.log.append(("answer", number))
         return samples
 
     def stop(self):
@@ -63,11 +74,12 @@ class FakeServer(paired.Server):
 
 
 def fake_launcher(host, speeds):
-    """launch(cells, profile, seed): a FakeServer whose calls take speeds[framework][model] ms."""
+    """launch(cells, profile, seed[, cpus]): a FakeServer whose calls take speeds[framework][model] ms."""
     servers = []
 
-    def launch(cells, profile, seed):
+    def launch(cells, profile, seed, cpus=None):
         servers.append(FakeServer(cells, host, speeds[cells[0].framework]))
+        servers[-1].cpus = cpus
         return servers[-1]
 
     return launch, servers

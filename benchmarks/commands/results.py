@@ -25,6 +25,13 @@ def cmd_report(args) -> int:
         console().print(release_report.terminal_text(folder))
         print(f"wrote {run_dir / 'summary.md'}")
         return 0
+    if folder.is_methods_comparison():  # an A/A comparison of measuring methods: its summary alone
+        from benchmarks import methods_report, render
+
+        methods_report.write(folder)
+        render.terminal(methods_report.document(folder.aa(), folder.meta()), console())
+        print(f"wrote {run_dir / 'summary.md'}")
+        return 0
     if args.reaggregate:
         from benchmarks import runner
 

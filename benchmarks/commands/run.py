@@ -125,6 +125,8 @@ def cmd_run(args) -> int:
 
     if args.task == "releases":
         return run_releases(args)
+    if args.task == "methods":
+        return run_methods(args)
     existing = args.resume or args.append or args.retry_failed
     if existing and args.shard:
         raise UserError("--shard starts a new run; a shard's folder is finished with --resume alone")
@@ -157,7 +159,9 @@ def cmd_run(args) -> int:
             meta["shard"] = shard
         meta["records_schema"] = records.SCHEMA_VERSION
         if getattr(args, "paired", False):
-            meta["paired"] = {"rounds": args.rounds or PAIRED_ROUNDS}
+            from benchmarks.paired import DUET_THREADS
+
+            meta["paired"] = {"rounds": args.rounds or PAIRED_ROUNDS, "duet_threads": list(DUET_THREADS)}
     ensure_envs(list(dict.fromkeys(run_plan.frameworks + ([plan.BASELINE] if meta.get("paired") else []))))
     if "peak_gflops" not in meta:
         from benchmarks.peak import peak_gflops
@@ -250,7 +254,7 @@ def run_paired(run_dir: Path, run_plan: Plan, meta: dict) -> bool:
                     f"set(s) per thread setting, {rounds} rounds each", highlight=False)
     try:
         with console().status("starting") as status:
-            paired.run(run_dir, run_plan.cells, run_plan.profile, rounds,
+            paired.run(run_dir, run_plan.cells, run_plan.profile, rounds, duet_threads=meta["paired"]["duet_threads"],
                        on_progress=lambda text: status.update(text))
     except KeyboardInterrupt:
         return True
@@ -357,6 +361,63 @@ def run_releases(args) -> int:
     console().print(release_report.terminal_text(folder))
     if interrupted:
         print(f"fwbench: interrupted; measured releases are kept. Finish with: fwbench run --task releases "
+              f"--resume {folder.path}", file=sys.stderr)
+        return 130
+    print(f"results: {folder.path} ({meta['wall_s']:.0f} s): {folder.path / 'summary.md'}")
+    return 0
+
+
+def run_methods(args) -> int:
+    """`fwbench run --task methods`: the A/A comparison of measuring methods (benchmarks/methods.py), resumable
+    by (repeat, thread setting, method)."""
+    from benchmarks import methods, methods_report
+    from benchmarks.hardware import machine_meta
+    from benchmarks.runner import USABLE
+
+    if args.append or args.retry_failed or args.shard or getattr(args, "paired", False) or args.frameworks:
+        raise UserError("the methods comparison takes --models, --threads, --rounds, --processes, --out and --resume only")
+    if args.resume:
+        folder = RunFolder.existing(args.resume)
+        meta = folder.meta()
+        if "methods_comparison" not in meta:
+            raise UserError(f"{folder.path} is not a methods comparison: resume it without --task methods")
+    else:
+        noise = quiet_enough(args.require_quiet)
+        folder = RunFolder.new(args.out or RESULTS / time.strftime("methods-%Y%m%d-%H%M%S"))
+        threads = [int(t) for t in choose("thread setting", args.threads or thread_settings(), thread_settings())]
+        meta = dict(machine_meta(), noise=noise, command="fwbench " + " ".join(sys.argv[1:]),
+                    methods_comparison={"models": choose("model", args.models, plan.available_models()),
+                                        "threads": threads, "rounds": args.rounds or methods.ROUNDS,
+                                        "worker_sets": args.processes or methods.WORKER_SETS,
+                                        "repeats": methods.REPEATS})
+    ensure_envs([plan.BASELINE])
+    meta["environments"] = {plan.BASELINE: envs.load_spec(plan.BASELINE).marker()}
+    folder.write_meta(meta)
+    setup = meta["methods_comparison"]
+    done = {(r["repeat"], r["threads"], r["method"]) for r in folder.aa()}
+    profile = plan.with_options(plan.PROFILES["default"], processes=1, baseline_factor=1)
+    started, interrupted = time.time(), False
+    try:
+        with console().status("starting") as status:
+            methods.compare(methods.aa_cells(setup["models"], setup["threads"]), profile, setup["rounds"],
+                            setup["worker_sets"], setup["repeats"], cores=len(USABLE), done=done,
+                            on_record=folder.append_aa, on_progress=lambda text: status.update(text))
+    except KeyboardInterrupt:
+        interrupted = True
+    meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
+    meta["interrupted"] = interrupted
+    meta["loadavg_after"] = list(os.getloadavg())
+    if not interrupted:
+        from benchmarks.peak import noise
+
+        meta["noise_after"] = noise()
+    folder.write_meta(meta)
+    methods_report.write(folder)
+    from benchmarks import render
+
+    render.terminal(methods_report.document(folder.aa(), meta), console())
+    if interrupted:
+        print(f"fwbench: interrupted; finished methods are kept. Finish with: fwbench run --task methods "
               f"--resume {folder.path}", file=sys.stderr)
         return 130
     print(f"results: {folder.path} ({meta['wall_s']:.0f} s): {folder.path / 'summary.md'}")
