@@ -45,8 +45,9 @@ class Window:
     def stop(self) -> Dict[str, float]:
         wall = max(self.clock() - self.wall, 1e-6)
         busy, steal = self.machine()
-        background = max(0.0, (busy - self.busy) - (self.own_reader() - self.own)) / wall
-        return {"background_cpu": round(background, 3), "steal": round(max(0.0, steal - self.steal) / wall, 3)}
+        raw = ((busy - self.busy) - (self.own_reader() - self.own)) / wall  # < 0 when ticks fell to us
+        return {"background_cpu": round(max(0.0, raw), 3), "background_raw": round(raw, 3),
+                "steal": round(max(0.0, steal - self.steal) / wall, 3)}
 
 
 def wait_for_quiet(limit: float, max_wait_s: float, on_busy: Optional[Callable[[float, float], None]] = None,

@@ -330,13 +330,15 @@ BUSY_WINDOW_S = 0.5  # /proc/stat counts in 10 ms ticks: a shorter pair's own fi
 def machine_load(loads: List[Dict[str, float]]) -> Dict:
     """A call's busy-machine figures over its pairs: background CPU and steal in cores, as the sequential
     runner records per process, over all its pairs together (weighted by their wall time: a pair of a fast
-    call lasts a few ticks, too short on its own), and how many pairs long enough to tell were taken while
-    others used more than guard.BUSY_CORES."""
+    call lasts a few ticks, too short on its own; and before clipping at zero, since a tick counted to a
+    worker in one short pair is counted to the background in another), and how many pairs long enough to
+    tell were taken while others used more than guard.BUSY_CORES."""
     if not loads:
         return {}
     wall = sum(load["wall_s"] for load in loads) or 1e-9
-    mean = lambda key: round(sum(load[key] * load["wall_s"] for load in loads) / wall, 3)  # noqa: E731
-    return {"background_cpu": mean("background_cpu"), "steal": mean("steal"),
+    mean = lambda key: sum(load[key] * load["wall_s"] for load in loads) / wall  # noqa: E731
+    background = mean("background_raw" if all("background_raw" in load for load in loads) else "background_cpu")
+    return {"background_cpu": round(max(0.0, background), 3), "steal": round(mean("steal"), 3),
             "busy_pairs": sum(guard.busy(load) for load in loads if load["wall_s"] >= BUSY_WINDOW_S)}
 
 

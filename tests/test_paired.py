@@ -273,3 +273,12 @@ def test_machine_load_weighs_pairs_by_their_length_and_flags_only_pairs_long_eno
     long = [{"background_cpu": 0.4, "steal": 0.0, "wall_s": 2.0}, {"background_cpu": 0.0, "steal": 0.0, "wall_s": 6.0}]
     load = paired.machine_load(long)
     assert load["busy_pairs"] == 1 and load["background_cpu"] == pytest.approx(0.1)
+
+
+def test_short_pairs_ticks_average_out_before_clipping():
+    """A tick that falls to a worker reads as background in one short pair and as less than none in the next:
+    clipped one by one they would add up to a busy machine that was quiet."""
+    ticks = [{"background_cpu": max(0.0, raw), "background_raw": raw, "steal": 0.0, "wall_s": 0.02}
+             for raw in [0.5, -0.5] * 10]
+    assert paired.machine_load(ticks)["background_cpu"] == 0.0
+    assert paired.machine_load([dict(t, background_raw=0.5) for t in ticks])["background_cpu"] == pytest.approx(0.5)
