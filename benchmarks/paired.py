@@ -35,6 +35,7 @@ TRIAL_SAMPLES = 5  # samples per trial, at most
 TRIAL_BUDGET_S = 0.2  # a trial stops sampling once it has taken this long (one sample at least)
 READY_TIMEOUT_S = 900.0  # import, build and parity of every cell of one worker
 TRIAL_TIMEOUT_S = 120.0
+CALL_BUDGET_S, MIN_PAIRS = 3.0, 3  # per call and worker set: pairs past both sit out (spent_enough)
 DUET_THREADS: Tuple[int, ...] = ()  # thread settings a paired run takes as duets: what results/aa-methods supports
 
 
@@ -305,7 +306,7 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
         for number, (_, call, baseline_first) in enumerate(plan):
             server = generation.servers[group_of(call.cell)]
             mine, theirs = server.call_key(call.cell, call.task), base.call_key(call.baseline, call.task)
-            if mine is None or theirs is None:
+            if mine is None or theirs is None or spent_enough(trials[call], loads[call]):
                 continue
             pair = take_pair(server, mine, base, theirs, number, baseline_first, window, together=duet)
             if pair:
@@ -322,6 +323,13 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
     out += [dict(record, samples_ms=base_samples.get(key, []), role="baseline", process=generation_number,
                  attempt=0, peak_rss_mb=base.peak_rss_mb) for key, record in base.ready.items()]
     return out
+
+
+def spent_enough(pairs: List[tuple], loads: List[Dict[str, float]]) -> bool:
+    """A call that has taken MIN_PAIRS pairs and CALL_BUDGET_S of time in this worker set sits out its later
+    rounds: a step of seconds is steady over a few pairs, and twelve of them would take half the run."""
+    spent = sum(max(load["wall_s"], (sum(mine) + sum(theirs)) / 1000) for (mine, theirs), load in zip(pairs, loads))
+    return len(pairs) >= MIN_PAIRS and spent >= CALL_BUDGET_S
 
 
 BUSY_WINDOW_S = 0.5  # /proc/stat counts in 10 ms ticks: a shorter pair's own figure cannot tell busy from quiet

@@ -282,3 +282,14 @@ def test_short_pairs_ticks_average_out_before_clipping():
              for raw in [0.5, -0.5] * 10]
     assert paired.machine_load(ticks)["background_cpu"] == 0.0
     assert paired.machine_load([dict(t, background_raw=0.5) for t in ticks])["background_cpu"] == pytest.approx(0.5)
+
+
+def test_a_slow_call_sits_out_once_it_has_its_pairs_and_its_time_and_a_fast_one_takes_every_round():
+    host = Host()
+    cells = [Cell("paddle", "mlp", "eager", 1), Cell("paddle", "resnet", "eager", 1)]
+    slow_ms = paired.CALL_BUDGET_S * 1000  # one pair of it spends the budget twice over
+    launch, _ = fake_launcher(host, {"torch": {"mlp": 1.0, "resnet": slow_ms / 10}, "paddle": {"mlp": 2.0, "resnet": slow_ms}})
+    raw = [r for r in paired.measure(cells, PROFILE, 8, 0, launch=launch) if r.get("role") is None]
+    pairs = {(r["model"], r["task"]): r["trials"] for r in raw}
+    assert all(n == paired.MIN_PAIRS for (model, _), n in pairs.items() if model == "resnet")
+    assert all(n == 8 for (model, _), n in pairs.items() if model == "mlp")
