@@ -8,8 +8,8 @@ PyTorch against PyTorch (the true ratio is 1.00), every model and task, at each 
 - **duet**: the two trials of a pair at the same time, each side pinned to its own core (Bulej et al., ICPE
   2020); only where both sides fit on the machine's cores at once.
 Every method runs on the same long-lived workers (paired.Server) with the same trials, so only the order
-differs. The whole comparison is taken twice (`repeat` 1 and 2, the methods in a fresh order each time), so
-that each method's ratio agreement and interval coverage read like those of two full runs (methods_report.py).
+differs. The whole comparison is taken REPEATS times (the methods in a fresh order each time), so that each
+method's ratio agreement and interval coverage read like those of pairs of full runs (methods_report.py).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from benchmarks import paired, stats
 from benchmarks.plan import BASELINE, Cell, Profile
 
 METHODS = ("sequential", "paired", "duet")
-ROUNDS, WORKER_SETS, REPEATS = 6, 2, 2  # --rounds, and the worker sets per side of each method
+ROUNDS, WORKER_SETS, REPEATS = 6, 2, 4  # --rounds, the worker sets per side of each method, and the takings
 
 
 def aa_cells(models: Sequence[str], threads: Sequence[int]) -> List[Cell]:
