@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from benchmarks.document import Paragraph, Section, Table
 from benchmarks.plan import Cell
 
 PHASES = ("import", "build + parity", "warm-up", "samples", "waiting for quiet", "other")
@@ -39,6 +40,13 @@ def breakdown(raw: List[Dict]) -> Dict[str, Dict[str, float]]:
         for name, seconds in phases.items():
             mine[name] += seconds
     return out
+
+
+def section(found: Dict[str, Dict[str, float]], title: str = "Where the run's time went") -> Section:
+    """The breakdown as a document: what the phases are, and the table."""
+    return Section(title, [Paragraph("Worker-process minutes per phase (build + parity includes the first step's "
+                                     "compilation; other: process start and exit, inference first calls)."),
+                           Table(*table(found))])
 
 
 def table(found: Dict[str, Dict[str, float]]) -> Tuple[List[str], List[List[str]]]:

@@ -65,7 +65,7 @@ def sweep_markdown(sweep: Path, repeat: Optional[Path] = None, base: Path = REPO
     from benchmarks import scaling
 
     records, meta = report.load_run(REPO_ROOT / sweep)
-    sections = report.scaling_sections(records, meta)[:1]
+    sections = scaling.sections(records, meta)[:1]
     plot = REPO_ROOT / sweep / "plots" / "scaling_as_shipped.png"
     source = (f"From `{sweep.as_posix()}` ({meta.get('date', '?')}, {(meta.get('wall_s') or 0) / 60:.0f} min, "
               f"{meta.get('cpu_model', '?')} with {meta.get('cores', '?')} cores, commit "
@@ -76,8 +76,8 @@ def sweep_markdown(sweep: Path, repeat: Optional[Path] = None, base: Path = REPO
         if found:
             source += (f" Taken again as `{repeat.as_posix()}`, its numbers moved by (median / 90th percentile, "
                        f"`fwbench compare {sweep.as_posix()} {repeat.as_posix()}`): {scaling.agreement_text(found)}.")
-    return "".join(f"\n### {title}\n\n{source} {text}\n\n{report.markdown(header, rows)}\n"
-                   for title, text, header, rows in sections) + (
+    return "".join(f"\n### {s.title}\n\n{source} {s.blocks[0].text}\n\n{report.markdown(s.blocks[-1].header, s.blocks[-1].rows)}\n"
+                   for s in sections) + (
         f"{images([plot], base)}\n{SWEEP_READING}\n" if plot.exists() else "")
 
 

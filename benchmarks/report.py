@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from benchmarks import REPO_ROOT
+from benchmarks import REPO_ROOT, scaling
 from benchmarks import records as rec
 from benchmarks.adapters import all_adapters, framework_display
 from benchmarks.adapters.base import knob_text
@@ -256,7 +256,8 @@ def print_table(records: List[Dict], console, meta: Optional[Dict] = None) -> No
     tables = []
     for label, recs, machine_meta in split(records, meta or {}):
         where = f" — on {label}" if label else ""
-        tables += [(title + where, header, rows) for title, _, header, rows in scaling_sections(recs, machine_meta)]
+        tables += [(section.title + where, section.blocks[-1].header, section.blocks[-1].rows)
+                   for section in scaling.sections(recs, machine_meta)]
         tables += [(pivot_title(m, t, n) + " — ms, lower is better; × = vs PyTorch as shipped" + where,
                     *pivot(recs, m, t, n, compact=True)) for m, t, n in pivot_groups(recs)]
     for title, header, rows in tables:
@@ -508,21 +509,6 @@ def parity_text(records: List[Dict]) -> str:
     return f"{len(passed)} of {len(timed)} timed step and inference measurements passed the parity gate ({tol_text}{over})."
 
 
-def scaling_sections(records: List[Dict], meta: Dict) -> List[tuple]:
-    """(title, text, header, rows) of the size sweep's fits: training step, then inference."""
-    from benchmarks import scaling
-
-    threads = next((r["threads"] for r in scaling.sweep_records(records)), 1)
-    peak = (meta.get("peak_gflops") or {}).get(str(threads))
-    out = []
-    for kind, what in (("train", "training step"), ("infer", "inference")):
-        rows = scaling.table(records, float(peak) if peak else None, kind)
-        if rows:
-            text = scaling.TEXT + scaling.beyond_yardstick(records, float(peak) if peak else None, kind)
-            out.append((f"Size sweep: overhead and throughput per {what}", text, scaling.HEADER, rows))
-    return out
-
-
 def porting_sections(records: List[Dict], meta: Dict, link_root: str) -> list:
     """The API-equivalence table, the layout conventions and the porting pitfalls, linked to the code."""
     from benchmarks import porting
@@ -559,8 +545,8 @@ def detail_sections(records: List[Dict], meta: Dict) -> list:
 
     out = [Section(title, [Paragraph(text), Table(header, rows)]) for title, text, header, rows in view_sections(records)]
     out += [Section(pivot_title(m, t, n), [Table(*pivot(records, m, t, n))]) for m, t, n in pivot_groups(records)]
-    out += [Section(title, [Paragraph(text), Table(header, rows)])
-            for title, text, header, rows in anatomy_sections(records) + scaling_sections(records, meta)]
+    out += [Section(title, [Paragraph(text), Table(header, rows)]) for title, text, header, rows in anatomy_sections(records)]
+    out += scaling.sections(records, meta)
     tta_rows = tta_table(records)
     if tta_rows[1]:
         out.append(Section("Time to accuracy (digits): epochs and final accuracy", [Table(*tta_rows)]))
@@ -568,11 +554,9 @@ def detail_sections(records: List[Dict], meta: Dict) -> list:
             Section("What each mode is, the one each framework ships in, and its tuning knobs",
                     [Table(MODES_HEADER, modes_rows(), css="modes")])]
     if meta.get("time_breakdown_s"):
-        from benchmarks.breakdown import table
+        from benchmarks import breakdown
 
-        out.append(Section("Where the run's time went", [
-            Paragraph("Worker-process minutes per phase (build + parity includes the first step's compilation; other: "
-                      "process start and exit, inference first calls)."), Table(*table(meta["time_breakdown_s"]))]))
+        out.append(breakdown.section(meta["time_breakdown_s"]))
     if meta.get("later_shift"):
         from benchmarks.compare import later_shift_text
 

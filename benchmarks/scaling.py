@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from benchmarks.document import Paragraph, Section, Table
 from benchmarks.plan import TASKS, suite_of
 
 HUBER_K = 1.345  # in units of the residuals' robust scale
@@ -188,3 +189,18 @@ TEXT = ("The MLP swept from tiny to compute-bound (hidden 32 to 4096 at batch 64
         "over the sizes). Overhead is what every step pays whatever the model; throughput is what a large model "
         "gets. The crossover is the step size from which the framework is within 10% of the fastest one in the "
         "same mode kind: above it, the framework choice costs little; below it, overhead dominates.")
+
+
+def sections(records: List[Dict], meta: Dict) -> List[Section]:
+    """The size sweep's fits as a document: a section per kind (training step, then inference), each its
+    text and its table."""
+    threads = next((r["threads"] for r in sweep_records(records)), 1)
+    peak = (meta.get("peak_gflops") or {}).get(str(threads))
+    peak = float(peak) if peak else None
+    out = []
+    for kind, what in (("train", "training step"), ("infer", "inference")):
+        rows = table(records, peak, kind)
+        if rows:
+            out.append(Section(f"Size sweep: overhead and throughput per {what}",
+                               [Paragraph(TEXT + beyond_yardstick(records, peak, kind)), Table(HEADER, rows)]))
+    return out

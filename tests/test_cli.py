@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from benchmarks import REPO_ROOT
 from benchmarks.cli import main
 
@@ -63,3 +65,22 @@ def test_quick_takes_each_framework_as_shipped_unless_modes_are_given():
     assert {c.threads for c in quick} == {1} and len(quick) == len(all_adapters()) * len({c.model for c in quick})
     assert {c.mode for c in cells("--quick", "-f", "tensorflow", "--modes", "eager,compiled,xla")} == {"eager", "compiled", "xla"}
     assert len({c.mode for c in cells("-f", "tensorflow")}) > 1  # the default matrix: every mode
+
+
+def test_step_and_inference_timings_take_paired_trials_unless_a_sequential_option_is_given():
+    from benchmarks import cli
+    from benchmarks.commands.run import selection_plan, takes_pairs
+
+    def args(*argv):
+        return cli.parser().parse_args(["run", *argv])
+
+    assert takes_pairs(args()) and takes_pairs(args("--quick"))
+    assert selection_plan(args()).profile.processes == 2 and selection_plan(args("--quick")).profile.processes == 1
+    assert not takes_pairs(args("--sequential")) and not takes_pairs(args("--shard", "1/2"))
+    assert not takes_pairs(args("--task", "tta")) and not takes_pairs(args("--one-cell-per-process"))
+    assert selection_plan(args("--sequential")).profile.processes == 3
+    for wrong in (["--paired", "--task", "scaling"], ["--paired", "--shard", "1/2"]):
+        with pytest.raises(Exception, match="--paired"):
+            takes_pairs(args(*wrong))
+    out = fwbench("run", "--paired", "--sequential")
+    assert out.returncode == 2 and "not allowed with argument" in out.stderr

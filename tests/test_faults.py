@@ -47,7 +47,7 @@ def by_framework(run_dir):
 def faulty_run(fake_env, tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("runs") / "faulty"
     fakes = "fake_ok,fake_segfault,fake_abort,fake_hang,fake_import,fake_garbage,fake_parity,fake_pool"
-    out = fwbench(fake_env, "run", "-f", fakes, "--quick", "-m", "mlp", "--modes", "eager", "-t", "1", "--timeout", "5",
+    out = fwbench(fake_env, "run", "--sequential", "-f", fakes, "--quick", "-m", "mlp", "--modes", "eager", "-t", "1", "--timeout", "5",
                   "--out", str(run_dir))
     assert out.returncode == 1, out.stderr  # some cells failed, and the run still finished
     return by_framework(run_dir)
@@ -127,7 +127,7 @@ def fake_workers(home):
 
 def test_fault_09_sigint_mid_run_keeps_records_and_resume_finishes(fake_env, tmp_path):
     run_dir = tmp_path / "interrupted"
-    cmd = [sys.executable, "-m", "benchmarks.cli", "run", "-f", "fake_ok,fake_slow", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+    cmd = [sys.executable, "-m", "benchmarks.cli", "run", "--sequential", "-f", "fake_ok,fake_slow", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
            "--processes", "2", "--out", str(run_dir)]
     # SIGINT at its default, as under a terminal: a shell that starts CI as a background job hands it down ignored
     proc = subprocess.Popen(cmd, env=fake_env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -170,7 +170,7 @@ def test_fault_10_resume_of_a_non_run_folder_is_one_line(fake_env, tmp_path):
 @pytest.mark.skipif(os.cpu_count() < 2, reason="needs a second core to oversubscribe")
 def test_fault_11_a_worker_using_more_cores_than_its_setting_is_flagged(fake_env, tmp_path):
     run_dir = tmp_path / "threads"
-    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_oversubscribe", "-t", "1", "-m", "mlp", "--modes", "eager", "--quick", "--out", str(run_dir))
+    out = fwbench(fake_env, "run", "--sequential", "-f", "fake_ok,fake_oversubscribe", "-t", "1", "-m", "mlp", "--modes", "eager", "--quick", "--out", str(run_dir))
     assert out.returncode == 0, out.stderr
     cells = by_framework(run_dir)
     for r in cells["fake_oversubscribe"]:
@@ -186,7 +186,7 @@ def test_fault_12_a_worker_killed_once_is_retried_and_the_cell_ends_ok(fake_env,
     (home / "envs").symlink_to(os.path.join(fake_env["FWBENCH_HOME"], "envs"))
     env = dict(fake_env, FWBENCH_HOME=str(home))
     run_dir = tmp_path / "flaky"
-    out = fwbench(env, "run", "-f", "fake_flaky", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+    out = fwbench(env, "run", "--sequential", "-f", "fake_flaky", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
                   "--out", str(run_dir))
     assert out.returncode == 0, out.stderr
     cells = by_framework(run_dir)["fake_flaky"]
@@ -204,7 +204,7 @@ def test_fault_13_retry_failed_reruns_only_the_failed_processes(fake_env, tmp_pa
     (home / "envs").symlink_to(os.path.join(fake_env["FWBENCH_HOME"], "envs"))
     env = dict(fake_env, FWBENCH_HOME=str(home))
     run_dir = tmp_path / "flaky"
-    out = fwbench(env, "run", "-f", "fake_ok,fake_flaky", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+    out = fwbench(env, "run", "--sequential", "-f", "fake_ok,fake_flaky", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
                   "--retries", "0", "--out", str(run_dir))
     assert out.returncode == 1, out.stderr
     assert all(r["status"] == "failed" for r in by_framework(run_dir)["fake_flaky"])
@@ -237,7 +237,7 @@ def test_fault_14_a_bad_number_is_one_line_naming_the_range(option, value, messa
 
 def test_fault_15_a_tuning_knob_reaches_the_worker_and_its_records(fake_env, tmp_path):
     run_dir = tmp_path / "tuned"
-    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_garbage", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+    out = fwbench(fake_env, "run", "--sequential", "-f", "fake_ok,fake_garbage", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
                   "--tuning", "default,documented", "--out", str(run_dir))
     assert out.returncode == 0, out.stderr
     cells = by_framework(run_dir)
@@ -251,7 +251,7 @@ def test_fault_15_a_tuning_knob_reaches_the_worker_and_its_records(fake_env, tmp
 
 def test_fault_16_a_helper_threads_cpu_time_is_attributed_to_it(fake_env, tmp_path):
     run_dir = tmp_path / "helper"
-    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_helper", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
+    out = fwbench(fake_env, "run", "--sequential", "-f", "fake_ok,fake_helper", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
                   "--out", str(run_dir))
     assert out.returncode == 0, out.stderr
     cells = by_framework(run_dir)
@@ -266,7 +266,7 @@ def test_fault_16_a_helper_threads_cpu_time_is_attributed_to_it(fake_env, tmp_pa
 
 def test_17_size_sweep_runs_end_to_end_with_one_process_per_framework_and_mode(fake_env, tmp_path):
     run_dir = tmp_path / "sweep"
-    out = fwbench(fake_env, "run", "-f", "fake_ok,fake_parity", "--task", "scaling", "--quick", "--out", str(run_dir))
+    out = fwbench(fake_env, "run", "--sequential", "-f", "fake_ok,fake_parity", "--task", "scaling", "--quick", "--out", str(run_dir))
     assert out.returncode == 1, out.stderr  # fake_parity fails its gate at every size
     cells = by_framework(run_dir)
     ok = cells["fake_ok"]
@@ -287,7 +287,7 @@ def test_fault_18_a_broken_model_in_a_shared_process_costs_the_other_models_noth
     """A cell's later processes measure every model of its framework in turn: one that raises is its own
     failed record; one that kills the process loses the models after it only until they run again alone."""
     run_dir = tmp_path / "shared"
-    out = fwbench(fake_env, "run", "-f", "fake_model_raises,fake_model_segfault", "--quick", "--processes", "3",
+    out = fwbench(fake_env, "run", "--sequential", "-f", "fake_model_raises,fake_model_segfault", "--quick", "--processes", "3",
                   "-m", "lenet5,mlp", "--modes", "eager", "-t", "1", "--out", str(run_dir))
     assert out.returncode == 1, out.stderr
     cells = {(r["framework"], r["model"]): r for r in records.read(run_dir / "records.jsonl") if r["task"] == "train"}

@@ -71,7 +71,7 @@ def cells_of(run_dir):
 @pytest.fixture(scope="module")
 def shard_runs(fake_env, tmp_path_factory):  # noqa: F811
     root = tmp_path_factory.mktemp("shards")
-    selection = ["-f", "fake_ok", "--quick", "--modes", "eager,compiled", "-m", "mlp", "-t", f"1,{ALL_CORES}"]
+    selection = ["--sequential", "-f", "fake_ok", "--quick", "--modes", "eager,compiled", "-m", "mlp", "-t", f"1,{ALL_CORES}"]
     whole = fwbench(fake_env, "run", *selection, "--out", str(root / "whole"))
     assert whole.returncode == 0, whole.stderr
     for k in (1, 2):
@@ -97,7 +97,7 @@ def test_two_shards_merged_are_exactly_the_unsharded_plan(fake_env, shard_runs):
 
 def test_a_missing_shard_marks_the_merge_partial(fake_env, shard_runs, tmp_path):  # noqa: F811
     other = tmp_path / "other"  # a one-cell plan's first of three shards: not in shard 1 of the first plan
-    assert fwbench(fake_env, "run", "-f", "fake_ok", "--quick", "-m", "mlp", "-t", ALL_CORES, "--modes", "eager",
+    assert fwbench(fake_env, "run", "--sequential", "-f", "fake_ok", "--quick", "-m", "mlp", "-t", ALL_CORES, "--modes", "eager",
                    "--shard", "1/3", "--out", str(other)).returncode == 0
     merged = tmp_path / "merged"
     out = fwbench(fake_env, "merge", str(shard_runs / "shard1"), str(other), "--out", str(merged))

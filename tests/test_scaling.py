@@ -87,7 +87,7 @@ def test_the_sweep_defaults_to_one_pinned_thread_and_one_process():
     sweep = selection_plan(cli.parser().parse_args(["run", "--task", "scaling"]))
     assert {c.threads for c in sweep.cells} == {1} and sweep.profile.processes == 1
     assert {c.suite for c in sweep.cells} == {"scaling"}
-    speed = selection_plan(cli.parser().parse_args(["run"]))
+    speed = selection_plan(cli.parser().parse_args(["run", "--sequential"]))
     assert speed.profile.processes == 3 and len({c.threads for c in speed.cells}) == len(thread_settings())
 
 

@@ -20,6 +20,19 @@ from benchmarks.commands.setup import ensure_envs
 
 
 
+def takes_pairs(args) -> bool:
+    """Whether a new run measures in paired trials: the step and inference timings do (the method the A/A
+    comparison in results/aa-methods supports), unless --sequential asks for a process per cell, or an option
+    only the sequential runner has (--shard, --one-cell-per-process) implies it."""
+    if getattr(args, "paired", False) and args.sequential:
+        raise UserError("--paired and --sequential are two methods: pass one of them")
+    if getattr(args, "paired", False) and args.task != "speed":
+        raise UserError("--paired times the step and inference tasks: drop --task, or drop --paired")
+    if getattr(args, "paired", False) and (args.shard or args.one_cell_per_process):
+        raise UserError("--shard and --one-cell-per-process are for sequential runs: drop them, or drop --paired")
+    return args.task == "speed" and not (args.sequential or args.shard or args.one_cell_per_process)
+
+
 def selection_plan(args) -> Plan:
     """The plan of a new run from the command line's selection."""
     suite = args.task
@@ -31,9 +44,7 @@ def selection_plan(args) -> Plan:
     threads = [int(t) for t in choose("thread setting", args.threads or default_threads, thread_settings())]
     name = "quick" if args.quick else "default"
     processes = args.processes or (1 if suite == "scaling" else None)  # the sweep: one process measures every size
-    paired = getattr(args, "paired", False)
-    if paired and suite != "speed":
-        raise UserError("--paired times the step and inference tasks: drop --task, or drop --paired")
+    paired = takes_pairs(args)
     if paired:  # worker sets, each with its own baseline worker
         processes = args.processes or (1 if args.quick else PAIRED_WORKER_SETS)
     profile = plan.with_options(plan.PROFILES[name], timeout_s=args.timeout, processes=processes,
@@ -136,7 +147,8 @@ def cmd_run(args) -> int:
         run_dir = Path(existing)
         meta = RunFolder.existing(run_dir).run_meta()
         if meta.get("paired"):
-            raise UserError(f"{run_dir} is a paired run, which is not resumed: take it again with --paired")
+            raise UserError(f"{run_dir} is a paired run, which is not resumed: take it again (its command: "
+                            f"{meta.get('command', 'fwbench run')})")
         run_plan = Plan.from_meta(meta)
         run_plan.profile = plan.with_options(run_plan.profile, timeout_s=args.timeout, retries=args.retries,
                                              max_wait_s=args.max_wait)
@@ -158,7 +170,7 @@ def cmd_run(args) -> int:
         if shard:
             meta["shard"] = shard
         meta["records_schema"] = records.SCHEMA_VERSION
-        if getattr(args, "paired", False):
+        if takes_pairs(args):
             from benchmarks.paired import DUET_THREADS
 
             meta["paired"] = {"rounds": args.rounds or PAIRED_ROUNDS, "duet_threads": list(DUET_THREADS)}
@@ -279,12 +291,12 @@ def finish(run_dir: Path, meta: dict, started: float, interrupted: bool) -> int:
     from benchmarks.worker import peak_rss_mb
 
     meta["harness_peak_rss_mb"] = round(peak_rss_mb(), 1)  # the harness's own memory, workers not included
-    from benchmarks.breakdown import of_run, table
+    from benchmarks import breakdown, render
 
-    spent = of_run(run_dir)
+    spent = breakdown.of_run(run_dir)
     if spent:
-        report.print_rows(f"Where the time went (worker processes, {meta['wall_s'] / 60:.1f} min of wall time)",
-                          *table(spent), console())
+        render.terminal([breakdown.section(spent, f"Where the time went ({meta['wall_s'] / 60:.1f} min of wall time)")],
+                        console())
     RunFolder(run_dir).write_meta(meta)
     if interrupted:
         print(f"fwbench: interrupted; finished cells are kept. Finish with: fwbench run --resume {run_dir}",
