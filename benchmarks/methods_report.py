@@ -120,6 +120,7 @@ def document(records: List[Dict], meta: Dict) -> List[Block]:
         "order. *Duet*: the two trials of a pair at once, each side pinned to its own core. A method's intervals hold "
         f"when they contain 1.00, and the other repeat's ratio, {COVERAGE_GOAL:.0%} of the time or more; of those that "
         f"hold, the narrowest wins (within {WIDTH_TIE:.0%}: the faster).")]
+    blocks.append(Paragraph(quality_text(records, meta)))
     picks = chosen(records)
     for threads in sorted({r["threads"] for r in records}):
         found = [f for f in (figures(records, m, threads) for m in METHODS) if f]
@@ -133,6 +134,19 @@ def document(records: List[Dict], meta: Dict) -> List[Block]:
                      "through shared caches and memory), the same for both sides of an A/A pair.")
         blocks.append(Section(f"{threads} thread{'s' if threads > 1 else ''}", [table(found), Paragraph(text)]))
     return blocks
+
+
+def quality_text(records: List[Dict], meta: Dict) -> str:
+    """How quiet the machine was: the noise check before and after, and the CPU others used while the paired
+    and duet methods' trials were taken (per call and worker set, the most)."""
+    noise = lambda key: (f"{meta[key]['cv']:.1%} ({meta[key].get('verdict', '?')})"  # noqa: E731
+                         if isinstance(meta.get(key), dict) and "cv" in meta[key] else "not taken")
+    busy = [r["background_cpu"] for r in records if r.get("background_cpu") is not None]
+    text = f"The machine's noise check (CV of a fixed kernel): {noise('noise')} before, {noise('noise_after')} after."
+    if busy:
+        text += (f" Others used {float(np.median(busy)):.2f} cores at the median call while pairs were taken, at most "
+                 f"{max(busy):.2f}; every method met the same machine, in a fresh order each taking.")
+    return text
 
 
 def write(folder: RunFolder) -> Path:

@@ -112,8 +112,12 @@ def timing_text(runs: List[Path]) -> str:
     for run in runs:
         meta = report.load_run(REPO_ROOT / run)[1]
         plan = meta.get("plan", {})
+        processes = plan.get("profile", {}).get("processes", "?")
+        cells = len(plan.get("cells", []))
+        how = (f"{cells} cells, {processes} worker set{'s' if processes != 1 else ''} of paired trials"
+               if meta.get("paired") else f"{cells} cells × {processes} processes")
         parts.append(f"`{meta.get('command', 'fwbench run')}` took {(meta.get('wall_s') or 0) / 60:.1f} min "
-                     f"({len(plan.get('cells', []))} cells × {plan.get('profile', {}).get('processes', '?')} processes"
+                     f"({how}"
                      f"{', interrupted' if meta.get('interrupted') else ''}; `{run.as_posix()}`)")
     return "; ".join(parts) + "."
 
@@ -126,8 +130,7 @@ def answer_markdown(run_dir: Path, records: List[dict], meta: dict, verdicts: Li
     if pair:
         trust = f"\n**How far to trust the numbers.** {reproducibility.trust_line(pair['a'], pair['b'])}"
         if paired:
-            trust += (f" With paired trials (`fwbench run --paired`, each ratio measured next to PyTorch in time; so far "
-                      f"taken on `{paired['command']}`): "
+            trust += (f" Another pair, `{paired['command']}` taken twice: "
                       + reproducibility.trust_line(paired["a"], paired["b"], lead="the"))
         trust += " The full comparison: [docs/reproducibility.md](docs/reproducibility.md).\n"
     return (images(readme_plots(run_dir, ANSWER)) + "\n" + scoreboard.headline(records, verdicts) + "\n\n"

@@ -84,3 +84,24 @@ def test_step_and_inference_timings_take_paired_trials_unless_a_sequential_optio
             takes_pairs(args(*wrong))
     out = fwbench("run", "--paired", "--sequential")
     assert out.returncode == 2 and "not allowed with argument" in out.stderr
+
+
+def test_a_paired_run_estimates_its_length_from_the_committed_paired_run_scaled_by_calls(tmp_path, monkeypatch):
+    import json
+
+    from benchmarks import cli, plan
+    from benchmarks.commands import run
+
+    def plan_of(*argv):
+        return run.selection_plan(cli.parser().parse_args(["run", *argv]))
+
+    monkeypatch.setattr(run, "RESULTS", tmp_path)
+    assert run.paired_estimate(plan_of("--quick")) == ""  # no committed run to judge by
+    then = plan_of("--quick", "-m", "mlp")
+    (tmp_path / "quick").mkdir()
+    meta = {"paired": {"rounds": 6}, "wall_s": 60.0, "plan": then.to_meta(), "profile": "quick"}
+    (tmp_path / "quick" / "meta.json").write_text(json.dumps(meta))
+    found = run.paired_estimate(plan_of("--quick"))  # five models' calls where the committed run had one's
+    assert f"about {len(plan.available_models())} min" in found and "judging by" in found
+    (tmp_path / "quick" / "meta.json").write_text(json.dumps(dict(meta, interrupted=True)))
+    assert run.paired_estimate(plan_of("--quick")) == ""

@@ -7,9 +7,11 @@ import json
 
 import pytest
 
-from benchmarks import methods, methods_report, paired, runner
+from benchmarks import REPO_ROOT, methods, methods_report, paired, runner
 from benchmarks.run_folder import RunFolder
 from tests.test_paired import PROFILE, Host, fake_launcher
+
+COMMITTED = REPO_ROOT / "results" / "aa-methods"
 
 
 
@@ -83,3 +85,11 @@ def test_a_comparison_is_written_read_back_checked_and_resumed(tmp_path):
     with pytest.raises(Exception, match="not a methods comparison's record"):
         folder.aa()
 
+
+
+def test_paired_runs_take_duets_where_the_committed_comparison_chose_them():
+    """The default a paired run uses at each thread setting is the one results/aa-methods supports."""
+    folder = RunFolder.existing(COMMITTED)
+    picks = methods_report.chosen(folder.aa())
+    assert picks, "results/aa-methods holds no comparison"
+    assert sorted(t for t, m in picks.items() if m == "duet") == sorted(paired.DUET_THREADS)

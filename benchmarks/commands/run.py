@@ -257,13 +257,27 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     return finish(run_dir, meta, started, interrupted)
 
 
+def paired_estimate(run_plan: Plan) -> str:
+    """About how long a paired run will take: the committed paired run of its profile, scaled by calls and worker
+    sets ('' without one)."""
+    folder = RunFolder(RESULTS / ESTIMATE_FROM.get((run_plan.name, "speed"), "reference"))
+    meta = folder.meta() if folder.meta_path.exists() else {}
+    if not meta.get("paired") or not meta.get("wall_s") or meta.get("interrupted"):
+        return ""
+    then = Plan.from_meta(meta)
+    calls = lambda p: sum(len(c.tasks) for c in p.cells) * p.profile.processes  # noqa: E731
+    minutes = meta["wall_s"] / 60 * calls(run_plan) / max(1, calls(then))
+    return (f"; about {max(1, round(minutes))} min (judging by results/{folder.path.name}; a busy or "
+            "slower host takes longer)")
+
+
 def run_paired(run_dir: Path, run_plan: Plan, meta: dict) -> bool:
     """The paired protocol (benchmarks/paired.py) over the plan; True when interrupted."""
     from benchmarks import paired
 
     rounds = meta["paired"]["rounds"]
     console().print(f"fwbench: {len(run_plan.cells)} cells in paired trials: {run_plan.profile.processes} worker "
-                    f"set(s) per thread setting, {rounds} rounds each", highlight=False)
+                    f"set(s) per thread setting, {rounds} rounds each{paired_estimate(run_plan)}", highlight=False)
     try:
         with console().status("starting") as status:
             paired.run(run_dir, run_plan.cells, run_plan.profile, rounds, duet_threads=meta["paired"]["duet_threads"],
