@@ -13,6 +13,7 @@ from benchmarks.plan import BASELINE, suite_of
 from benchmarks.run_folder import RunFolder
 from benchmarks.stats import (ESTIMATOR, ESTIMATORS, UNSTEADY_SPREAD, geomean, minimum_of_k, process_spread,
                               ratio_ci)
+from benchmarks.views import default_mode
 
 
 def compare_records(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:
@@ -502,7 +503,8 @@ def paired_aa(records: List[Dict]) -> Optional[Dict]:
     """PyTorch against itself in a paired run (its own cells against the baseline worker): the geometric
     mean of the A/A ratios (the bias), the median and 90th percentile of |ratio - 1|, and the share of their
     intervals that contain 1."""
-    found = [r for r in records if r["framework"] == BASELINE and r.get("paired_ratio") is not None]
+    found = [r for r in records if r["framework"] == BASELINE and r.get("paired_ratio") is not None
+             and r["mode"] == default_mode(BASELINE) and r.get("tuning", "default") == "default"]  # compiled: not A/A
     if not found:
         return None
     ratios = np.array([r["paired_ratio"] for r in found])

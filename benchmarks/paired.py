@@ -170,7 +170,8 @@ class Server:
         line = self._next(TRIAL_TIMEOUT_S)
         if line is not None:
             self.pause()
-        return line["samples_ms"] if line and "samples_ms" in line else None
+        self.last = line if line and "samples_ms" in line else None  # with the trial's CPU anatomy
+        return self.last["samples_ms"] if self.last else None
 
     def pause(self) -> None:
         self._signal(signal.SIGSTOP)
@@ -218,10 +219,11 @@ def duet_cores(usable: Sequence[int]) -> Tuple[List[int], List[int]]:
 
 
 def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[..., Server],
-          baseline: str = BASELINE, duet: bool = False) -> Generation:
+          baseline: str = BASELINE, duet: bool = False, later: bool = False) -> Generation:
     """Start every server of these cells (all at one thread setting) and the baseline's, one after the
     other (each is stopped once ready, so the next one prepares on a quiet machine). In a duet the baseline
-    is pinned to one core and the others to the other (`duet_cores`)."""
+    is pinned to one core and the others to the other (`duet_cores`). A `later` set checks parity over the
+    profile's later steps, as a cell's later processes do in a sequential run (the first set checked them all)."""
     from benchmarks.runner import USABLE
 
     groups: Dict[tuple, List[Cell]] = {}
@@ -229,23 +231,25 @@ def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[.
         groups.setdefault(group_of(cell), []).append(cell)
     base_cells = list(dict.fromkeys(baseline_cell(c, baseline) for c in cells))
     base_cpus, other_cpus = duet_cores(USABLE)
-    generation = Generation(baseline=launch(base_cells, profile, seed, **({"cpus": base_cpus} if duet else {})))
+    process = {"process": 1} if later else {}
+    generation = Generation(baseline=launch(base_cells, profile, seed, **process, **({"cpus": base_cpus} if duet else {})))
     generation.baseline.wait_ready()
     for key, group in groups.items():
-        server = launch(group, profile, seed, **({"cpus": other_cpus} if duet else {}))
+        server = launch(group, profile, seed, **process, **({"cpus": other_cpus} if duet else {}))
         server.wait_ready()
         generation.servers[key] = server
     return generation
 
 
 def launch_server(cells: Sequence[Cell], profile: Profile, seed: int, spec: Optional[EnvSpec] = None,
-                  tasks: Optional[Sequence[str]] = None, cpus: Optional[List[int]] = None) -> Server:
+                  tasks: Optional[Sequence[str]] = None, cpus: Optional[List[int]] = None, process: int = 0) -> Server:
     """A real worker in the cells' framework environment (or `spec`'s: a past release's), with the runner's
-    request, knobs and pinning (or pinned to `cpus`); every task of the cells, or `tasks`."""
+    request, knobs and pinning (or pinned to `cpus`); every task of the cells, or `tasks`; `process` > 0: a
+    later worker, whose parity gate covers the profile's later steps."""
     from benchmarks.runner import worker_request
 
     spec = spec or load_spec(cells[0].framework)
-    request = worker_request(cells, profile, tasks, seed, process=0)
+    request = worker_request(cells, profile, tasks, seed, process=process)
     if cpus is not None:
         request["cpus"] = list(cpus)
     env = dict(worker_env(spec, cells[0].threads), **request["knobs"])
@@ -274,7 +278,8 @@ def take_pair(server: Server, mine: str, base: Server, theirs: str, number: int,
               window: Callable[[Sequence[Server]], guard.Window] = pair_window, together: bool = False) -> Optional[tuple]:
     """A trial of `server`'s call `mine` and one of the baseline's `theirs`, next to each other in the drawn
     order (`together`: at the same time, a duet), inside a busy-machine window: (this side's samples, the
-    baseline's, the window's figures with its wall time), or None when either worker failed."""
+    baseline's, the window's figures with its wall time, this side's trial as the worker gave it: its CPU
+    anatomy), or None when either worker failed."""
     sides = [(base, theirs), (server, mine)] if baseline_first else [(server, mine), (base, theirs)]
     watch, began = window([base, server]), time.monotonic()
     if together:
@@ -283,7 +288,9 @@ def take_pair(server: Server, mine: str, base: Server, theirs: str, number: int,
     else:
         taken = {id(s): s.trial(key, number) for s, key in sides}
     load = dict({"wall_s": time.monotonic() - began}, **watch.stop())
-    return (taken[id(server)], taken[id(base)], load) if taken[id(server)] and taken[id(base)] else None
+    if not (taken[id(server)] and taken[id(base)]):
+        return None
+    return taken[id(server)], taken[id(base)], load, getattr(server, "last", None)
 
 
 def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_number: int, seed: int = 0,
@@ -294,11 +301,12 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
     (`duet`: each pair's two trials at once, each side on its own core), stop them. Returns a raw record per
     cell and task (its trials' samples and its pairs, and how busy the machine was with other work while they
     were taken), and the baseline server's own (role "baseline", kept for the record, never aggregated)."""
-    generation = start(cells, profile, seed, launch, baseline, duet)
+    generation = start(cells, profile, seed, launch, baseline, duet, later=generation_number > 0)
     base = generation.baseline
     calls = [Call(c, t, baseline) for c in cells for t in c.tasks]
     trials: Dict[Call, List[tuple]] = {call: [] for call in calls}
     loads: Dict[Call, List[Dict[str, float]]] = {call: [] for call in calls}
+    anatomies: Dict[Call, List[Dict]] = {call: [] for call in calls}
     base_samples: Dict[str, List[float]] = {}
     rng = random.Random(f"{seed}:{generation_number}:{cells[0].threads}")
     plan = list(schedule(calls, rounds, rng))
@@ -312,6 +320,8 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
             if pair:
                 trials[call].append(pair[:2])
                 loads[call].append(pair[2])
+                if pair[3] and "cpu_wall_ratio" in pair[3]:
+                    anatomies[call].append(pair[3])
                 base_samples.setdefault(theirs, []).extend(pair[1])
             if on_trial:
                 on_trial(number + 1, len(plan))
@@ -319,7 +329,7 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
         for server in [base, *generation.servers.values()]:
             server.stop()
     out = [dict(raw_record(call, generation.servers[group_of(call.cell)], trials[call], generation_number),
-                **machine_load(loads[call])) for call in calls]
+                **machine_load(loads[call]), **step_anatomy(anatomies[call])) for call in calls]
     out += [dict(record, samples_ms=base_samples.get(key, []), role="baseline", process=generation_number,
                  attempt=0, peak_rss_mb=base.peak_rss_mb) for key, record in base.ready.items()]
     return out
@@ -330,6 +340,17 @@ def spent_enough(pairs: List[tuple], loads: List[Dict[str, float]]) -> bool:
     rounds: a step of seconds is steady over a few pairs, and twelve of them would take half the run."""
     spent = sum(max(load["wall_s"], (sum(mine) + sum(theirs)) / 1000) for (mine, theirs), load in zip(pairs, loads))
     return len(pairs) >= MIN_PAIRS and spent >= CALL_BUDGET_S
+
+
+def step_anatomy(trials: List[Dict]) -> Dict:
+    """Where a call's CPU went over its trials (main thread, helper threads, context switches, CPU over wall),
+    weighted by their calls as the sequential worker merges its rounds ({} without trials)."""
+    if not trials:
+        return {}
+    from benchmarks.worker import merge_rounds
+
+    merged = merge_rounds(trials)
+    return {key: merged[key] for key in ("cpu_wall_ratio", "thread_cpu_ms_per_step", "ctx_switches_per_step")}
 
 
 BUSY_WINDOW_S = 0.5  # /proc/stat counts in 10 ms ticks: a shorter pair's own figure cannot tell busy from quiet

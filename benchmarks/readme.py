@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import List, Optional
 
-from benchmarks import REPO_ROOT, claims, porting, render, report, reproducibility, scoreboard
+from benchmarks import REPO_ROOT, claims, compare, porting, render, report, reproducibility, scoreboard
 from benchmarks.records import write_atomic
 from benchmarks.views import thread_settings
 
@@ -132,6 +132,12 @@ def answer_markdown(run_dir: Path, records: List[dict], meta: dict, verdicts: Li
         if paired:
             trust += (f" Another pair, `{paired['command']}` taken twice: "
                       + reproducibility.trust_line(paired["a"], paired["b"], lead="the"))
+    elif paired:  # no repeat of this run yet: the nearest pair taken the same way
+        trust = (f"\n**How far to trust the numbers.** This run has no repeat yet. `{paired['command']}`, taken twice, "
+                 "shows what a rerun does with paired trials: " + reproducibility.trust_line(paired["a"], paired["b"], lead="the"))
+    if trust:
+        own = compare.aa_text(records, None)  # a paired run's A/A test: PyTorch against a second PyTorch worker
+        trust += (f" In this run, {own[0].lower()}{own[1:]}" if own else "")
         trust += " The full comparison: [docs/reproducibility.md](docs/reproducibility.md).\n"
     return (images(readme_plots(run_dir, ANSWER)) + "\n" + scoreboard.headline(records, verdicts) + "\n\n"
             + f"From `{run_dir.as_posix()}`. {report.data_quality_line(records, meta)}\n\n"
@@ -157,8 +163,8 @@ def write_docs(command: str, run_dir: Path, pair: Optional[dict], repeat: Option
     """The generated pages of docs/: the reproducibility of the reference pair, the size sweep, the porting
     pitfalls."""
     head = generated(command)
-    if pair:
-        sections = [reproducibility.section(run_dir, repeat, pair["a"], pair["b"], pair["raws"])]
+    if pair or paired_pair:
+        sections = [reproducibility.section(run_dir, repeat, pair["a"], pair["b"], pair["raws"])] if pair else []
         if paired_pair:
             found = reproducibility.pair(*paired_pair, REPO_ROOT)
             sections.append(reproducibility.section(*paired_pair, found["a"], found["b"], found["raws"]))

@@ -229,22 +229,28 @@ def trial(fn: Callable[[], Any], loops: int, samples: int, budget_s: float,
           clock: Callable[[], float] = time.perf_counter) -> Dict[str, Any]:
     """One short trial of a prepared call: one call to settle (see time_calls), then up to `samples` samples
     of `loops` calls each, at least one, no more once `budget_s` is spent. A call slower than the budget is
-    its own trial: the settling call is its one sample (a step of seconds leaves nothing to settle)."""
-    t0 = clock()
+    its own trial: the settling call is its one sample (a step of seconds leaves nothing to settle). With
+    the samples, where the trial's CPU went (as time_calls records it), for the step anatomy."""
+    threads0, usage = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF)
+    wall0, cpu0 = clock(), time.process_time()
     fn()
-    once = clock() - t0
-    if loops == 1 and once > budget_s:
-        return {"samples_ms": [once * 1000]}
+    once = clock() - wall0
     taken: List[float] = []
-    start = clock()
-    while len(taken) < samples:
-        t0 = clock()
-        for _ in range(loops):
-            fn()
-        taken.append((clock() - t0) * 1000 / loops)
-        if clock() - start > budget_s:
-            break
-    return {"samples_ms": taken}
+    if loops == 1 and once > budget_s:
+        taken.append(once * 1000)
+    else:
+        start = clock()
+        while len(taken) < samples:
+            t0 = clock()
+            for _ in range(loops):
+                fn()
+            taken.append((clock() - t0) * 1000 / loops)
+            if clock() - start > budget_s:
+                break
+    wall, cpu = max(clock() - wall0, 1e-9), time.process_time() - cpu0
+    calls = max(1, len(taken) * loops)  # the settling call's CPU counts too: the anatomy of the trial's window
+    return {"samples_ms": taken, "loops": loops, "cpu_wall_ratio": cpu / wall, "stop": "trial", "warmup_s": 0.0,
+            "sampling_s": round(wall, 4), **anatomy(threads0, thread_cpu(), (usage.ru_nvcsw, usage.ru_nivcsw), calls)}
 
 
 def measure(request: Dict[str, Any], adapter, import_s: float, emit: Callable[[Dict[str, Any]], None]) -> None:

@@ -67,18 +67,18 @@ def test_quick_takes_each_framework_as_shipped_unless_modes_are_given():
     assert len({c.mode for c in cells("-f", "tensorflow")}) > 1  # the default matrix: every mode
 
 
-def test_step_and_inference_timings_take_paired_trials_unless_a_sequential_option_is_given():
+def test_paired_trials_are_asked_for_and_refused_where_only_the_sequential_runner_goes():
     from benchmarks import cli
     from benchmarks.commands.run import selection_plan, takes_pairs
 
     def args(*argv):
         return cli.parser().parse_args(["run", *argv])
 
-    assert takes_pairs(args()) and takes_pairs(args("--quick"))
-    assert selection_plan(args()).profile.processes == 2 and selection_plan(args("--quick")).profile.processes == 1
-    assert not takes_pairs(args("--sequential")) and not takes_pairs(args("--shard", "1/2"))
-    assert not takes_pairs(args("--task", "tta")) and not takes_pairs(args("--one-cell-per-process"))
-    assert selection_plan(args("--sequential")).profile.processes == 3
+    assert takes_pairs(args("--paired")) and takes_pairs(args("--paired", "--quick"))
+    assert selection_plan(args("--paired")).profile.processes == 2
+    assert selection_plan(args("--paired", "--quick")).profile.processes == 1
+    assert not takes_pairs(args()) and not takes_pairs(args("--sequential"))
+    assert selection_plan(args("--sequential")).profile.processes == 3 == selection_plan(args()).profile.processes
     for wrong in (["--paired", "--task", "scaling"], ["--paired", "--shard", "1/2"]):
         with pytest.raises(Exception, match="--paired"):
             takes_pairs(args(*wrong))
@@ -93,7 +93,7 @@ def test_a_paired_run_estimates_its_length_from_the_committed_paired_run_scaled_
     from benchmarks.commands import run
 
     def plan_of(*argv):
-        return run.selection_plan(cli.parser().parse_args(["run", *argv]))
+        return run.selection_plan(cli.parser().parse_args(["run", "--paired", *argv]))
 
     monkeypatch.setattr(run, "RESULTS", tmp_path)
     assert run.paired_estimate(plan_of("--quick")) == ""  # no committed run to judge by

@@ -254,3 +254,14 @@ def test_two_paired_runs_are_compared_by_their_paired_ratios_first():
     assert rows[0][:2] == ["paired ratio (tables)", "3"]  # PyTorch's A/A cell is one of them
     assert rows[0][3] == "15.3%" and all(not r[0].endswith("(tables)") for r in rows[1:])
     assert compare.coverage(a, b)["share"] == pytest.approx(2 / 3)  # jax's 3.5 lies outside [2.7, 3.3]
+
+
+def test_a_paired_runs_aa_test_counts_pytorch_as_shipped_only_not_its_compiled_mode():
+    from benchmarks.compare import paired_aa
+
+    def record(mode, ratio, ci):
+        return {"framework": "torch", "mode": mode, "tuning": "default", "paired_ratio": ratio, "paired_ci": ci}
+
+    found = paired_aa([record("eager", 1.01, [0.95, 1.05]), record("eager", 0.99, [0.97, 1.02]),
+                       record("compiled", 0.6, [0.55, 0.65])])  # compiled against eager is a real ratio
+    assert found["cells"] == 2 and found["holds_one"] == 1.0 and abs(found["bias"] - 1) < 0.01

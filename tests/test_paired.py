@@ -77,9 +77,9 @@ def fake_launcher(host, speeds):
     """launch(cells, profile, seed[, cpus]): a FakeServer whose calls take speeds[framework][model] ms."""
     servers = []
 
-    def launch(cells, profile, seed, cpus=None):
+    def launch(cells, profile, seed, cpus=None, process=0):
         servers.append(FakeServer(cells, host, speeds[cells[0].framework]))
-        servers[-1].cpus = cpus
+        servers[-1].cpus, servers[-1].process = cpus, process
         return servers[-1]
 
     return launch, servers
@@ -182,8 +182,10 @@ for _ in range(500):  # the stop signal lands a moment after it is sent
     time.sleep(0.01)
 key = server.call_key(cells[0], "train")
 samples = [server.trial(key, i) for i in range(3)]
+anatomy = server.last
 server.stop()
 print(json.dumps({"ready": sorted(server.ready), "state": state, "samples": samples, "errors": server.errors,
+                  "anatomy": anatomy,
                   "rss": server.peak_rss_mb, "alive": psutil.pid_exists(server.proc.pid)}))
 """
     setup = subprocess.run([sys.executable, "-m", "benchmarks.cli", "setup", "fake_ok"], env=env, cwd=REPO_ROOT,
@@ -197,6 +199,9 @@ print(json.dumps({"ready": sorted(server.ready), "state": state, "samples": samp
     assert found["state"] == psutil.STATUS_STOPPED  # waiting for its first trial, it costs nothing
     assert all(1 <= len(s) <= paired.TRIAL_SAMPLES and min(s) > 0 for s in found["samples"])
     assert found["rss"] > 10 and not found["alive"]
+    anatomy = found["anatomy"]  # where the trial's CPU went, as the sequential worker records it
+    assert anatomy["thread_cpu_ms_per_step"]["main"] > 0 and anatomy["cpu_wall_ratio"] > 0
+    assert set(anatomy["ctx_switches_per_step"]) == {"voluntary", "involuntary"}
 
 
 def test_a_trial_settles_takes_samples_within_its_budget_and_a_slow_call_is_its_own_trial():
@@ -293,3 +298,29 @@ def test_a_slow_call_sits_out_once_it_has_its_pairs_and_its_time_and_a_fast_one_
     pairs = {(r["model"], r["task"]): r["trials"] for r in raw}
     assert all(n == paired.MIN_PAIRS for (model, _), n in pairs.items() if model == "resnet")
     assert all(n == 8 for (model, _), n in pairs.items() if model == "mlp")
+
+
+def test_a_calls_step_anatomy_is_its_trials_weighted_by_their_calls():
+    trials = [{"samples_ms": [1.0] * 4, "loops": 1, "cpu_wall_ratio": 1.0, "stop": "trial", "warmup_s": 0.0,
+               "sampling_s": 0.1, "thread_cpu_ms_per_step": {"main": 1.0},
+               "ctx_switches_per_step": {"voluntary": 0.0, "involuntary": 1.0}},
+              {"samples_ms": [1.0] * 12, "loops": 1, "cpu_wall_ratio": 2.0, "stop": "trial", "warmup_s": 0.0,
+               "sampling_s": 0.3, "thread_cpu_ms_per_step": {"main": 1.0, "pool": 2.0},
+               "ctx_switches_per_step": {"voluntary": 4.0, "involuntary": 1.0}}]
+    found = paired.step_anatomy(trials)
+    assert found["cpu_wall_ratio"] == pytest.approx(1.75)  # weighted by sampling time
+    assert found["thread_cpu_ms_per_step"] == {"main": 1.0, "pool": 1.5}  # by calls: 12 of 16 had the pool
+    assert found["ctx_switches_per_step"]["voluntary"] == pytest.approx(3.0)
+    assert paired.step_anatomy([]) == {}
+
+
+def test_a_later_worker_set_checks_parity_over_the_later_steps_as_a_later_process_does():
+    host = Host()
+    launch, servers = fake_launcher(host, {"torch": {"mlp": 1.0}, "paddle": {"mlp": 2.0}})
+    cells = [Cell("paddle", "mlp", "eager", 1)]
+    paired.measure(cells, PROFILE, 1, 0, launch=launch)
+    paired.measure(cells, PROFILE, 1, 1, launch=launch)
+    assert [s.process for s in servers] == [0, 0, 1, 1]  # the first set's baseline and worker, then the second's
+    full = plan.PROFILES["default"]
+    requests = [runner.worker_request(cells, full, None, 0, process=n) for n in (0, 1)]
+    assert requests[1]["parity_steps"] == full.later_parity_steps and requests[0]["parity_steps"] is None  # all steps

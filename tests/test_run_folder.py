@@ -112,4 +112,5 @@ def test_a_record_of_the_wrong_kind_is_one_line_naming_the_fix(tmp_path):
 def test_every_committed_run_fits_the_schema():
     for meta in sorted((REPO_ROOT / "results").glob(f"*/{run_folder.META}")):
         folder = RunFolder(meta.parent)
-        assert folder.meta() and (folder.releases() if folder.is_release_sweep() else folder.records())
+        assert folder.meta() and (folder.releases() if folder.is_release_sweep() else
+                                  folder.aa() if folder.is_methods_comparison() else folder.records())

@@ -21,16 +21,15 @@ from benchmarks.commands.setup import ensure_envs
 
 
 def takes_pairs(args) -> bool:
-    """Whether a new run measures in paired trials: the step and inference timings do (the method the A/A
-    comparison in results/aa-methods supports), unless --sequential asks for a process per cell, or an option
-    only the sequential runner has (--shard, --one-cell-per-process) implies it."""
-    if getattr(args, "paired", False) and args.sequential:
-        raise UserError("--paired and --sequential are two methods: pass one of them")
-    if getattr(args, "paired", False) and args.task != "speed":
+    """Whether a new run measures in paired trials (--paired: the method the A/A comparison in
+    results/aa-methods supports). Not yet the default: in the first full paired run (results/paired-full)
+    OneFlow's nn.Graph worker crashed at 2 threads in both worker sets, which a worker alone does not do."""
+    paired = bool(getattr(args, "paired", False))
+    if paired and args.task != "speed":
         raise UserError("--paired times the step and inference tasks: drop --task, or drop --paired")
-    if getattr(args, "paired", False) and (args.shard or args.one_cell_per_process):
+    if paired and (args.shard or args.one_cell_per_process):
         raise UserError("--shard and --one-cell-per-process are for sequential runs: drop them, or drop --paired")
-    return args.task == "speed" and not (args.sequential or args.shard or args.one_cell_per_process)
+    return paired
 
 
 def selection_plan(args) -> Plan:
