@@ -130,7 +130,8 @@ def answer_markdown(run_dir: Path, records: List[dict], meta: dict, verdicts: Li
     if pair:
         trust = f"\n**How far to trust the numbers.** {reproducibility.trust_line(pair['a'], pair['b'])}"
         if paired:
-            trust += (f" Another pair, `{paired['command']}` taken twice: "
+            trust += (f" With paired trials (each ratio measured next to PyTorch in time), `{paired['command']}` "
+                      "taken twice: "
                       + reproducibility.trust_line(paired["a"], paired["b"], lead="the"))
     elif paired:  # no repeat of this run yet: the nearest pair taken the same way
         trust = (f"\n**How far to trust the numbers.** This run has no repeat yet. `{paired['command']}`, taken twice, "
