@@ -92,6 +92,7 @@ class Server:
         self.proc.stdin.flush()
         self.peak_rss_mb: Optional[float] = None
         self.prepared_s = 0.0  # import, build and parity of every cell, once it serves
+        self.last: Optional[Dict] = None  # the last trial's answer: its samples and its CPU anatomy
 
     def _read(self) -> None:
         for line in self.proc.stdout:
