@@ -141,13 +141,7 @@ class RunFolder:
 
     def releases(self) -> List[Dict]:
         """A release sweep's records (none yet: []), checked against the declared schema."""
-        found = rec.read(self.releases_path) if self.releases_path.exists() else []
-        for number, record in enumerate(found, 1):
-            wrong = schema.problems(record, schema.RELEASE_KEYS)
-            if wrong:
-                raise UserError(f"{self.releases_path}: record {number} is not a release sweep's record "
-                                f"({'; '.join(wrong[:3])}): restore it (`git checkout -- {self.releases_path}`)")
-        return found
+        return _checked(self.releases_path, schema.RELEASE_KEYS, "a release sweep's record")
 
     def append_release(self, record: Dict) -> None:
         rec.append(self.releases_path, record)
@@ -161,13 +155,18 @@ class RunFolder:
 
     def aa(self) -> List[Dict]:
         """A methods comparison's A/A records (none yet: []), checked against the declared schema."""
-        found = rec.read(self.aa_path) if self.aa_path.exists() else []
-        for number, record in enumerate(found, 1):
-            wrong = schema.problems(record, schema.AA_KEYS)
-            if wrong:
-                raise UserError(f"{self.aa_path}: record {number} is not a methods comparison's record "
-                                f"({'; '.join(wrong[:3])}): restore it (`git checkout -- {self.aa_path}`)")
-        return found
+        return _checked(self.aa_path, schema.AA_KEYS, "a methods comparison's record")
 
     def append_aa(self, record: Dict) -> None:
         rec.append(self.aa_path, record)
+
+
+def _checked(path: Path, fields: Dict, what: str) -> List[Dict]:
+    """The records of a JSON-lines file (none yet: []), each checked against its declared fields."""
+    found = rec.read(path) if path.exists() else []
+    for number, record in enumerate(found, 1):
+        wrong = schema.problems(record, fields)
+        if wrong:
+            raise UserError(f"{path}: record {number} is not {what} ({'; '.join(wrong[:3])}): restore it "
+                            f"(`git checkout -- {path}`)")
+    return found

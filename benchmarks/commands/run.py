@@ -364,32 +364,14 @@ def run_releases(args) -> int:
 
     meta["release_facts"] = {fw: registry_facts(install_of(fw).package) for fw in frameworks}  # pip's own index
     folder.write_meta(meta)
-    started, interrupted = time.time(), False
-    try:
-        with console().status("starting") as status:
-            sweep = meta["release_sweep"]
-            release_sweep.sweep(folder, frameworks, sweep["rounds"], sweep["cap_gb"], models=sweep["models"],
-                                on_progress=lambda text: status.update(text))
-    except KeyboardInterrupt:
-        interrupted = True
-    meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
-    meta["interrupted"] = interrupted
-    meta["loadavg_after"] = list(os.getloadavg())
-    if not interrupted:
-        from benchmarks.peak import noise
-
-        meta["noise_after"] = noise()
-    folder.write_meta(meta)
+    sweep = meta["release_sweep"]
+    interrupted = timed_side_run(folder, meta, lambda progress: release_sweep.sweep(
+        folder, frameworks, sweep["rounds"], sweep["cap_gb"], models=sweep["models"], on_progress=progress))
     from benchmarks import release_report
 
     release_report.write(folder)
     console().print(release_report.terminal_text(folder))
-    if interrupted:
-        print(f"fwbench: interrupted; measured releases are kept. Finish with: fwbench run --task releases "
-              f"--resume {folder.path}", file=sys.stderr)
-        return 130
-    print(f"results: {folder.path} ({meta['wall_s']:.0f} s): {folder.path / 'summary.md'}")
-    return 0
+    return side_run_end(folder, meta, interrupted, "releases", "measured releases")
 
 
 def run_methods(args) -> int:
@@ -421,12 +403,23 @@ def run_methods(args) -> int:
     setup = meta["methods_comparison"]
     done = {(r["repeat"], r["threads"], r["method"]) for r in folder.aa()}
     profile = plan.with_options(plan.PROFILES["default"], processes=1, baseline_factor=1)
+    interrupted = timed_side_run(folder, meta, lambda progress: methods.compare(
+        methods.aa_cells(setup["models"], setup["threads"]), profile, setup["rounds"], setup["worker_sets"],
+        setup["repeats"], cores=len(USABLE), done=done, on_record=folder.append_aa, on_progress=progress))
+    methods_report.write(folder)
+    from benchmarks import render
+
+    render.terminal(methods_report.document(folder.aa(), meta), console())
+    return side_run_end(folder, meta, interrupted, "methods", "finished methods")
+
+
+def timed_side_run(folder: RunFolder, meta: dict, work) -> bool:
+    """A release sweep's or methods comparison's measuring, `work(progress)`, under a status line; its wall
+    time, whether it was interrupted, the load and the noise after it kept in meta. True when interrupted."""
     started, interrupted = time.time(), False
     try:
         with console().status("starting") as status:
-            methods.compare(methods.aa_cells(setup["models"], setup["threads"]), profile, setup["rounds"],
-                            setup["worker_sets"], setup["repeats"], cores=len(USABLE), done=done,
-                            on_record=folder.append_aa, on_progress=lambda text: status.update(text))
+            work(lambda text: status.update(text))
     except KeyboardInterrupt:
         interrupted = True
     meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
@@ -437,12 +430,13 @@ def run_methods(args) -> int:
 
         meta["noise_after"] = noise()
     folder.write_meta(meta)
-    methods_report.write(folder)
-    from benchmarks import render
+    return interrupted
 
-    render.terminal(methods_report.document(folder.aa(), meta), console())
+
+def side_run_end(folder: RunFolder, meta: dict, interrupted: bool, task: str, kept: str) -> int:
+    """The last line of a `--task releases` or `--task methods` run, and its exit status."""
     if interrupted:
-        print(f"fwbench: interrupted; finished methods are kept. Finish with: fwbench run --task methods "
+        print(f"fwbench: interrupted; {kept} are kept. Finish with: fwbench run --task {task} "
               f"--resume {folder.path}", file=sys.stderr)
         return 130
     print(f"results: {folder.path} ({meta['wall_s']:.0f} s): {folder.path / 'summary.md'}")
