@@ -74,8 +74,7 @@ def paired_records(raw: List[Dict]) -> Dict[tuple, Dict]:
     for r in raw:
         if r.get("role") != "baseline" and r.get("pair_ms"):
             by_call.setdefault((r["model"], r["task"]), []).append(r)
-    spreads = [v for v in (stats.process_variance([r["pair_ms"] for r in rs]) for rs in by_call.values()) if v is not None]
-    between = max(0.0, sum(spreads) / len(spreads)) if spreads else 0.0
+    between = stats.pooled_settling([[r["pair_ms"] for r in rs] for rs in by_call.values()])
     out = {}
     for key, rs in by_call.items():
         ratio, lo, hi = stats.paired_ratio([r["pair_ms"] for r in rs], between)

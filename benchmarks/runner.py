@@ -403,18 +403,13 @@ def pooled_intervals(aggregated: List[Dict], raw: List[Dict]) -> List[Dict]:
     """Each paired ratio's interval again, with how far its framework's worker processes settle apart pooled
     over all its cells in the run (stats.paired_ratio's `between`): two processes of one cell say little
     about that, its dozens of cells together do."""
-    from benchmarks.stats import process_variance
+    from benchmarks.stats import pooled_settling
 
     pairs: Dict[tuple, List[List]] = {}
     for r in raw:
         if r.get("pair_ms") and r.get("status") == "ok":
             pairs.setdefault(records.cell_key(r), []).append(r["pair_ms"])
-    spreads: Dict[str, List[float]] = {}
-    for key, processes in pairs.items():
-        found = process_variance(processes)
-        if found is not None:
-            spreads.setdefault(key[0], []).append(found)
-    between = {fw: max(0.0, sum(v) / len(v)) for fw, v in spreads.items()}
+    between = {fw: pooled_settling([ps for key, ps in pairs.items() if key[0] == fw]) for fw in {k[0] for k in pairs}}
     out = []
     for r in aggregated:
         processes = pairs.get(records.cell_key(r))

@@ -169,6 +169,13 @@ def _within_variance(logs: List[np.ndarray]) -> float:
     return float(sum(((g - g.mean()) ** 2).sum() for g in logs) / (pooled - len(logs)))
 
 
+def pooled_settling(cells: Sequence[Sequence[Sequence[Sequence[float]]]]) -> float:
+    """How far worker processes settle apart, pooled over cells (each its processes' pairs): the mean of the
+    cells' process_variance, never below zero (paired_ratio's `between`; 0.0 when no cell can tell)."""
+    found = [v for v in (process_variance(processes) for processes in cells) if v is not None]
+    return max(0.0, sum(found) / len(found)) if found else 0.0
+
+
 def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float = 0.0) -> Optional[tuple]:
     """A time ratio from paired trials: `processes` holds, per worker process, its (this side's trial
     estimate, the baseline's trial estimate next to it) pairs. The ratio is the geometric mean of the
