@@ -75,6 +75,9 @@ def trial_estimate(samples: Sequence[float]) -> float:
 
 class Server:
     """One long-lived worker: its cells prepared once, then trials on request; stopped between them."""
+    signal: Optional[int] = None  # the signal that ended it, if one did
+    attempt = 0  # relaunches before this one (`prepared`: a worker lost while preparing)
+    is_baseline = False  # the baseline's worker, whose records are kept, never aggregated
 
     def __init__(self, cells: Sequence[Cell], request: Dict, env: Dict[str, str], interpreter: str):
         self.cells = list(cells)
@@ -107,6 +110,7 @@ class Server:
                 line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 self.fail(f"worker exceeded {timeout:g} s")
+                self.signal = signal.SIGKILL  # ended by the harness: a relaunch may pass, as after a timeout
                 return None
             if line is None:
                 self.fail(self._death())
@@ -118,6 +122,7 @@ class Server:
 
     def _death(self) -> str:
         code = self.proc.wait()
+        self.signal = -code if code < 0 else None
         self.stderr.seek(0)
         tail = " | ".join(self.stderr.read().decode(errors="replace").strip().splitlines()[-3:])
         how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
@@ -130,6 +135,11 @@ class Server:
     @property
     def alive(self) -> bool:
         return None not in self.errors
+
+    @property
+    def transient(self) -> bool:
+        """It died by a signal or timed out: a relaunch may pass (runner.is_transient); an error will not."""
+        return not self.alive and self.signal is not None
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_S) -> None:
         """Read the ready lines until the worker serves (then stop it until its first trial)."""
@@ -208,6 +218,21 @@ class Generation:
     """One set of servers at one thread setting: a worker per framework x mode x tuning, and the baseline's."""
     servers: Dict[tuple, Server] = field(default_factory=dict)
     baseline: Optional[Server] = None
+    lost: List[Server] = field(default_factory=list)  # died while preparing, and were relaunched
+
+
+def prepared(launch_one: Callable[[], Server], retries: int, lost: List[Server], baseline: bool = False) -> Server:
+    """A server that came up, relaunched up to `retries` times when it died by a signal or timed out while
+    preparing (as a sequential run queues a lost worker again); the ones that died go to `lost`."""
+    attempt = 0
+    while True:
+        server = launch_one()
+        server.attempt, server.is_baseline = attempt, baseline
+        server.wait_ready()
+        if not server.transient or attempt >= retries:
+            return server
+        lost.append(server)
+        attempt += 1
 
 
 def group_of(cell: Cell) -> tuple:
@@ -233,12 +258,12 @@ def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[.
     base_cells = list(dict.fromkeys(baseline_cell(c, baseline) for c in cells))
     base_cpus, other_cpus = duet_cores(USABLE)
     process = {"process": 1} if later else {}
-    generation = Generation(baseline=launch(base_cells, profile, seed, **process, **({"cpus": base_cpus} if duet else {})))
-    generation.baseline.wait_ready()
+    generation = Generation()
+    generation.baseline = prepared(lambda: launch(base_cells, profile, seed, **process, **(
+        {"cpus": base_cpus} if duet else {})), profile.retries, generation.lost, baseline=True)
     for key, group in groups.items():
-        server = launch(group, profile, seed, **process, **({"cpus": other_cpus} if duet else {}))
-        server.wait_ready()
-        generation.servers[key] = server
+        generation.servers[key] = prepared(lambda group=group: launch(group, profile, seed, **process, **(
+            {"cpus": other_cpus} if duet else {})), profile.retries, generation.lost)
     return generation
 
 
@@ -332,8 +357,19 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
     out = [dict(raw_record(call, generation.servers[group_of(call.cell)], trials[call], generation_number),
                 **machine_load(loads[call]), **step_anatomy(anatomies[call])) for call in calls]
     out += [dict(record, samples_ms=base_samples.get(key, []), role="baseline", process=generation_number,
-                 attempt=0, peak_rss_mb=base.peak_rss_mb) for key, record in base.ready.items()]
-    return out
+                 attempt=base.attempt, peak_rss_mb=base.peak_rss_mb) for key, record in base.ready.items()]
+    return out + [record for server in generation.lost for record in lost_records(server, generation_number)]
+
+
+def lost_records(server: Server, generation_number: int) -> List[Dict]:
+    """The failure records of a worker that died while preparing and was relaunched (runner.aggregate counts
+    it as retried, as it counts a sequential run's lost process)."""
+    from benchmarks.runner import failure_records
+
+    role = {"role": "baseline"} if server.is_baseline else {}
+    return [dict(record, process=generation_number, attempt=server.attempt, signal=server.signal, **role)
+            for cell in server.cells
+            for record in failure_records(cell, "failed", server.errors[None], cell.tasks)]
 
 
 def spent_enough(pairs: List[tuple], loads: List[Dict[str, float]]) -> bool:
@@ -380,11 +416,13 @@ def raw_record(call: Call, server: Server, pairs: List[tuple], generation_number
                   and r.get("task") == call.task), None)
     if ready is None or ready.get("status") != "ok" or not pairs or not server.alive:  # a dead worker took its cells
         if ready and ready.get("status") == "parity-failed":
-            return dict(ready, process=generation_number, attempt=0)
+            return dict(ready, process=generation_number, attempt=server.attempt)
         reason = server.errors.get(call.cell.model) or server.errors.get(None) or "no trial was taken"
-        return dict(failure_records(call.cell, "failed", reason, [call.task])[0], process=generation_number, attempt=0)
+        return dict(failure_records(call.cell, "failed", reason, [call.task])[0], process=generation_number,
+                    attempt=server.attempt, **({"signal": server.signal} if server.signal else {}))
     record = {k: v for k, v in ready.items() if k not in ("ready", "position", "loops")}  # the worker's bookkeeping
-    return dict(record, samples_ms=[s for mine, _ in pairs for s in mine], process=generation_number, attempt=0,
+    return dict(record, samples_ms=[s for mine, _ in pairs for s in mine], process=generation_number,
+                attempt=server.attempt,
                 pair_ms=[[trial_estimate(mine), trial_estimate(theirs)] for mine, theirs in pairs],
                 trials=len(pairs), peak_rss_mb=server.peak_rss_mb or record.get("peak_rss_mb"),
                 worker_prepare_s=round(server.prepared_s, 2))

@@ -324,3 +324,34 @@ def test_a_later_worker_set_checks_parity_over_the_later_steps_as_a_later_proces
     full = plan.PROFILES["default"]
     requests = [runner.worker_request(cells, full, None, 0, process=n) for n in (0, 1)]
     assert requests[1]["parity_steps"] == full.later_parity_steps and requests[0]["parity_steps"] is None  # all steps
+
+
+def test_a_worker_lost_by_a_signal_while_preparing_is_relaunched_once_and_counted_as_retried():
+    """As a sequential run queues a lost worker again: the relaunch measures the cells, the aggregated record
+    says it was retried and why; a worker that dies every time stays failed, and an error is not retried."""
+    host = Host()
+    deaths = {"paddle": 1, "jittor": 5, "mxnet": 0}  # times each dies before it serves
+    launch, servers = fake_launcher(host, {"torch": {"mlp": 1.0}, "paddle": {"mlp": 2.0}, "jittor": {"mlp": 0.5},
+                                           "mxnet": {"mlp": 1.0}})
+
+    def launch_dying(cells_, profile, seed, process=0):
+        server = launch(cells_, profile, seed, process=process)
+        framework = cells_[0].framework
+        if framework == "mxnet" and len([s for s in servers if s.cells == server.cells]) == 1:
+            server.errors[None] = "worker exit 1: ImportError"  # not transient
+        elif deaths.get(framework, 0) > 0:
+            deaths[framework] -= 1
+            server.errors[None], server.signal = "worker killed by signal 6: free(): invalid pointer", 6
+        return server
+
+    cells = [Cell(f, "mlp", "eager", 1) for f in ("paddle", "jittor", "mxnet")]
+    raw = paired.measure(cells, PROFILE, 3, 0, launch=launch_dying)
+    launched = Counter(s.cells[0].framework for s in servers)
+    assert launched == {"torch": 1, "paddle": 2, "jittor": 1 + PROFILE.retries, "mxnet": 1}
+    train = {(r["framework"], r["attempt"]): r for r in raw if r["task"] == "train" and r.get("role") is None}
+    assert train[("paddle", 0)]["status"] == "failed" and train[("paddle", 0)]["signal"] == 6
+    assert train[("paddle", 1)]["status"] == "ok" and len(train[("paddle", 1)]["pair_ms"]) == 3
+    record = runner.aggregate([r for (f, _), r in train.items() if f == "paddle"], 1)
+    assert record["status"] == "ok" and record["retried"] == 1 and "invalid pointer" in record["warnings"][0]
+    assert train[("jittor", PROFILE.retries)]["status"] == "failed"
+    assert train[("mxnet", 0)]["status"] == "failed" and ("mxnet", 1) not in train
