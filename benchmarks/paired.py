@@ -78,6 +78,7 @@ class Server:
     signal: Optional[int] = None  # the signal that ended it, if one did
     attempt = 0  # relaunches before this one (`prepared`: a worker lost while preparing)
     is_baseline = False  # the baseline's worker, whose records are kept, never aggregated
+    prepared_beside = False  # prepared while another worker prepared on the other core (`side_by_side`)
 
     def __init__(self, cells: Sequence[Cell], request: Dict, env: Dict[str, str], interpreter: str):
         self.cells = list(cells)
@@ -86,6 +87,9 @@ class Server:
         self.error_lines: Dict[Optional[str], Dict] = {}  # the worker's error lines (where it raised, too)
         self.lines: "queue.Queue[Optional[str]]" = queue.Queue()
         self.stderr = tempfile.TemporaryFile()
+        self.peak_rss_mb: Optional[float] = None
+        self.prepared_s = 0.0  # import, build and parity of every cell, once it serves
+        self.last: Optional[Dict] = None  # the last trial's answer: its samples and its CPU anatomy
         self.started = time.monotonic()
         self.proc = subprocess.Popen([interpreter, "-m", "benchmarks.worker", "--serve"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=self.stderr, env=env, cwd=REPO_ROOT,
@@ -93,12 +97,11 @@ class Server:
         threading.Thread(target=self._read, daemon=True).start()
         self.proc.stdin.write(json.dumps(request) + "\n")
         self.proc.stdin.flush()
-        self.peak_rss_mb: Optional[float] = None
-        self.prepared_s = 0.0  # import, build and parity of every cell, once it serves
-        self.last: Optional[Dict] = None  # the last trial's answer: its samples and its CPU anatomy
 
     def _read(self) -> None:
         for line in self.proc.stdout:
+            if '"serving"' in line:
+                self.prepared_s = time.monotonic() - self.started  # when it served, whenever it is read
             self.lines.put(line)
         self.lines.put(None)
 
@@ -148,7 +151,6 @@ class Server:
             if line is None:
                 return
             if "serving" in line:
-                self.prepared_s = time.monotonic() - self.started
                 self.pause()
                 return
             if "error" in line:
@@ -186,6 +188,20 @@ class Server:
 
     def pause(self) -> None:
         self._signal(signal.SIGSTOP)
+
+    def repin(self, cpus: List[int]) -> None:
+        """Move the worker, every thread it started and its helper processes, onto `cpus`."""
+        try:
+            procs = [psutil.Process(self.proc.pid)]
+            procs += procs[0].children(recursive=True)
+        except psutil.Error:
+            return
+        for proc in procs:
+            try:
+                for thread in proc.threads():
+                    os.sched_setaffinity(thread.id, cpus)
+            except (psutil.Error, OSError):
+                pass  # it ended meanwhile
 
     def resume(self) -> None:
         self._signal(signal.SIGCONT)
@@ -246,11 +262,12 @@ def duet_cores(usable: Sequence[int]) -> Tuple[List[int], List[int]]:
 
 def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[..., Server],
           baseline: str = BASELINE, duet: bool = False, later: bool = False) -> Generation:
-    """Start every server of these cells (all at one thread setting) and the baseline's, one after the
-    other (each is stopped once ready, so the next one prepares on a quiet machine). In a duet the baseline
-    is pinned to one core and the others to the other (`duet_cores`). A `later` set checks parity over the
-    profile's later steps, as a cell's later processes do in a sequential run (the first set checked them all)."""
-    from benchmarks.runner import USABLE
+    """Start every server of these cells (all at one thread setting) and the baseline's. Each is stopped once
+    ready, so that no worker runs while another prepares on its cores: at two threads one after the other;
+    at one thread two at a time, one per core (`side_by_side`). In a duet the baseline is pinned to one core
+    and the others to the other (`duet_cores`). A `later` set checks parity over the profile's later steps,
+    as a cell's later processes do in a sequential run (the first set checked them all)."""
+    from benchmarks.runner import USABLE, cpus_for
 
     groups: Dict[tuple, List[Cell]] = {}
     for cell in cells:
@@ -261,10 +278,46 @@ def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[.
     generation = Generation()
     generation.baseline = prepared(lambda: launch(base_cells, profile, seed, **process, **(
         {"cpus": base_cpus} if duet else {})), profile.retries, generation.lost, baseline=True)
-    for key, group in groups.items():
-        generation.servers[key] = prepared(lambda group=group: launch(group, profile, seed, **process, **(
-            {"cpus": other_cpus} if duet else {})), profile.retries, generation.lost)
+
+    def prepare(group: List[Cell], cpus: Optional[List[int]]) -> Server:
+        return prepared(lambda: launch(group, profile, seed, **process, **({"cpus": cpus} if cpus else {})),
+                        profile.retries, generation.lost)
+
+    home = cpus_for(cells[0].threads)
+    lanes = side_by_side(home, USABLE) if not duet else []
+    if not lanes:
+        for key, group in groups.items():
+            generation.servers[key] = prepare(group, other_cpus if duet else None)
+        return generation
+    waiting = list(groups.items())
+    lock = threading.Lock()
+
+    def lane(cpus: List[int]) -> None:
+        while True:
+            with lock:
+                if not waiting:
+                    return
+                key, group = waiting.pop(0)
+            server = prepare(group, cpus)
+            server.prepared_beside = True
+            if cpus != home:
+                server.repin(home)
+            generation.servers[key] = server
+
+    workers = [threading.Thread(target=lane, args=(cpus,)) for cpus in lanes]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    generation.servers = {key: generation.servers[key] for key in groups}  # the plan's order
     return generation
+
+
+def side_by_side(home: List[int], usable: Sequence[int]) -> List[List[int]]:
+    """The cores to prepare one-thread workers on two at a time: the workers' own core and another (each
+    moves to its own core once ready); none at more threads, where each worker needs every core."""
+    spare = [c for c in usable if c not in home]
+    return [home, spare[:1]] if len(home) == 1 and spare else []
 
 
 def launch_server(cells: Sequence[Cell], profile: Profile, seed: int, spec: Optional[EnvSpec] = None,
@@ -425,7 +478,7 @@ def raw_record(call: Call, server: Server, pairs: List[tuple], generation_number
                 attempt=server.attempt,
                 pair_ms=[[trial_estimate(mine), trial_estimate(theirs)] for mine, theirs in pairs],
                 trials=len(pairs), peak_rss_mb=server.peak_rss_mb or record.get("peak_rss_mb"),
-                worker_prepare_s=round(server.prepared_s, 2))
+                worker_prepare_s=round(server.prepared_s, 2), prepared_beside=server.prepared_beside)
 
 
 def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, seed: int = 0,

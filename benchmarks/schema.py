@@ -99,6 +99,8 @@ RECORD: Tuple[Field, ...] = (
     F("busy_pairs", "int", "paired runs, per process: trial pairs taken while other work used more than 0.1 core"),
     F("paired_ci", "list", "its 95% interval [low, high], a bootstrap over worker processes and the pairs in each"),
     F("pairs", "int", "trial pairs behind it", csv=True),
+    F("prepared_beside", "bool", "paired runs at one thread: its worker was prepared while another prepared on the "
+      "other core (cold figures such as `first_step_ms` taken beside it; its trials ran alone on its core)"),
     F("hidden", "int", "the model's hidden width", only="scaling"),
     F("rounds", "int", "interleaved timing rounds the sizes shared", only="scaling"),
     F("target_accuracy", "float", "the test accuracy to reach", only="tta"),

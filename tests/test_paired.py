@@ -9,6 +9,7 @@ import os
 import random
 import subprocess
 import sys
+import threading
 from collections import Counter
 
 import numpy as np
@@ -72,6 +73,9 @@ class FakeServer(paired.Server):
     def stop(self):
         pass
 
+    def repin(self, cpus):
+        self.cpus = cpus
+
 
 def fake_launcher(host, speeds):
     """launch(cells, profile, seed[, cpus]): a FakeServer whose calls take speeds[framework][model] ms."""
@@ -79,7 +83,7 @@ def fake_launcher(host, speeds):
 
     def launch(cells, profile, seed, cpus=None, process=0):
         servers.append(FakeServer(cells, host, speeds[cells[0].framework]))
-        servers[-1].cpus, servers[-1].process = cpus, process
+        servers[-1].cpus, servers[-1].process, servers[-1].launched_on = cpus, process, cpus
         return servers[-1]
 
     return launch, servers
@@ -125,8 +129,8 @@ def test_a_call_that_failed_parity_or_a_dead_worker_is_a_failed_record_and_the_o
     cells = [Cell("paddle", "mlp", "eager", 1), Cell("jittor", "mlp", "eager", 1)]
     launch, servers = fake_launcher(host, {"torch": {"mlp": 1.0}, "paddle": {"mlp": 2.0}, "jittor": {"mlp": 0.5}})
 
-    def launch_broken(cells_, profile, seed):
-        server = launch(cells_, profile, seed)
+    def launch_broken(cells_, profile, seed, **pinning):
+        server = launch(cells_, profile, seed, **pinning)
         if cells_[0].framework == "paddle":
             server.errors[None] = "worker killed by signal 11: Segmentation fault"
         return server
@@ -169,12 +173,17 @@ def test_a_long_lived_worker_prepares_once_takes_trials_on_request_and_is_stoppe
     home = tmp_path / "home"
     env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_ADAPTERS="tests.fakefw")
     script = """
-import json, sys, time, psutil
+import json, os, sys, time, psutil
 from benchmarks import paired, plan
 from benchmarks.plan import Cell
 cells = [Cell("fake_ok", "mlp", "eager", 1)]
-server = paired.launch_server(cells, plan.with_options(plan.PROFILES["quick"], processes=1), 0)
+usable = sorted(os.sched_getaffinity(0))
+server = paired.launch_server(cells, plan.with_options(plan.PROFILES["quick"], processes=1), 0, cpus=usable[-1:])
 server.wait_ready()
+cores = lambda: sorted({c for t in psutil.Process(server.proc.pid).threads() for c in os.sched_getaffinity(t.id)})
+prepared_on = cores()
+server.repin(usable[:1])  # prepared beside another worker, it moves to its own core
+pins = [usable, prepared_on, cores()]
 for _ in range(500):  # the stop signal lands a moment after it is sent
     state = psutil.Process(server.proc.pid).status()
     if state == psutil.STATUS_STOPPED:
@@ -184,7 +193,7 @@ key = server.call_key(cells[0], "train")
 samples = [server.trial(key, i) for i in range(3)]
 anatomy = server.last
 server.stop()
-print(json.dumps({"ready": sorted(server.ready), "state": state, "samples": samples, "errors": server.errors,
+print(json.dumps({"ready": sorted(server.ready), "state": state, "pins": pins, "samples": samples, "errors": server.errors,
                   "anatomy": anatomy,
                   "rss": server.peak_rss_mb, "alive": psutil.pid_exists(server.proc.pid)}))
 """
@@ -197,6 +206,8 @@ print(json.dumps({"ready": sorted(server.ready), "state": state, "samples": samp
     found = json.loads(out.stdout.strip().splitlines()[-1])
     assert found["ready"] == ["0:infer_b1", "0:infer_b64", "0:train"] and not found["errors"]
     assert found["state"] == psutil.STATUS_STOPPED  # waiting for its first trial, it costs nothing
+    usable, prepared_on, moved = found["pins"]
+    assert prepared_on == usable[-1:] and moved == usable[:1]  # every thread of it
     assert all(1 <= len(s) <= paired.TRIAL_SAMPLES and min(s) > 0 for s in found["samples"])
     assert found["rss"] > 10 and not found["alive"]
     anatomy = found["anatomy"]  # where the trial's CPU went, as the sequential worker records it
@@ -334,8 +345,8 @@ def test_a_worker_lost_by_a_signal_while_preparing_is_relaunched_once_and_counte
     launch, servers = fake_launcher(host, {"torch": {"mlp": 1.0}, "paddle": {"mlp": 2.0}, "jittor": {"mlp": 0.5},
                                            "mxnet": {"mlp": 1.0}})
 
-    def launch_dying(cells_, profile, seed, process=0):
-        server = launch(cells_, profile, seed, process=process)
+    def launch_dying(cells_, profile, seed, **pinning):
+        server = launch(cells_, profile, seed, **pinning)
         framework = cells_[0].framework
         if framework == "mxnet" and len([s for s in servers if s.cells == server.cells]) == 1:
             server.errors[None] = "worker exit 1: ImportError"  # not transient
@@ -355,3 +366,32 @@ def test_a_worker_lost_by_a_signal_while_preparing_is_relaunched_once_and_counte
     assert record["status"] == "ok" and record["retried"] == 1 and "invalid pointer" in record["warnings"][0]
     assert train[("jittor", PROFILE.retries)]["status"] == "failed"
     assert train[("mxnet", 0)]["status"] == "failed" and ("mxnet", 1) not in train
+
+
+def test_one_thread_workers_prepare_two_at_a_time_one_per_core_then_each_moves_to_its_own():
+    """Preparing is not timed (its cold figures say they were taken beside another), so at one thread two
+    workers prepare at once; each is then moved to the workers' core. At two threads each needs both cores."""
+    assert paired.side_by_side([0], [0, 1]) == [[0], [1]]
+    assert paired.side_by_side([0, 1], [0, 1]) == [] and paired.side_by_side([0], [0]) == []
+    host = Host()
+    frameworks = ("paddle", "jittor", "mxnet", "oneflow")
+    launch_fake, servers = fake_launcher(host, {f: {"mlp": 1.0} for f in ("torch",) + frameworks})
+    both_preparing = threading.Barrier(2, timeout=30)  # the first two workers prepare at the same time
+
+    def launch(cells_, profile, seed, **pinning):
+        server = launch_fake(cells_, profile, seed, **pinning)
+        if len(servers) in (2, 3) and cells_[0].threads == 1:
+            server.wait_ready = both_preparing.wait
+        return server
+
+    cells = [Cell(f, "mlp", "eager", 1) for f in frameworks]
+    generation = paired.start(cells, PROFILE, 0, launch)
+    home, spare = runner.USABLE[:1], runner.USABLE[-1:]
+    assert servers[0] is generation.baseline and servers[0].cpus is None  # the baseline first, on its own
+    assert [s.cpus for s in servers[1:]].count(spare) == 0  # moved home once ready
+    assert {tuple(s.launched_on) for s in servers[1:]} == ({tuple(home), tuple(spare)} if home != spare else {tuple(home)})
+    assert all(s.prepared_beside for s in servers[1:]) and not generation.baseline.prepared_beside
+    assert [key[0] for key in generation.servers] == list(frameworks)  # the plan's order
+    servers.clear()
+    generation = paired.start([Cell(f, "mlp", "eager", 2) for f in frameworks], PROFILE, 0, launch)
+    assert all(s.cpus is None and not s.prepared_beside for s in servers)
