@@ -92,16 +92,17 @@ def parser() -> argparse.ArgumentParser:
                    help="seconds to wait before a worker while other processes keep the machine busy (default 120; "
                         "30 with --quick); the cell is then measured anyway and flagged")
     r.add_argument("--retries", type=number(int, 0),
-                   help="relaunches of a worker process that died by a signal or timed out, in a later round (default 1)")
+                   help="relaunches of a worker process that died by a signal or timed out, in a later round (paired: at "
+                        "once, while preparing) (default 1)")
     method = r.add_mutually_exclusive_group()
     method.add_argument("--paired", action="store_true",
-                        help="paired trials: long-lived workers, each call timed in short trials next to PyTorch's same "
-                             "call, in random order round after round; ratios and intervals from the pairs, and an A/A "
-                             "test of PyTorch against itself (docs/method.md, Paired trials). --processes: worker sets "
-                             "(default 2, 1 with --quick)")
+                        help="paired trials (the default, but for --quick): long-lived workers, each call timed in short "
+                             "trials next to PyTorch's same call, in random order round after round; ratios and "
+                             "intervals from the pairs, and an A/A test of PyTorch against itself (docs/method.md, "
+                             "Paired trials). --processes: worker sets (default 2, 1 with --quick)")
     method.add_argument("--sequential", action="store_true",
-                        help="the sequential method (the default): each cell in worker processes of its own, one after "
-                             "the other (--processes per cell, default 3)")
+                        help="the sequential method (--quick's, and --task's other than speed): each cell in worker "
+                             "processes of its own, one after the other (--processes per cell, default 3)")
     r.add_argument("--rounds", type=number(int, 1),
                    help="with --paired: rounds of trial pairs per worker set (default 6); with --task releases: rounds per release "
                         "(6); with --task methods: rounds per worker set (6)")

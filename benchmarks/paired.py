@@ -298,7 +298,7 @@ def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[.
                 if not waiting:
                     return
                 key, group = waiting.pop(0)
-            server = prepare(group, cpus)
+            server = prepare(group, None if cpus == home else cpus)  # None: the workers' own pinning
             server.prepared_beside = True
             if cpus != home:
                 server.repin(home)
@@ -485,19 +485,22 @@ def run(run_dir: Path, cells: Sequence[Cell], profile: Profile, rounds: int, see
         launch: Callable[..., Server] = launch_server, on_progress: Optional[Callable[[str], None]] = None,
         baseline: str = BASELINE, duet_threads: Sequence[int] = ()) -> None:
     """The paired protocol over a plan's speed cells: per thread setting, `profile.processes` generations of
-    servers, each taking `rounds` rounds (at a setting in `duet_threads`, as duets); raw records to raw.jsonl,
-    aggregated records to records.jsonl."""
+    servers, each taking `rounds` rounds (at a setting in `duet_threads`, as duets); raw records to raw.jsonl
+    as each worker set ends (a resumed run takes only the sets it lacks), aggregated records to records.jsonl."""
     from benchmarks.run_folder import RunFolder
     from benchmarks.runner import aggregate, pooled_intervals
 
     from benchmarks.runner import USABLE, cpus_for
 
     folder = RunFolder(run_dir)
+    finished = {(r["threads"], r["process"]) for r in folder.raw()}  # worker sets of an interrupted run, resumed
     for threads in sorted({c.threads for c in cells}):
         mine = [c for c in cells if c.threads == threads]
         duet = threads in duet_threads
         guard.stay_off([] if duet else cpus_for(threads), USABLE)  # off the worker's cores, unless both are used
         for number in range(profile.processes):
+            if (threads, number) in finished:
+                continue
             if on_progress:
                 on_progress(f"{threads} thread(s), worker set {number + 1} of {profile.processes}: preparing")
 

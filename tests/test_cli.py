@@ -67,18 +67,19 @@ def test_quick_takes_each_framework_as_shipped_unless_modes_are_given():
     assert len({c.mode for c in cells("-f", "tensorflow")}) > 1  # the default matrix: every mode
 
 
-def test_paired_trials_are_asked_for_and_refused_where_only_the_sequential_runner_goes():
+def test_paired_trials_are_the_default_of_a_full_run_and_refused_where_only_the_sequential_runner_goes():
     from benchmarks import cli
     from benchmarks.commands.run import selection_plan, takes_pairs
 
     def args(*argv):
         return cli.parser().parse_args(["run", *argv])
 
-    assert takes_pairs(args("--paired")) and takes_pairs(args("--paired", "--quick"))
-    assert selection_plan(args("--paired")).profile.processes == 2
+    assert takes_pairs(args()) and takes_pairs(args("--paired")) and takes_pairs(args("--paired", "--quick"))
+    assert selection_plan(args()).profile.processes == 2 == selection_plan(args("--paired")).profile.processes
     assert selection_plan(args("--paired", "--quick")).profile.processes == 1
-    assert not takes_pairs(args()) and not takes_pairs(args("--sequential"))
-    assert selection_plan(args("--sequential")).profile.processes == 3 == selection_plan(args()).profile.processes
+    for sequential in (["--sequential"], ["--quick"], ["--task", "tta"], ["--shard", "1/2"], ["--one-cell-per-process"]):
+        assert not takes_pairs(args(*sequential)), sequential
+    assert selection_plan(args("--sequential")).profile.processes == 3
     for wrong in (["--paired", "--task", "scaling"], ["--paired", "--shard", "1/2"]):
         with pytest.raises(Exception, match="--paired"):
             takes_pairs(args(*wrong))

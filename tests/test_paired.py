@@ -16,7 +16,7 @@ import numpy as np
 import psutil
 import pytest
 
-from benchmarks import REPO_ROOT, paired, plan, runner, stats
+from benchmarks import REPO_ROOT, paired, plan, records, runner, stats
 from benchmarks.plan import Cell
 
 PROFILE = plan.with_options(plan.PROFILES["quick"], processes=1, baseline_factor=1)
@@ -368,6 +368,7 @@ def test_a_worker_lost_by_a_signal_while_preparing_is_relaunched_once_and_counte
     assert train[("mxnet", 0)]["status"] == "failed" and ("mxnet", 1) not in train
 
 
+@pytest.mark.skipif(len(runner.USABLE) < 2, reason="needs a second core to prepare on")
 def test_one_thread_workers_prepare_two_at_a_time_one_per_core_then_each_moves_to_its_own():
     """Preparing is not timed (its cold figures say they were taken beside another), so at one thread two
     workers prepare at once; each is then moved to the workers' core. At two threads each needs both cores."""
@@ -389,9 +390,30 @@ def test_one_thread_workers_prepare_two_at_a_time_one_per_core_then_each_moves_t
     home, spare = runner.USABLE[:1], runner.USABLE[-1:]
     assert servers[0] is generation.baseline and servers[0].cpus is None  # the baseline first, on its own
     assert [s.cpus for s in servers[1:]].count(spare) == 0  # moved home once ready
-    assert {tuple(s.launched_on) for s in servers[1:]} == ({tuple(home), tuple(spare)} if home != spare else {tuple(home)})
+    assert {tuple(s.launched_on or home) for s in servers[1:]} == {tuple(home), tuple(spare)}
     assert all(s.prepared_beside for s in servers[1:]) and not generation.baseline.prepared_beside
     assert [key[0] for key in generation.servers] == list(frameworks)  # the plan's order
     servers.clear()
     generation = paired.start([Cell(f, "mlp", "eager", 2) for f in frameworks], PROFILE, 0, launch)
     assert all(s.cpus is None and not s.prepared_beside for s in servers)
+
+
+def test_a_resumed_paired_run_takes_only_the_worker_sets_it_lacks(tmp_path):
+    """raw.jsonl gains a worker set's records as the set ends; `fwbench run --resume` of a paired run takes
+    the sets that are missing and aggregates over all of them."""
+    host = Host()
+    launch, servers = fake_launcher(host, {"torch": {"mlp": 1.0}, "paddle": {"mlp": 2.0}})
+    cells = [Cell("paddle", "mlp", "eager", 1)]
+    two_sets = plan.with_options(PROFILE, processes=2)
+    paired.run(tmp_path, cells, two_sets, 2, launch=launch)
+    raw = records.read(tmp_path / "raw.jsonl")
+    assert {r["process"] for r in raw} == {0, 1} and len(servers) == 4
+    first = [r for r in raw if r["process"] == 0]
+    (tmp_path / "raw.jsonl").write_text("".join(json.dumps(r) + "\n" for r in first))  # cut short in the second set
+    servers.clear()
+    paired.run(tmp_path, cells, two_sets, 2, launch=launch)
+    raw = records.read(tmp_path / "raw.jsonl")
+    assert raw[: len(first)] == first and {r["process"] for r in raw[len(first):]} == {1}
+    assert [s.process for s in servers] == [1, 1]  # the second set's baseline and worker only
+    found = {r["task"]: r for r in records.read(tmp_path / "records.jsonl")}
+    assert found["train"]["processes"] == 2 and found["train"]["paired_ratio"] == pytest.approx(2.0, rel=0.1)

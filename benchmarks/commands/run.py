@@ -21,15 +21,17 @@ from benchmarks.commands.setup import ensure_envs
 
 
 def takes_pairs(args) -> bool:
-    """Whether a new run measures in paired trials (--paired: the method the A/A comparison in
-    results/aa-methods supports). Not yet the default: in the first full paired run (results/paired-full)
-    OneFlow's nn.Graph worker crashed at 2 threads in both worker sets, which a worker alone does not do."""
+    """Whether a new run measures in paired trials: the default of the full step-and-inference run (the
+    method results/aa-methods supports: its intervals hold a rerun's ratio). --sequential, --quick (a first
+    look, one process per cell), another --task, --shard and --one-cell-per-process run sequentially."""
     paired = bool(getattr(args, "paired", False))
     if paired and args.task != "speed":
         raise UserError("--paired times the step and inference tasks: drop --task, or drop --paired")
     if paired and (args.shard or args.one_cell_per_process):
         raise UserError("--shard and --one-cell-per-process are for sequential runs: drop them, or drop --paired")
-    return paired
+    sequential = (getattr(args, "sequential", False) or args.quick or args.task != "speed" or args.shard
+                  or args.one_cell_per_process)
+    return paired or not sequential
 
 
 def selection_plan(args) -> Plan:
@@ -145,9 +147,9 @@ def cmd_run(args) -> int:
     if existing:
         run_dir = Path(existing)
         meta = RunFolder.existing(run_dir).run_meta()
-        if meta.get("paired"):
-            raise UserError(f"{run_dir} is a paired run, which is not resumed: take it again (its command: "
-                            f"{meta.get('command', 'fwbench run')})")
+        if meta.get("paired") and not args.resume:
+            raise UserError(f"{run_dir} is a paired run: --resume finishes its missing worker sets; --append and "
+                            "--retry-failed are for sequential runs")
         run_plan = Plan.from_meta(meta)
         run_plan.profile = plan.with_options(run_plan.profile, timeout_s=args.timeout, retries=args.retries,
                                              max_wait_s=args.max_wait)
