@@ -214,11 +214,15 @@ def lead_paragraph(records: List[Dict], verdicts: List[Dict], threads: int) -> s
         ranked = sorted((g[0], fw) for fw, g in scores.items() if g)
         return ", ".join(f"{names.get(fw, fw)} {g:.2f}×" for g, fw in ranked)
 
-    text = (f"At {threads} thread{'s' if threads > 1 else ''}, each framework as it ships (the mode its own "
-            f"getting-started guide trains in, no tuning), a training step takes, relative to PyTorch and as a "
-            f"geometric mean over the models: {ranking(VIEW, 'train')}. Over every step and inference task: "
-            f"{ranking(VIEW, None)}. Each at its best (fastest mode and tuning per model and task): "
-            f"{ranking('best', None)}.")
+    at = f"At {threads} thread{'s' if threads > 1 else ''}"
+    if not ranking(VIEW, None) and not ranking("best", None):
+        text = f"{at}, no framework has a ratio to PyTorch: the run has no PyTorch cell to divide by (add `-f torch`)."
+    else:
+        text = (f"{at}, each framework as it ships (the mode its own getting-started guide trains in, no tuning), "
+                f"a training step takes, relative to PyTorch and as a geometric mean over the models: "
+                f"{ranking(VIEW, 'train') or 'no training step'}. Over every step and inference task: "
+                f"{ranking(VIEW, None)}. Each at its best (fastest mode and tuning per model and task): "
+                f"{ranking('best', None)}.")
     if verdicts:
         text += " The published claims: " + "; ".join(f"{c['id']} {c['verdict']}" for c in verdicts) + "."
     return text

@@ -125,6 +125,8 @@ def test_lead_paragraph_ranks_fastest_first(synthetic):
     shipped = text.split("geometric mean over the models: ")[1]
     assert shipped.index("Jittor 0.50×") < shipped.index("PyTorch 1.00×") < shipped.index("PaddlePaddle 2.00×")
     assert "C1 mixed" in text
+    alone = scoreboard.lead_paragraph([r for r in synthetic if r["framework"] != "torch"], [], 1)
+    assert "no framework has a ratio to PyTorch" in alone and "-f torch" in alone  # not a sentence with nothing after its colon
 
 
 def test_readme_blocks_and_docs_pages_are_generated():
