@@ -546,6 +546,9 @@ def detail_sections(records: List[Dict], meta: Dict) -> list:
     out = [Section(title, [Paragraph(text), Table(header, rows)]) for title, text, header, rows in view_sections(records)]
     out += [Section(pivot_title(m, t, n), [Table(*pivot(records, m, t, n))]) for m, t, n in pivot_groups(records)]
     out += [Section(title, [Paragraph(text), Table(header, rows)]) for title, text, header, rows in anatomy_sections(records)]
+    unsteady = unsteady_rows(records)
+    if unsteady:
+        out.append(Section("Unsteady cells and their causes", [Paragraph(UNSTEADY_TEXT), Table(UNSTEADY_HEADER, unsteady)]))
     out += scaling.sections(records, meta)
     tta_rows = tta_table(records)
     if tta_rows[1]:
@@ -563,6 +566,33 @@ def detail_sections(records: List[Dict], meta: Dict) -> list:
         out.append(Section("First and later processes", [Paragraph(later_shift_text(meta["later_shift"]))]))
     out.append(Section("Every cell", [Table(list(COLUMNS), table_rows(records))]))
     return out
+
+
+UNSTEADY_HEADER = ["Framework", "Threads", "Unsteady cells", "Widest spread", "Cause"]
+UNSTEADY_TEXT = (f"Cells whose worker processes' own estimates lie more than {UNSTEADY_SPREAD:.0%} apart (`unsteady ±N%` "
+                 "in the tables): the framework settled into different speeds from one process to the next, so a "
+                 "rerun can land on either, and the cell's interval, which counts how far its processes settle "
+                 "apart, is wide for it. The cause is the framework's, where it was found (each adapter's "
+                 "`unsteady_cause`).")
+
+
+def unsteady_rows(records: List[Dict]) -> List[List[str]]:
+    """Per framework and thread setting with unsteady cells: how many of its timed cells, the widest spread,
+    and the cause its adapter names ("not found" where none is known)."""
+    from benchmarks.adapters import get_adapter
+
+    groups: Dict[tuple, List[Dict]] = {}
+    for r in records:
+        if r.get("time_ms") is not None and r.get("unsteady") is not None:
+            groups.setdefault((r["framework"], r["threads"]), []).append(r)
+    rows = []
+    for (fw, threads), group in sorted(groups.items(), key=lambda kv: (get_adapter(kv[0][0]).order, kv[0][1])):
+        flagged = [r for r in group if r["unsteady"]]
+        if flagged:
+            rows.append([framework_display(fw), str(threads), f"{len(flagged)} of {len(group)}",
+                         f"±{max(r['process_spread'] for r in flagged):.0%}",
+                         get_adapter(fw).unsteady_cause or "not found"])
+    return rows
 
 
 def summary_document(records: List[Dict], meta: Dict, verdicts: List[Dict], link_root: str = "../../") -> list:

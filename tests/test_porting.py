@@ -203,3 +203,16 @@ def test_every_table_divides_by_pytorch_as_shipped(synthetic):
     assert tf[header.index("eager vs PyTorch as shipped")] == "1.00×"
     long = {(row[0], row[4], row[3], row[2]): row for row in report.table_rows(synthetic)}
     assert long[("TensorFlow", "compiled", "train", "mlp")][list(report.COLUMNS).index("Time vs PyTorch as shipped")] == "4.00×"
+
+
+def test_unsteady_cells_are_counted_per_framework_with_the_cause_its_adapter_names(synthetic):
+    from benchmarks import report
+
+    marked = [dict(r, unsteady=r["framework"] in ("mindspore", "jittor") and r["task"] == "train",
+                   process_spread=0.3 if r["task"] == "train" else 0.02) for r in synthetic]
+    marked += [dict(r, framework="mindspore", unsteady=True, process_spread=0.5) for r in synthetic[:1]]
+    rows = {row[0]: row for row in report.unsteady_rows(marked)}
+    assert set(rows) == {"Jittor", "MindSpore"}  # the steady frameworks have no row
+    assert rows["Jittor"][2:] == ["2 of 6", "±30%", "not found"]  # no cause known: it says so
+    assert rows["MindSpore"][2] == "1 of 1" and "pipeline queue" in rows["MindSpore"][4]
+    assert report.unsteady_rows([dict(r, unsteady=False, process_spread=0.0) for r in synthetic]) == []

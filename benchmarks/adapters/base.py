@@ -58,6 +58,9 @@ class Adapter:
     # mode name -> what it means in this framework
     modes: Dict[str, str] = {"eager": "eager (define-by-run)", "compiled": "compiled"}
     default_mode: str = "eager"  # the mode its own getting-started guide trains in
+    # why its cells settle into different speeds from one worker process to the next, where that was found
+    # (tables name it beside the cells flagged unsteady); "" where no cause is known
+    unsteady_cause: str = ""
     default_mode_source: str = ""  # that guide
     knobs: Tuple[Knob, ...] = ()  # tuning beyond the defaults, by level (see TUNINGS)
     dense_layout: str = "in_out"  # "out_in" frameworks store Linear weights transposed

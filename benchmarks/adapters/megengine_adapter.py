@@ -15,6 +15,10 @@ class MegEngineAdapter(Adapter):
                   "undocumented; read by SCQueueSynchronizer::max_spin in MegEngine's src/core/impl/utils/thread.cpp",
                   "its worker threads wait on a condition variable after one spin instead of spinning "
                   "for about 5 ms first (1, not 0: 0 is not cached and re-reads the variable, logging, every fetch)"),)
+    unsteady_cause = ("its interpreter's worker thread spins for about 5 ms after each op before it waits "
+                      "(SCQueueSynchronizer::max_spin, src/core/impl/utils/thread.cpp), and whether that spin shares "
+                      "a core with the timed thread differs from one process to the next; `--tuning all` sets "
+                      "MGB_WORKER_MAX_SPIN=1")
     dense_layout = "out_in"
     label_dtype = "int32"  # F.nn.cross_entropy takes int32 labels
 

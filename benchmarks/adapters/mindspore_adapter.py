@@ -21,6 +21,9 @@ class MindSporeAdapter(Adapter):
                   "on AVX-512 CPUs MindSpore's oneDNN 3.10 runs its plain-layout (NCHW) convolutions through a "
                   "reference kernel (ONEDNN_VERBOSE: jit_uni_ncsp:conv+ref:any); held to AVX2 it takes "
                   "im2col + GEMM (gemm:jit)", cpu_flag="avx512f"))
+    unsteady_cause = ("PyNative dispatches each op through three pipeline queue threads (frontend, backend, bprop) "
+                      "that busy-wait beside the Python thread, and how they share the cores with it differs from "
+                      "one process to the next; `--tuning documented` sets MS_DEV_HOST_BLOCKING_RUN=1")
     dense_layout = "out_in"
     label_dtype = "int32"  # nn.CrossEntropyLoss takes int32 labels
     param_names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's and LayerNorm's scale and shift
