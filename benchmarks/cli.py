@@ -104,7 +104,7 @@ def parser() -> argparse.ArgumentParser:
                         help="the sequential method (--quick's, and --task's other than speed): each cell in worker "
                              "processes of its own, one after the other (--processes per cell, default 3)")
     r.add_argument("--rounds", type=number(int, 1),
-                   help="with --paired: rounds of trial pairs per worker set (default 6); with --task releases: rounds per release "
+                   help="with --paired: rounds of trial pairs per worker set (default 5); with --task releases: rounds per release "
                         "(6); with --task methods: rounds per worker set (6)")
     r.set_defaults(func=cmd_run)
     r.add_argument("--cap-gb", type=number(float, 0),

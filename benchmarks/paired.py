@@ -79,6 +79,8 @@ class Server:
     attempt = 0  # relaunches before this one (`prepared`: a worker lost while preparing)
     is_baseline = False  # the baseline's worker, whose records are kept, never aggregated
     prepared_beside = False  # prepared while another worker prepared on the other core (`side_by_side`)
+    serving = False  # prepared: it has answered "serving"
+    trials_taken = 0
 
     def __init__(self, cells: Sequence[Cell], request: Dict, env: Dict[str, str], interpreter: str):
         self.cells = list(cells)
@@ -129,7 +131,8 @@ class Server:
         self.stderr.seek(0)
         tail = " | ".join(self.stderr.read().decode(errors="replace").strip().splitlines()[-3:])
         how = f"killed by signal {-code}" if code < 0 else f"exit {code}"
-        return f"worker {how}: {tail}"[:500]
+        when = f"after {self.trials_taken} trials" if self.serving else "while preparing"
+        return f"worker {how} {when}: {tail}"[:500]
 
     def fail(self, reason: str) -> None:
         self.errors.setdefault(None, reason)
@@ -151,6 +154,7 @@ class Server:
             if line is None:
                 return
             if "serving" in line:
+                self.serving = True
                 self.pause()
                 return
             if "error" in line:
@@ -183,6 +187,7 @@ class Server:
         line = self._next(TRIAL_TIMEOUT_S)
         if line is not None:
             self.pause()
+            self.trials_taken += 1
         self.last = line if line and "samples_ms" in line else None  # with the trial's CPU anatomy
         return self.last["samples_ms"] if self.last else None
 
@@ -234,13 +239,28 @@ class Generation:
     """One set of servers at one thread setting: a worker per framework x mode x tuning, and the baseline's."""
     servers: Dict[tuple, Server] = field(default_factory=dict)
     baseline: Optional[Server] = None
-    lost: List[Server] = field(default_factory=list)  # died while preparing, and were relaunched
+    lost: List[Server] = field(default_factory=list)  # died by a signal or timed out, and were relaunched
+    launchers: Dict[Optional[tuple], Callable[[], Server]] = field(default_factory=dict)  # None: the baseline's
+
+    def revive(self, key: Optional[tuple], retries: int) -> bool:
+        """Relaunch the worker of `key` (None: the baseline) if it died by a signal or timed out while taking
+        trials and has relaunches left; the pairs it took stay, the new worker takes the later rounds."""
+        dead = self.baseline if key is None else self.servers[key]
+        if dead.alive or not dead.transient or dead.attempt >= retries:
+            return False
+        self.lost.append(dead)
+        new = prepared(self.launchers[key], retries, self.lost, dead.is_baseline, dead.attempt + 1)
+        if key is None:
+            self.baseline = new
+        else:
+            self.servers[key] = new
+        return True
 
 
-def prepared(launch_one: Callable[[], Server], retries: int, lost: List[Server], baseline: bool = False) -> Server:
-    """A server that came up, relaunched up to `retries` times when it died by a signal or timed out while
-    preparing (as a sequential run queues a lost worker again); the ones that died go to `lost`."""
-    attempt = 0
+def prepared(launch_one: Callable[[], Server], retries: int, lost: List[Server], baseline: bool = False,
+             attempt: int = 0) -> Server:
+    """A server that came up, relaunched up to `retries` times in all when it died by a signal or timed out
+    while preparing (as a sequential run queues a lost worker again); the ones that died go to `lost`."""
     while True:
         server = launch_one()
         server.attempt, server.is_baseline = attempt, baseline
@@ -276,8 +296,12 @@ def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[.
     base_cpus, other_cpus = duet_cores(USABLE)
     process = {"process": 1} if later else {}
     generation = Generation()
-    generation.baseline = prepared(lambda: launch(base_cells, profile, seed, **process, **(
-        {"cpus": base_cpus} if duet else {})), profile.retries, generation.lost, baseline=True)
+    generation.launchers[None] = lambda: launch(base_cells, profile, seed, **process, **(
+        {"cpus": base_cpus} if duet else {}))
+    generation.baseline = prepared(generation.launchers[None], profile.retries, generation.lost, baseline=True)
+    for key, group in groups.items():  # a relaunch prepares alone, on the workers' own cores
+        generation.launchers[key] = lambda group=group: launch(group, profile, seed, **process, **(
+            {"cpus": other_cpus} if duet else {}))
 
     def prepare(group: List[Cell], cpus: Optional[List[int]]) -> Server:
         return prepared(lambda: launch(group, profile, seed, **process, **({"cpus": cpus} if cpus else {})),
@@ -396,6 +420,10 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
             if mine is None or theirs is None or spent_enough(trials[call], loads[call]):
                 continue
             pair = take_pair(server, mine, base, theirs, number, baseline_first, window, together=duet)
+            if pair is None:  # a worker died: relaunched, it takes the later rounds
+                generation.revive(group_of(call.cell), profile.retries)
+                if generation.revive(None, profile.retries):
+                    base = generation.baseline
             if pair:
                 trials[call].append(pair[:2])
                 loads[call].append(pair[2])

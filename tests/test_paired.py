@@ -417,3 +417,37 @@ def test_a_resumed_paired_run_takes_only_the_worker_sets_it_lacks(tmp_path):
     assert [s.process for s in servers] == [1, 1]  # the second set's baseline and worker only
     found = {r["task"]: r for r in records.read(tmp_path / "records.jsonl")}
     assert found["train"]["processes"] == 2 and found["train"]["paired_ratio"] == pytest.approx(2.0, rel=0.1)
+
+
+def test_a_worker_lost_by_a_signal_while_taking_trials_is_relaunched_once_and_takes_the_later_rounds():
+    host = Host()
+    launch_fake, servers = fake_launcher(host, {"torch": {"mlp": 1.0}, "paddle": {"mlp": 2.0}, "jittor": {"mlp": 0.5}})
+    dies_after = {"paddle": [4], "jittor": [2, 2]}  # trials before each of its workers dies: paddle's first only
+
+    def launch(cells_, profile, seed, **pinning):
+        server = launch_fake(cells_, profile, seed, **pinning)
+        left = dies_after.get(cells_[0].framework)
+        if left:
+            limit, ask = left.pop(0), server.ask
+
+            def dying_ask(key, number):
+                if len(server.trials) >= limit:
+                    server.errors[None], server.signal = f"worker killed by signal 11 after {limit} trials", 11
+                    return False
+                return ask(key, number)
+            server.ask = dying_ask
+        return server
+
+    cells = [Cell("paddle", "mlp", "eager", 1), Cell("jittor", "mlp", "eager", 1)]
+    raw = paired.measure(cells, PROFILE, 6, 0, launch=launch)
+    assert Counter(s.cells[0].framework for s in servers) == {"torch": 1, "paddle": 2, "jittor": 1 + PROFILE.retries}
+    mine = [r for r in raw if r.get("role") is None]
+    paddle = {(r["task"], r["attempt"]): r for r in mine if r["framework"] == "paddle"}
+    assert all(paddle[(t, 0)]["status"] == "failed" and "after 4 trials" in paddle[(t, 0)]["reason"] for t in ("train", "infer_b1"))
+    kept = [paddle[(t, 1)] for t in ("train", "infer_b1", "infer_b64")]
+    assert all(r["status"] == "ok" for r in kept)
+    assert sum(len(r["pair_ms"]) for r in kept) == 3 * 6 - 1  # the pairs before the death stay; only the lost one is missing
+    record = runner.aggregate([r for (t, _), r in paddle.items() if t == "train"], 1)
+    assert record["status"] == "ok" and record["retried"] == 1
+    jittor = [r for r in mine if r["framework"] == "jittor" and r["attempt"] == PROFILE.retries]
+    assert jittor and all(r["status"] == "failed" for r in jittor)  # it died again: no relaunch is left
