@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from typing import Optional, Sequence
 
@@ -143,8 +144,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def interrupted_by_sigterm(signum: int, frame) -> None:
+    """SIGTERM (kill, a scheduler's time limit) ends a run as Ctrl-C does: records kept, no worker left behind."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, interrupted_by_sigterm)
     try:
         return args.func(args)
     except UserError as exc:

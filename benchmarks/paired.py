@@ -241,6 +241,9 @@ class Generation:
     baseline: Optional[Server] = None
     lost: List[Server] = field(default_factory=list)  # died by a signal or timed out, and were relaunched
     launchers: Dict[Optional[tuple], Callable[[], Server]] = field(default_factory=dict)  # None: the baseline's
+    launched: List[Server] = field(default_factory=list)  # every worker started, to end them all if interrupted
+    closing: bool = False  # interrupted: a worker started now is ended at once
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def revive(self, key: Optional[tuple], retries: int) -> bool:
         """Relaunch the worker of `key` (None: the baseline) if it died by a signal or timed out while taking
@@ -296,45 +299,74 @@ def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[.
     base_cpus, other_cpus = duet_cores(USABLE)
     process = {"process": 1} if later else {}
     generation = Generation()
-    generation.launchers[None] = lambda: launch(base_cells, profile, seed, **process, **(
-        {"cpus": base_cpus} if duet else {}))
-    generation.baseline = prepared(generation.launchers[None], profile.retries, generation.lost, baseline=True)
+
+    def registered(make: Callable[[], Server]) -> Callable[[], Server]:
+        def launch_one() -> Server:
+            server = make()
+            with generation.lock:
+                generation.launched.append(server)
+                closing = generation.closing
+            if closing:  # a lane launched it as the run was interrupted
+                server.fail("interrupted")
+            return server
+        return launch_one
+
+    generation.launchers[None] = registered(lambda: launch(base_cells, profile, seed, **process, **(
+        {"cpus": base_cpus} if duet else {})))
     for key, group in groups.items():  # a relaunch prepares alone, on the workers' own cores
-        generation.launchers[key] = lambda group=group: launch(group, profile, seed, **process, **(
-            {"cpus": other_cpus} if duet else {}))
+        generation.launchers[key] = registered(lambda group=group: launch(group, profile, seed, **process, **(
+            {"cpus": other_cpus} if duet else {})))
 
     def prepare(group: List[Cell], cpus: Optional[List[int]]) -> Server:
-        return prepared(lambda: launch(group, profile, seed, **process, **({"cpus": cpus} if cpus else {})),
+        return prepared(registered(lambda: launch(group, profile, seed, **process, **({"cpus": cpus} if cpus else {}))),
                         profile.retries, generation.lost)
 
-    home = cpus_for(cells[0].threads)
-    lanes = side_by_side(home, USABLE) if not duet else []
+    try:
+        generation.baseline = prepared(generation.launchers[None], profile.retries, generation.lost, baseline=True)
+        prepare_all(generation, groups, prepare, cpus_for(cells[0].threads), USABLE, other_cpus if duet else None, duet)
+    except BaseException:  # interrupted (SIGINT, SIGTERM): no worker outlives the run, stopped or preparing
+        with generation.lock:
+            generation.closing, launched = True, list(generation.launched)
+        for server in launched:
+            server.fail("interrupted")
+        raise
+    return generation
+
+
+def prepare_all(generation: Generation, groups: Dict[tuple, List[Cell]], prepare: Callable[..., Server],
+                home: List[int], usable: Sequence[int], pinned: Optional[List[int]], duet: bool) -> None:
+    """Every group's server into `generation.servers`, in the plan's order: one after the other, or at one
+    thread two at a time (`side_by_side`), each moved to the workers' core once ready."""
+    lanes = side_by_side(home, usable) if not duet else []
     if not lanes:
         for key, group in groups.items():
-            generation.servers[key] = prepare(group, other_cpus if duet else None)
-        return generation
-    waiting = list(groups.items())
-    lock = threading.Lock()
+            generation.servers[key] = prepare(group, pinned)
+        return
+    waiting, raised = list(groups.items()), []
 
     def lane(cpus: List[int]) -> None:
-        while True:
-            with lock:
-                if not waiting:
-                    return
-                key, group = waiting.pop(0)
-            server = prepare(group, None if cpus == home else cpus)  # None: the workers' own pinning
-            server.prepared_beside = True
-            if cpus != home:
-                server.repin(home)
-            generation.servers[key] = server
+        try:
+            while True:
+                with generation.lock:
+                    if not waiting or generation.closing:
+                        return
+                    key, group = waiting.pop(0)
+                server = prepare(group, None if cpus == home else cpus)  # None: the workers' own pinning
+                server.prepared_beside = True
+                if cpus != home:
+                    server.repin(home)
+                generation.servers[key] = server
+        except BaseException as exc:  # raised again in the harness's own thread
+            raised.append(exc)
 
-    workers = [threading.Thread(target=lane, args=(cpus,)) for cpus in lanes]
+    workers = [threading.Thread(target=lane, args=(cpus,), daemon=True) for cpus in lanes]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    generation.servers = {key: generation.servers[key] for key in groups}  # the plan's order
-    return generation
+    if raised:
+        raise raised[0]
+    generation.servers = {key: generation.servers[key] for key in groups}
 
 
 def side_by_side(home: List[int], usable: Sequence[int]) -> List[List[int]]:

@@ -125,7 +125,8 @@ def fake_workers(home):
     return alive
 
 
-def test_fault_09_sigint_mid_run_keeps_records_and_resume_finishes(fake_env, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_fault_09_sigint_mid_run_keeps_records_and_resume_finishes(fake_env, tmp_path, stop):
     run_dir = tmp_path / "interrupted"
     cmd = [sys.executable, "-m", "benchmarks.cli", "run", "--sequential", "-f", "fake_ok,fake_slow", "--quick", "-m", "mlp", "--modes", "eager", "-t", "1",
            "--processes", "2", "--out", str(run_dir)]
@@ -139,7 +140,7 @@ def test_fault_09_sigint_mid_run_keeps_records_and_resume_finishes(fake_env, tmp
         time.sleep(0.1)  # the next worker starts once the host guard finds its core at full speed
     time.sleep(0.5)  # the slow fake's worker is now running
     assert fake_workers(fake_env["FWBENCH_HOME"]), "expected a worker in flight"
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)  # SIGTERM as a kill or a scheduler's time limit sends it: ended as Ctrl-C ends it
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert "--resume" in err

@@ -76,6 +76,9 @@ class FakeServer(paired.Server):
     def repin(self, cpus):
         self.cpus = cpus
 
+    def fail(self, reason):
+        self.errors.setdefault(None, reason)
+
 
 def fake_launcher(host, speeds):
     """launch(cells, profile, seed[, cpus]): a FakeServer whose calls take speeds[framework][model] ms."""
@@ -451,3 +454,21 @@ def test_a_worker_lost_by_a_signal_while_taking_trials_is_relaunched_once_and_ta
     assert record["status"] == "ok" and record["retried"] == 1
     jittor = [r for r in mine if r["framework"] == "jittor" and r["attempt"] == PROFILE.retries]
     assert jittor and all(r["status"] == "failed" for r in jittor)  # it died again: no relaunch is left
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_an_interrupted_start_ends_every_worker_it_started(threads):
+    """SIGINT or SIGTERM (the CLI raises KeyboardInterrupt for both) while workers prepare: none outlives the run,
+    neither the stopped ones that are ready nor the ones still preparing."""
+    host = Host()
+    launch_fake, servers = fake_launcher(host, {f: {"mlp": 1.0} for f in ("torch", "paddle", "jittor", "mxnet")})
+
+    def launch(cells_, profile, seed, **pinning):
+        if len(servers) == 3:
+            raise KeyboardInterrupt
+        return launch_fake(cells_, profile, seed, **pinning)
+
+    cells = [Cell(f, "mlp", "eager", threads) for f in ("paddle", "jittor", "mxnet")]
+    with pytest.raises(KeyboardInterrupt):
+        paired.start(cells, PROFILE, 0, launch)
+    assert len(servers) == 3 and all(s.errors.get(None) == "interrupted" for s in servers)
