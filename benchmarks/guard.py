@@ -74,7 +74,11 @@ def stay_off(cpus: List[int], usable: List[int]) -> None:
 
 
 def busy(record: Dict) -> bool:
-    """Was this measurement taken while the machine was busy with other work?"""
+    """Was this measurement taken while the machine was busy with other work? A paired call's record says it
+    by its pairs long enough to tell (`busy_pairs`): its averages mix in pairs of a few 10 ms ticks, where one
+    tick counted to the wrong side reads as 0.2-0.5 of a core."""
+    if record.get("busy_pairs") is not None:
+        return record["busy_pairs"] > 0
     return (record.get("background_cpu") or 0) > BUSY_CORES or (record.get("steal") or 0) > STEAL_CORES
 
 

@@ -53,14 +53,22 @@ def numpy_blas() -> str:
 
 
 def changed_files() -> List[str]:
-    """Tracked files of this checkout that differ from its commit (`git status`, untracked files left out):
-    what a run's `-dirty` commit ran with besides the commit."""
+    """Tracked files of this checkout that differ from its commit (`git status`, untracked files left out), but
+    the run folders under results/, which hold outputs the run does not execute: what a run's `-dirty` commit
+    ran with besides the commit."""
     try:
         out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
                              capture_output=True, text=True, timeout=10)
     except OSError:
         return []
-    return [line[3:] for line in out.stdout.splitlines() if line.strip()] if out.returncode == 0 else []
+    if out.returncode != 0:
+        return []
+    return [path for path in (line[3:] for line in out.stdout.splitlines() if line.strip()) if not is_output(path)]
+
+
+def is_output(path: str) -> bool:
+    """A run folder's file (results/): a checkout that differs from its commit only there ran the commit's code."""
+    return path.startswith("results/")
 
 
 def git_commit() -> str:

@@ -138,7 +138,7 @@ def answer_markdown(run_dir: Path, records: List[dict], meta: dict, verdicts: Li
                  "shows what a rerun does with paired trials: " + reproducibility.trust_line(paired["a"], paired["b"], lead="the"))
     if trust:
         own = compare.aa_text(records, None)  # a paired run's A/A test: PyTorch against a second PyTorch worker
-        trust += (f" In this run, {own[0].lower()}{own[1:]}" if own else "")
+        trust += (f" This run's own {own}" if own else "")  # "A/A test (PyTorch against ...): 1.00× ..."
         trust += " The full comparison: [docs/reproducibility.md](docs/reproducibility.md).\n"
     return (images(readme_plots(run_dir, ANSWER)) + "\n" + scoreboard.headline(records, verdicts) + "\n\n"
             + f"From `{run_dir.as_posix()}`. {report.data_quality_line(records, meta)}\n\n"

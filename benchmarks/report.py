@@ -324,10 +324,14 @@ def processes_text(meta: Dict) -> str:
 
 def commit_text(meta: Dict) -> str:
     """The run's commit in backticks, and what its checkout changed when git found it dirty."""
+    from benchmarks.run_folder import code_changes
+
     commit = str(meta.get("git_commit") or "?")
     if not commit.endswith("-dirty"):
         return f"`{commit[:12]}`"
-    changed = meta.get("changed_files")
+    changed = code_changes(meta)
+    if meta.get("changed_files") and not changed:
+        return f"`{commit[:12]}` (its checkout differed only in run folders under results/)"
     return f"`{commit[:12]}` with changes to tracked files (" + (
         ", ".join(f"`{f}`" for f in changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
         if changed else "which, the run did not record") + ")"
@@ -427,7 +431,7 @@ def data_quality_line(records: List[Dict], meta: Dict) -> str:
     text = partial_text(records, meta) + text
     cells = lambda keep: len({measurement_name(r).rsplit("/", 1)[0] for r in records if keep(r)})  # noqa: E731
     checks = [(when, meta[key]) for when, key in (("before", "noise"), ("after", "noise_after")) if meta.get(key)]
-    flags = []
+    flags, counted = [], False
     if any(n.get("verdict") == "noisy" for _, n in checks):
         flags.append("a noisy host (a fixed numpy kernel varied by " + " and ".join(f"CV {n['cv']:.1%} {when}"
                      for when, n in checks) + f" the run; quiet is below {QUIET_CV:.0%})")
@@ -435,7 +439,9 @@ def data_quality_line(records: List[Dict], meta: Dict) -> str:
                         (cells(lambda r: r.get("warnings")), "with a worker process retried or lost")):
         if count:
             flags.append(f"{count} cell{'s' if count > 1 else ''} {what}")
-    return text + (". Data quality: " + "; ".join(flags) + " (each named in the run's summary.md)" if flags else "") + "."
+            counted = True
+    named = " (each named in the run's summary.md)" if counted else ""
+    return text + (". Data quality: " + "; ".join(flags) + named if flags else "") + "."
 
 
 def flaky_text(records: List[Dict]) -> str:

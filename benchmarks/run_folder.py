@@ -21,9 +21,18 @@ RELEASES = "releases.jsonl"  # a release sweep's records: one per framework rele
 AA = "aa.jsonl"  # a methods comparison's records: one per method, repeat and call (methods.py)
 
 
+def code_changes(meta: Dict) -> List[str]:
+    """The tracked files a run's checkout changed besides run folders (older runs recorded those too)."""
+    from benchmarks.hardware import is_output
+
+    return [path for path in meta.get("changed_files") or [] if not is_output(path)]
+
+
 def run_commit(meta: Dict) -> Optional[str]:
-    """The commit a run was taken at, when its code is known exactly (a clean tree)."""
+    """The commit a run was taken at, when its code is known exactly (a tree clean but for run folders)."""
     commit = str(meta.get("git_commit") or "")
+    if commit.endswith("-dirty") and meta.get("changed_files") and not code_changes(meta):
+        commit = commit[: -len("-dirty")]
     return commit if commit and "dirty" not in commit and commit != "?" else None
 
 

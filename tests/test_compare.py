@@ -79,6 +79,12 @@ def test_a_dirty_commit_names_the_files_its_checkout_changed():
     assert commit_text({"git_commit": "0123456789abcdef-dirty", "changed_files": ["README.md"]}) == (
         "`0123456789ab` with changes to tracked files (`README.md`)")
     assert "which, the run did not record" in commit_text({"git_commit": "0123456789abcdef-dirty"})
+    outputs_only = {"git_commit": "0123456789abcdef-dirty", "changed_files": ["results/reference/meta.json"]}
+    assert commit_text(outputs_only) == "`0123456789ab` (its checkout differed only in run folders under results/)"
+    from benchmarks.run_folder import run_commit  # its code is the commit's: code metrics read the commit's files
+
+    assert run_commit(outputs_only) == "0123456789abcdef"
+    assert run_commit(dict(outputs_only, changed_files=["results/x", "benchmarks/worker.py"])) is None
 
 
 def test_no_steady_cell_is_explained_by_the_spread_between_processes():

@@ -472,3 +472,11 @@ def test_an_interrupted_start_ends_every_worker_it_started(threads):
     with pytest.raises(KeyboardInterrupt):
         paired.start(cells, PROFILE, 0, launch)
     assert len(servers) == 3 and all(s.errors.get(None) == "interrupted" for s in servers)
+
+
+def test_a_paired_call_is_busy_by_its_pairs_long_enough_to_tell_not_by_its_tick_averages():
+    from benchmarks import guard
+
+    ticks_misread = {"background_cpu": 0.4, "steal": 0.0, "busy_pairs": 0}
+    assert not guard.busy(ticks_misread) and guard.busy(dict(ticks_misread, busy_pairs=2))
+    assert guard.busy({"background_cpu": 0.4, "steal": 0.0})  # a sequential process's window: its own figure

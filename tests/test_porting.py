@@ -163,8 +163,10 @@ def test_the_reproducibility_page_says_which_frameworks_reproduce_and_whether_in
                                       pair["b"], pair["raws"])
     text = render.markdown([section], REPO_ROOT / "docs", level=2)
     header = "| Framework | 1 thread: median / 90th percentile | 2 threads: median / 90th percentile | Moved most |"
-    # the estimators table (a header, 3 rows) and the frameworks table (a header, 8 rows: PyTorch divides)
-    assert header in text and text.count("\n| ") == (1 + 3) + (1 + 8)
+    # the estimators table (a header; the paired ratio the tables show, then 3 rows) and the frameworks table
+    # (a header, 8 rows: PyTorch divides)
+    assert header in text and text.count("\n| ") == (1 + 1 + 3) + (1 + 8)
+    assert "| paired ratio (tables) |" in text
     assert "By how far a cell's median sample lay above its fastest" in text
     assert "falls inside the other run's printed 95% interval" in text
     assert text in (REPO_ROOT / "docs" / "reproducibility.md").read_text()  # the page shows it

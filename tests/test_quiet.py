@@ -295,4 +295,11 @@ def test_a_run_in_a_changed_checkout_records_the_files_it_changed(tmp_path, monk
     (tmp_path / "spec.py").write_text("BATCH = 32\n")
     (tmp_path / "untracked.txt").write_text("not the code\n")  # untracked files do not count
     assert hardware.changed_files() == ["spec.py"] and hardware.git_commit().endswith("-dirty")
+    git("checkout", "-q", "spec.py")
+    (tmp_path / "results" / "reference").mkdir(parents=True)
+    (tmp_path / "results" / "reference" / "meta.json").write_text("{}\n")
+    git("add", "results")
+    git("commit", "-q", "-m", "a run")
+    (tmp_path / "results" / "reference" / "meta.json").unlink()  # a run folder replaced: outputs, not code
+    assert hardware.changed_files() == [] and not hardware.git_commit().endswith("-dirty")
 
