@@ -104,5 +104,7 @@ def test_a_paired_run_estimates_its_length_from_the_committed_paired_run_scaled_
     (tmp_path / "quick" / "meta.json").write_text(json.dumps(meta))
     found = run.paired_estimate(plan_of("--quick"))  # five models' calls where the committed run had one's
     assert f"about {len(plan.available_models())} min" in found and "judging by" in found
+    assert run.time_left(run.paired_minutes(plan_of("--quick")), 60.0) == f"; about {len(plan.available_models()) - 1} min left"
+    assert "under a minute" in run.time_left(1.0, 59.0) and run.time_left(None, 10.0) == ""
     (tmp_path / "quick" / "meta.json").write_text(json.dumps(dict(meta, interrupted=True)))
     assert run.paired_estimate(plan_of("--quick")) == ""

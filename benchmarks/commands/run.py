@@ -260,18 +260,36 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     return finish(run_dir, meta, started, interrupted)
 
 
-def paired_estimate(run_plan: Plan) -> str:
-    """About how long a paired run will take: the committed paired run of its profile, scaled by calls and worker
-    sets ('' without one)."""
-    folder = RunFolder(RESULTS / ESTIMATE_FROM.get((run_plan.name, "speed"), "reference"))
-    meta = folder.meta() if folder.meta_path.exists() else {}
+def paired_minutes(run_plan: Plan) -> Optional[float]:
+    """About how many minutes a paired run will take: the committed paired run of its profile, scaled by calls
+    and worker sets (None without one)."""
+    meta = paired_source(run_plan).meta() if paired_source(run_plan).meta_path.exists() else {}
     if not meta.get("paired") or not meta.get("wall_s") or meta.get("interrupted"):
-        return ""
+        return None
     then = Plan.from_meta(meta)
     calls = lambda p: sum(len(c.tasks) for c in p.cells) * p.profile.processes  # noqa: E731
-    minutes = meta["wall_s"] / 60 * calls(run_plan) / max(1, calls(then))
-    return (f"; about {max(1, round(minutes))} min (judging by results/{folder.path.name}; a busy or "
+    return meta["wall_s"] / 60 * calls(run_plan) / max(1, calls(then))
+
+
+def paired_source(run_plan: Plan) -> RunFolder:
+    return RunFolder(RESULTS / ESTIMATE_FROM.get((run_plan.name, "speed"), "reference"))
+
+
+def paired_estimate(run_plan: Plan) -> str:
+    """`paired_minutes` as the start line says it ('' without a committed run to judge by)."""
+    minutes = paired_minutes(run_plan)
+    if minutes is None:
+        return ""
+    return (f"; about {max(1, round(minutes))} min (judging by results/{paired_source(run_plan).path.name}; a busy or "
             "slower host takes longer)")
+
+
+def time_left(minutes: Optional[float], elapsed_s: float) -> str:
+    """The progress line's estimate of the time left ('' without an estimate)."""
+    if minutes is None:
+        return ""
+    left = minutes - elapsed_s / 60
+    return f"; about {round(left)} min left" if left >= 1 else "; under a minute left by the estimate"
 
 
 def run_paired(run_dir: Path, run_plan: Plan, meta: dict) -> bool:
@@ -281,10 +299,11 @@ def run_paired(run_dir: Path, run_plan: Plan, meta: dict) -> bool:
     rounds = meta["paired"]["rounds"]
     console().print(f"fwbench: {len(run_plan.cells)} cells in paired trials: {run_plan.profile.processes} worker "
                     f"set(s) per thread setting, {rounds} rounds each{paired_estimate(run_plan)}", highlight=False)
+    minutes, began = paired_minutes(run_plan), time.time()
     try:
         with console().status("starting") as status:
             paired.run(run_dir, run_plan.cells, run_plan.profile, rounds, duet_threads=meta["paired"]["duet_threads"],
-                       on_progress=lambda text: status.update(text))
+                       on_progress=lambda text: status.update(text + time_left(minutes, time.time() - began)))
     except KeyboardInterrupt:
         return True
     return False
