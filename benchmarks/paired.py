@@ -317,13 +317,15 @@ def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[.
         generation.launchers[key] = registered(lambda group=group: launch(group, profile, seed, **process, **(
             {"cpus": other_cpus} if duet else {})))
 
-    def prepare(group: List[Cell], cpus: Optional[List[int]]) -> Server:
-        return prepared(registered(lambda: launch(group, profile, seed, **process, **({"cpus": cpus} if cpus else {}))),
-                        profile.retries, generation.lost)
+    def prepare(key: tuple, cpus: Optional[List[int]]) -> Server:
+        """`key`'s server, on its own cores (cpus None) or, prepared beside another, on `cpus`."""
+        launcher = generation.launchers[key] if cpus is None else registered(
+            lambda: launch(groups[key], profile, seed, **process, cpus=cpus))
+        return prepared(launcher, profile.retries, generation.lost)
 
     try:
         generation.baseline = prepared(generation.launchers[None], profile.retries, generation.lost, baseline=True)
-        prepare_all(generation, groups, prepare, cpus_for(cells[0].threads), USABLE, other_cpus if duet else None, duet)
+        prepare_all(generation, list(groups), prepare, cpus_for(cells[0].threads), USABLE, duet)
     except BaseException:  # interrupted (SIGINT, SIGTERM): no worker outlives the run, stopped or preparing
         with generation.lock:
             generation.closing, launched = True, list(generation.launched)
@@ -333,16 +335,16 @@ def start(cells: Sequence[Cell], profile: Profile, seed: int, launch: Callable[.
     return generation
 
 
-def prepare_all(generation: Generation, groups: Dict[tuple, List[Cell]], prepare: Callable[..., Server],
-                home: List[int], usable: Sequence[int], pinned: Optional[List[int]], duet: bool) -> None:
+def prepare_all(generation: Generation, keys: List[tuple], prepare: Callable[..., Server],
+                home: List[int], usable: Sequence[int], duet: bool) -> None:
     """Every group's server into `generation.servers`, in the plan's order: one after the other, or at one
     thread two at a time (`side_by_side`), each moved to the workers' core once ready."""
     lanes = side_by_side(home, usable) if not duet else []
     if not lanes:
-        for key, group in groups.items():
-            generation.servers[key] = prepare(group, pinned)
+        for key in keys:
+            generation.servers[key] = prepare(key, None)
         return
-    waiting, raised = list(groups.items()), []
+    waiting, raised = list(keys), []
 
     def lane(cpus: List[int]) -> None:
         try:
@@ -350,8 +352,8 @@ def prepare_all(generation: Generation, groups: Dict[tuple, List[Cell]], prepare
                 with generation.lock:
                     if not waiting or generation.closing:
                         return
-                    key, group = waiting.pop(0)
-                server = prepare(group, None if cpus == home else cpus)  # None: the workers' own pinning
+                    key = waiting.pop(0)
+                server = prepare(key, None if cpus == home else cpus)  # None: the workers' own pinning
                 server.prepared_beside = True
                 if cpus != home:
                     server.repin(home)
@@ -366,7 +368,7 @@ def prepare_all(generation: Generation, groups: Dict[tuple, List[Cell]], prepare
         worker.join()
     if raised:
         raise raised[0]
-    generation.servers = {key: generation.servers[key] for key in groups}
+    generation.servers = {key: generation.servers[key] for key in keys}
 
 
 def side_by_side(home: List[int], usable: Sequence[int]) -> List[List[int]]:

@@ -263,7 +263,8 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
 def paired_minutes(run_plan: Plan) -> Optional[float]:
     """About how many minutes a paired run will take: the committed paired run of its profile, scaled by calls
     and worker sets (None without one)."""
-    meta = paired_source(run_plan).meta() if paired_source(run_plan).meta_path.exists() else {}
+    source = paired_source(run_plan)
+    meta = source.meta() if source.meta_path.exists() else {}
     if not meta.get("paired") or not meta.get("wall_s") or meta.get("interrupted"):
         return None
     then = Plan.from_meta(meta)
