@@ -51,9 +51,9 @@ def section(found: Dict[str, Dict[str, float]], title: str = "Where the run's ti
 
 def table(found: Dict[str, Dict[str, float]]) -> Tuple[List[str], List[List[str]]]:
     """Minutes per phase, one row per framework (slowest first) and a total row."""
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
-    names = {k: a.display for k, a in all_adapters().items()}
+    names = {k: a.display for k, a in all_frameworks().items()}
     total = {p: sum(f[p] for f in found.values()) for p in PHASES}
     grand = sum(total.values()) or 1.0
     ordered = sorted(found.items(), key=lambda kv: -sum(kv[1].values()))

@@ -72,7 +72,7 @@ def _combine(verdicts: List[str]) -> str:
 
 
 def _name(fw: str) -> str:
-    from benchmarks.adapters import framework_display
+    from benchmarks.frameworks import framework_display
 
     return framework_display(fw)
 

@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("setup", help="create missing framework environments")
     s.add_argument("frameworks", nargs="*")
     s.add_argument("--releases", action="store_true",
-                   help="build the earlier releases' environments (envs/releases/), up to the sweep's disk cap")
+                   help="build the earlier releases' environments (benchmarks/frameworks/<name>/releases/), up to the sweep's disk cap")
     s.set_defaults(func=cmd_setup)
     sub.add_parser("doctor", help="list environments: ready or not").set_defaults(func=cmd_doctor)
     sub.add_parser("list", help="list frameworks and models").set_defaults(func=cmd_list)

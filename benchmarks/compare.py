@@ -149,7 +149,7 @@ def framework_agreement(a_records: List[Dict], b_records: List[Dict]) -> Dict[st
 def framework_agreement_table(found: Dict[str, Dict[int, Dict]]) -> tuple:
     """(header, rows) of `framework_agreement`: per framework and thread setting, median / 90th percentile
     (cells), and the cell that moved most; best reproduced first."""
-    from benchmarks.adapters import framework_display
+    from benchmarks.frameworks import framework_display
 
     settings = sorted({t for per_thread in found.values() for t in per_thread})
     header = (["Framework"] + [f"{t} thread{'s' if t > 1 else ''}: median / 90th percentile" for t in settings]

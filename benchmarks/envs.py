@@ -1,6 +1,6 @@
 """One environment per framework, outside the repo: locate, create, verify.
 
-`envs/<framework>.txt` is a pip requirements file whose first line names the Python
+`benchmarks/frameworks/<framework>/requirements.txt` is a pip requirements file whose first line names the Python
 (`# python: 3.11`). An environment lives in `~/.cache/fwbench/envs/<framework>-<hash>`; the hash
 covers the spec, so an edited spec builds a new one. An environment counts as ready only once
 its marker file exists, written last and atomically: a half-built one is never used.
@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from benchmarks import REPO_ROOT
-from benchmarks.adapters import EXTRA_ENV, get_adapter
+from benchmarks.frameworks import EXTRA_ENV, get_framework
 from benchmarks.errors import UserError
-from benchmarks.installs import install_of
 
 MARKER = ".fwbench-ready.json"
 SETUP_REVISION = "1"  # bump when the way environments are built changes
@@ -38,12 +37,13 @@ def cache_root() -> Path:
 class EnvSpec:
     framework: str
     python: str  # "3.11"
-    file: Path  # frameworks naming the same file share one environment
-    release: str = ""  # a past release's recipe (envs/releases/<framework>/<version>.txt); "" for today's pin
+    file: Path  # its pinned requirements
+    release: str = ""  # a past release's recipe (its folder's releases/<version>.txt); "" for today's pin
+    env_name: str = ""  # frameworks giving the same name share one environment (default: the framework)
 
     @property
     def name(self) -> str:
-        return f"{self.framework}-{self.release}" if self.release else self.file.stem
+        return f"{self.framework}-{self.release}" if self.release else (self.env_name or self.framework)
 
     @property
     def digest(self) -> str:
@@ -67,15 +67,16 @@ class EnvSpec:
 
 
 def load_spec(framework: str) -> EnvSpec:
-    return parse_spec(framework, install_of(framework).spec_file)
+    described = get_framework(framework)
+    return parse_spec(framework, described.spec_file(), name=described.env_name())
 
 
-def parse_spec(framework: str, file: Path, release: str = "") -> EnvSpec:
+def parse_spec(framework: str, file: Path, release: str = "", name: str = "") -> EnvSpec:
     """The recipe in `file`: a pip requirements file whose first line names the Python."""
     match = re.match(r"#\s*python:\s*(\d+\.\d+)", file.read_text())
     if not match:
         raise UserError(f"{file} must start with a line '# python: 3.X'")
-    return EnvSpec(framework, match.group(1), file, release)
+    return EnvSpec(framework, match.group(1), file, release, name)
 
 
 def stale_envs(spec: EnvSpec) -> List[Path]:
@@ -153,7 +154,6 @@ def _stream(cmd: List[str], on_line: Callable[[str], None], env: Optional[Dict[s
 
 def worker_env(spec: EnvSpec, threads: int = 1) -> Dict[str, str]:
     """The complete, explicit environment a worker process gets."""
-    adapter = get_adapter(spec.framework)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(Path.home()),
@@ -165,8 +165,8 @@ def worker_env(spec: EnvSpec, threads: int = 1) -> Dict[str, str]:
     }
     if os.environ.get(EXTRA_ENV):
         env[EXTRA_ENV] = os.environ[EXTRA_ENV]
-    env.update(adapter.thread_env(threads))
-    env.update(install_of(spec.framework).extra_env(spec.path))
+    env.update(get_framework(spec.framework).runtime.thread_env(threads))
+    env.update(get_framework(spec.framework).install.extra_env(spec.path))
     return env
 
 
@@ -186,7 +186,7 @@ def friction(spec: EnvSpec) -> Dict:
     """Install-friction facts stored with the environment (registry facts fetched now, if reachable)."""
     from benchmarks.friction import registry_facts
 
-    install = install_of(spec.framework)
+    install = get_framework(spec.framework).install
     cache = sum(dir_size_mb(Path(d).expanduser()) for d in install.cache_dirs)
     return {"install_notes": list(install.notes), "cache_mb": round(cache, 1),
             "registry": registry_facts(install.package)}
@@ -217,7 +217,7 @@ def check_free_space(path: Path, need_gb: float = MIN_FREE_GB) -> None:
 
 def create(spec: EnvSpec, on_line: Callable[[str], None]) -> Dict:
     """Build the environment from scratch and mark it ready; returns the marker."""
-    install = install_of(spec.framework)
+    install = get_framework(spec.framework).install
     check_free_space(cache_root())
     started = time.time()
     python = find_python(spec.python)

@@ -23,10 +23,10 @@ def _table(header: Sequence[str], rows: List[Sequence[str]], cls: str = "results
 
 
 def _rosetta(records: List[Dict], meta: Dict) -> str:
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
     from benchmarks.run_folder import run_commit
 
-    names = {k: a.display for k, a in all_adapters().items()}
+    names = {k: a.display for k, a in all_frameworks().items()}
     models = sorted({r["model"] for r in records if r["task"] != "tta"} or {r["model"] for r in records})
     data = {m: rosetta.model_files(m, list(names), run_commit(meta)) for m in models}
     parts = ["<h2 id=rosetta>Rosetta stone: the implementations side by side</h2>", f"<p>{html.escape(ROSETTA_TEXT)}</p>",

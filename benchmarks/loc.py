@@ -23,9 +23,9 @@ CODE_TOKENS = {tokenize.NAME, tokenize.OP, tokenize.NUMBER, tokenize.STRING}
 
 
 def impl_path(model: str, framework: str) -> Path:
-    from benchmarks.adapters import get_adapter
+    from benchmarks.frameworks import get_framework
 
-    return REPO_ROOT / (get_adapter(framework).impl_module(model).replace(".", "/") + ".py")
+    return REPO_ROOT / (get_framework(framework).impl_module(model).replace(".", "/") + ".py")
 
 
 @lru_cache(maxsize=None)
@@ -114,7 +114,7 @@ def similarity(a: Sequence[str], b: Sequence[str]) -> float:
 def metrics(model: str, framework: str, commit: Optional[str] = None) -> Dict:
     """loc, tokens, api_calls (count) and similarity_to_pytorch of one model file, as it is in the
     working tree or, given a commit, as it was at that commit (so old timings meet their own code)."""
-    from benchmarks.adapters import get_adapter
+    from benchmarks.frameworks import get_framework
 
     source = read_source(impl_path(model, framework), commit) if commit else None
     if source is None:  # no commit, or one this clone does not hold (shallow): the working tree
@@ -123,7 +123,7 @@ def metrics(model: str, framework: str, commit: Optional[str] = None) -> Dict:
         return {}
     torch_source = read_source(impl_path(model, "torch"), commit)
     torch_tokens = code_tokens(torch_source) if torch_source else []
-    calls = api_calls(source, get_adapter(framework).api_packages)
+    calls = api_calls(source, get_framework(framework).api_packages)
     return {
         "loc": source_lines(source),
         "tokens": len(code_tokens(source)),

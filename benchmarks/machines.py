@@ -19,25 +19,25 @@ def split(records: List[Dict], meta: Dict) -> List[Tuple[Optional[str], List[Dic
 def side_by_side(parts: List[Tuple[Optional[str], List[Dict], Dict]]) -> Tuple[List[str], List[List[str]]]:
     """Per framework, per machine and thread setting: the geometric mean over models and tasks of its
     time relative to PyTorch on that machine, each framework as shipped."""
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
     columns = [(label, recs, t) for label, recs, _ in parts for t in views.thread_settings(recs)]
     header = ["Framework"] + [f"{label}, {t} thread{'s' if t > 1 else ''}" for label, _, t in columns]
     rows = []
-    for key, adapter in all_adapters().items():
+    for key, framework in all_frameworks().items():
         cells = []
         for _, recs, t in columns:
             g = views.geomean_of(views.ratios(recs, views.VIEWS[0], t).get(key, []))
             cells.append("–" if g is None else f"{g[0]:.2f}× [{g[1]:.2f}, {g[2]:.2f}]")
         if any(c != "–" for c in cells):
-            rows.append([adapter.display] + cells)
+            rows.append([framework.display] + cells)
     return header, rows
 
 
 def facts_table(parts: List[Tuple[Optional[str], List[Dict], Dict]]) -> Tuple[List[str], List[List[str]]]:
     """What tells the machines apart: CPU and its vector extensions, cores, memory, the measured GEMM
     peak and noise, and which math libraries each framework ran its kernels with there."""
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
     header = ["Fact"] + [label or meta.get("cpu_model") or "this machine" for label, _, meta in parts]
 
@@ -56,8 +56,8 @@ def facts_table(parts: List[Tuple[Optional[str], List[Dict], Dict]]) -> Tuple[Li
                 f"{float(v):.0f} at {k} thr" for k, v in (m.get("peak_gflops") or {}).items()) or "–"),
             fact("numpy BLAS", lambda r, m: m.get("numpy_blas") or "–"),
             fact("Noise (pinned numpy kernel)", lambda r, m: noise(m))]
-    for key, adapter in all_adapters().items():
-        libs = fact(f"{adapter.display} kernels", lambda r, m: ", ".join(
+    for key, framework in all_frameworks().items():
+        libs = fact(f"{framework.display} kernels", lambda r, m: ", ".join(
             next((x["kernel_libraries"] for x in r if x["framework"] == key and x.get("kernel_libraries")), [])) or "–")
         if any(v != "–" for v in libs[1:]):
             rows.append(libs)

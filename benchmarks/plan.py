@@ -36,7 +36,7 @@ TASKS: Dict[str, Task] = {t.name: t for t in (
     *SCALING_TASKS,
 )}
 SUITES: Dict[str, tuple] = {s: tuple(t.name for t in TASKS.values() if t.suite == s) for s in ("speed", "tta", "scaling")}
-MODES = ("eager", "compiled", "xla")  # display order; which a framework has is in its adapter
+MODES = ("eager", "compiled", "xla")  # display order; which a framework has is in its folder (benchmarks/frameworks)
 TUNINGS = ("default", "documented", "all")  # knobs a framework's documentation lists; and undocumented ones
 
 

@@ -6,7 +6,7 @@ from typing import Dict, List
 
 from benchmarks import records as rec
 from benchmarks import views
-from benchmarks.adapters import all_adapters
+from benchmarks.frameworks import all_frameworks
 from benchmarks.plan import BASELINE
 from benchmarks.views import default_mode, thread_settings
 
@@ -38,7 +38,7 @@ def _footer(fig, meta: Dict) -> None:
 
 def _frameworks(records: List[Dict]) -> List[str]:
     present = {r["framework"] for r in records}
-    return [k for k in all_adapters() if k in present]
+    return [k for k in all_frameworks() if k in present]
 
 
 def _grouped_bars(ax, records, frameworks, value, errors=None):
@@ -60,7 +60,7 @@ def _grouped_bars(ax, records, frameworks, value, errors=None):
             continue
         ax.bar(x + (i - 1) * width, vals, width, label=mode, color=COLORS[mode],
                yerr=[lo, hi] if errors else None, capsize=2, error_kw={"elinewidth": 0.8})
-    names = {k: a.display for k, a in all_adapters().items()}
+    names = {k: a.display for k, a in all_frameworks().items()}
     ax.set_xticks(x, [names[f] for f in frameworks], rotation=30, ha="right")
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
@@ -141,7 +141,7 @@ def make_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
             vals = [max((r.get(key) or 0 for r in ok if r["framework"] == fw and r["model"] == model), default=0)
                     or np.nan for fw in frameworks]
             ax.bar(np.arange(len(frameworks)) + (i - (len(models) - 1) / 2) * width, vals, width, label=model)
-        names = {k: a.display for k, a in all_adapters().items()}
+        names = {k: a.display for k, a in all_frameworks().items()}
         ax.set_xticks(np.arange(len(frameworks)), [names[f] for f in frameworks], rotation=30, ha="right")
         ax.set_ylabel(label)
         ax.set_title(f"{label} per framework and model")
@@ -172,7 +172,7 @@ def answer_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
             err = np.array([[g[0] - g[1], g[2] - g[0]] if g else [0, 0] for g in got]).T
             ax.barh(y + offset, vals, 0.38, xerr=err, color=color, capsize=2, label=f"{view} (PyTorch {view} = 1×)",
                     error_kw={"elinewidth": 0.8})
-        names = {k: a.display for k, a in all_adapters().items()}
+        names = {k: a.display for k, a in all_frameworks().items()}
         ax.set_yticks(y, [names.get(fw, fw) for fw in order])
         _times_axis(ax, "x")
         ax.set_xlabel("time relative to PyTorch, geometric mean over every model and task (lower is faster)")
@@ -190,7 +190,7 @@ def accuracy_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]
 
     tta = [r for r in records if r["task"] == "tta" and r.get("accuracy_curve")]
     paths = []
-    names = {k: a.display for k, a in all_adapters().items()}
+    names = {k: a.display for k, a in all_frameworks().items()}
     for model in sorted({r["model"] for r in tta}):
         chosen = [r for r in tta if r["model"] == model and r["mode"] == default_mode(r["framework"])
                   and r.get("tuning", "default") == "default"]
@@ -198,7 +198,7 @@ def accuracy_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]
         if not chosen:
             continue
         fig, ax = plt.subplots(figsize=(9, 4.5))
-        for r in sorted(chosen, key=lambda r: list(all_adapters()).index(r["framework"])):
+        for r in sorted(chosen, key=lambda r: list(all_frameworks()).index(r["framework"])):
             curve = r["accuracy_curve"]
             ax.plot([p["seconds"] for p in curve], [100 * p["accuracy"] for p in curve], marker="o", ms=3,
                     label=names.get(r["framework"], r["framework"]))
@@ -229,7 +229,7 @@ def scaling_plots(records: List[Dict], meta: Dict, out_dir: Path) -> List[Path]:
     if not points:
         return []
     fitted = scaling.fits(records, "train")
-    names = {k: a.display for k, a in all_adapters().items()}
+    names = {k: a.display for k, a in all_frameworks().items()}
     peak = (meta.get("peak_gflops") or {}).get(str(points[0]["threads"]))
     span = np.logspace(np.log10(min(r["flops_per_step"] for r in points)),
                        np.log10(max(r["flops_per_step"] for r in points)), 50)

@@ -3,14 +3,13 @@
 - the API-equivalence table: concept x framework, each cell the calls that framework's model files
   make for it (resolved through their imports, with the line), so every entry is backed by the
   parity gate that those files pass;
-- the layout conventions each adapter and weights module converts;
+- the layout conventions each framework's weight layout and the models' weights modules convert;
 - the porting pitfalls, from models/pitfalls.toml (the one hand-written source).
 """
 from __future__ import annotations
 
 import ast
 import inspect
-import re
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -18,36 +17,22 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from benchmarks import REPO_ROOT
+from benchmarks.frameworks.framework import CONCEPTS
 from benchmarks.loc import api_uses, impl_path, read_source
 
 PITFALLS = REPO_ROOT / "models" / "pitfalls.toml"
 
-# (concept, pattern over resolved names; ".name" is a method called on an object)
-CONCEPTS = (
-    ("Model base class", r"\.(Module|Cell|HybridBlock|Layer|Sequential)$"),
-    ("Dense layer", r"\.(Linear|Dense)$"),
-    ("Convolution", r"\.Conv(2[dD])?$"),
-    ("Pooling", r"(?i)pool"),
-    ("Batch norm", r"(?i)batch_?norm"),
-    ("LSTM", r"(?i)lstm|nnx\.RNN$"),
-    ("Attention (or a whole encoder layer)", r"(?i)attention$|TransformerEncoderLayer$"),
-    ("Cross-entropy loss", r"(?i)cross_?entropy"),
-    ("SGD optimizer", r"(?i)\.sgd$|gluon\.Trainer$"),
-    ("Backward and update", r"^\.(backward|step|update|train_on_batch)$|value_and_grad$|GradManager$|autograd\.record$"),
-    ("Compile / trace", r"^torch\.compile$|^tensorflow\.function$|^\.compile$|nnx\.jit$|^\.hybridize$|to_static$"
-                        r"|^mindspore\.jit$|nn\.Graph$|jit\.trace$"),
-    ("No-grad inference", r"no_grad$"),
-)
-TENSOR_CONCEPT = "Tensor from numpy"  # read from each adapter's tensor(), not from the model files
+TENSOR_CONCEPT = "Tensor from numpy"  # read from each runtime's tensor(), not from the model files
 
 
 API_TEXT = ("Per concept, the calls each framework's model files make for it, resolved through their imports "
             "(`.name()` is a method called on an object); each links to its first use in the Rosetta stone above "
             "(hover for the line). Every entry is backed by the parity gate: the files that make these calls match "
             "the numpy reference. “–”: no single call for it in these files (composed from smaller ones, or not "
-            "needed, as no-grad in functional JAX). Tensors are made from numpy by the harness's adapter, whose "
-            "call is shown.")
-LAYOUT_TEXT = ("Read from the adapters (benchmarks/adapters) and the models' weights modules: what loading the "
+            "needed, as no-grad in functional JAX). Each framework names its calls for a concept in its folder "
+            "(benchmarks/frameworks/<name>/__init__.py); a call it names that no model file makes is not shown. Tensors "
+            "are made from numpy by the harness's runtime for that framework, whose call is shown.")
+LAYOUT_TEXT = ("Read from each framework's weight layout (benchmarks/frameworks/<name>) and the models' weights modules: what loading the "
                "canonical weights (dense [in, out], conv OIHW, images NCHW) into each framework converts.")
 PITFALL_TEXT = ("From models/pitfalls.toml, the one hand-written file behind these pages: where a framework "
                 "differs from PyTorch in a way that a naive port gets wrong, what that looks like, and what the "
@@ -71,7 +56,7 @@ def model_order() -> List[str]:
 
 
 def _model_uses(framework: str, models: Sequence[str], commit: Optional[str]) -> List[Use]:
-    from benchmarks.adapters import get_adapter
+    from benchmarks.frameworks import get_framework
 
     out = []
     for model in models:
@@ -82,37 +67,40 @@ def _model_uses(framework: str, models: Sequence[str], commit: Optional[str]) ->
         lines = source.splitlines()
         rel = path.relative_to(REPO_ROOT).as_posix()
         out += [Use(n, model, line, rel, lines[line - 1].strip())
-                for n, line in api_uses(source, get_adapter(framework).api_packages)]
+                for n, line in api_uses(source, get_framework(framework).api_packages)]
     return out
 
 
 def _tensor_use(framework: str) -> Optional[Use]:
-    """The call in the adapter's tensor(): `self.fw.from_numpy(...)` is the framework's `torch.from_numpy`."""
-    from benchmarks.adapters import get_adapter
+    """The call in the runtime's tensor(): `self.fw.from_numpy(...)` is the framework's `torch.from_numpy`."""
+    from benchmarks.frameworks import get_framework
 
-    adapter = get_adapter(framework)
-    lines, start = inspect.getsourcelines(type(adapter).tensor)
+    runtime = get_framework(framework).runtime
+    lines, start = inspect.getsourcelines(type(runtime).tensor)
     tree = ast.parse(textwrap.dedent("".join(lines)))
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func).startswith("self.")]
     if not calls:
         return None
     call = min(calls, key=lambda c: (c.lineno, c.col_offset))
-    name = ast.unparse(call.func).replace("self.fw.", adapter.module + ".").replace("self.", "")
-    path = Path(inspect.getsourcefile(type(adapter))).resolve().relative_to(REPO_ROOT.resolve()).as_posix()
+    name = ast.unparse(call.func).replace("self.fw.", runtime.module + ".").replace("self.", "")
+    path = Path(inspect.getsourcefile(type(runtime))).resolve().relative_to(REPO_ROOT.resolve()).as_posix()
     return Use(name, "", start + call.lineno - 1, path, lines[call.lineno - 1].strip())
 
 
 def api_table(frameworks: Sequence[str], models: Sequence[str], commit: Optional[str] = None) -> Dict[str, Dict[str, List[Use]]]:
     """concept -> framework -> the distinct names it uses for it, each at its first use (models in the
     order given, so the simplest model's line comes first)."""
-    table: Dict[str, Dict[str, List[Use]]] = {c: {} for c, _ in CONCEPTS}
+    from benchmarks.frameworks import get_framework
+
+    table: Dict[str, Dict[str, List[Use]]] = {c: {} for c in CONCEPTS}
     table[TENSOR_CONCEPT] = {}
     for fw in frameworks:
         uses = _model_uses(fw, models, commit)
-        for concept, pattern in CONCEPTS:
+        declared = get_framework(fw).concepts
+        for concept in CONCEPTS:
             seen: Dict[str, Use] = {}
             for u in uses:
-                if re.search(pattern, u.name) and u.name not in seen:
+                if u.name in declared.get(concept, ()) and u.name not in seen:
                     seen[u.name] = u
             table[concept][fw] = list(seen.values())
         tensor = _tensor_use(fw)
@@ -123,11 +111,11 @@ def api_table(frameworks: Sequence[str], models: Sequence[str], commit: Optional
 def for_run(records: List[Dict], meta: Dict) -> tuple:
     """{framework: display name} of the frameworks with model files, and the API table of the run's
     models as their files were at the run's commit."""
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
     from benchmarks.rosetta import frameworks_with_files
     from benchmarks.run_folder import run_commit
 
-    names = {k: a.display for k, a in all_adapters().items() if frameworks_with_files("mlp", [k])}
+    names = {k: a.display for k, a in all_frameworks().items() if frameworks_with_files("mlp", [k])}
     models = [m for m in model_order() if any(r["model"] == m for r in records)] or model_order()
     return names, api_table(list(names), models, run_commit(meta))
 
@@ -138,21 +126,22 @@ def display_name(name: str) -> str:
 
 
 def layouts(frameworks: Sequence[str]) -> List[tuple]:
-    """(convention, {framework: text}) rows, read from the adapters and the models' weights modules."""
-    from benchmarks.adapters import get_adapter
+    """(convention, {framework: text}) rows, read from each framework's weight layout and the models' weights
+    modules."""
+    from benchmarks.frameworks import get_framework
     from models.lstm import weights as lstm
     from models.transformer import weights as attention
 
-    adapters = {fw: get_adapter(fw) for fw in frameworks}
+    layouts = {fw: get_framework(fw).layout for fw in frameworks}
     return [
-        ("Dense weight", {fw: "[out, in]" if a.dense_layout == "out_in" else "[in, out]" for fw, a in adapters.items()}),
+        ("Dense weight", {fw: "[out, in]" if a.dense_layout == "out_in" else "[in, out]" for fw, a in layouts.items()}),
         ("Images; conv kernels; flatten order",
-         {fw: "NHWC; HWIO; H, W, C" if a.image_layout == "NHWC" else "NCHW; OIHW; C, H, W" for fw, a in adapters.items()}),
-        ("LSTM weights", {fw: lstm.describe(fw) for fw in frameworks}),
-        ("Attention projections", {fw: attention.describe(fw) for fw in frameworks}),
-        ("Integer labels", {fw: a.label_dtype for fw, a in adapters.items()}),
+         {fw: "NHWC; HWIO; H, W, C" if a.image_layout == "NHWC" else "NCHW; OIHW; C, H, W" for fw, a in layouts.items()}),
+        ("LSTM weights", {fw: lstm.describe(a) for fw, a in layouts.items()}),
+        ("Attention projections", {fw: attention.describe(a) for fw, a in layouts.items()}),
+        ("Integer labels", {fw: a.label_dtype for fw, a in layouts.items()}),
         ("Parameter names", {fw: ", ".join(f"{k} → {v}" for k, v in a.param_names.items() if k != v) or "as PyTorch"
-                             for fw, a in adapters.items()}),
+                             for fw, a in layouts.items()}),
     ]
 
 

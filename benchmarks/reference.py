@@ -23,12 +23,13 @@ def spec_digest(model: str) -> str:
 def variant_for(model: str, framework: str) -> tuple:
     """The reference variant a framework's convention needs, from the model's weights module
     (e.g. the LSTM's one or two biases), as sorted (keyword, value) pairs."""
-    from benchmarks.adapters.base import model_weights
+    from benchmarks.frameworks import get_framework
+    from benchmarks.frameworks.layout import model_weights
 
     weights = model_weights(model)
     if weights is None or not hasattr(weights, "reference_variant"):
         return ()
-    return tuple(sorted(weights.reference_variant(framework).items()))
+    return tuple(sorted(weights.reference_variant(get_framework(framework).layout).items()))
 
 
 @lru_cache(maxsize=None)

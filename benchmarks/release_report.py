@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from benchmarks import REPO_ROOT, render, stats
-from benchmarks.adapters import framework_display
+from benchmarks.frameworks import framework_display
 from benchmarks.errors import UserError
 from benchmarks.document import Bullets, Figure, Paragraph, Section, Table, ratio_cell
 from benchmarks.friction import wheel_for_current_python

@@ -1,7 +1,7 @@
 """The release sweep: today's model files, unchanged, on each framework's earlier releases (issue #39).
 
-Each earlier release has a recipe, `envs/releases/<framework>/<version>.txt`, in the format of today's
-`envs/<framework>.txt`, and gets an environment of its own under ~/.cache/fwbench/releases. The newest
+Each earlier release has a recipe, `benchmarks/frameworks/<framework>/releases/<version>.txt`, in the format of
+the pinned `requirements.txt` beside it, and gets an environment of its own under ~/.cache/fwbench/releases. The newest
 release is today's pinned environment. On each release a long-lived worker (benchmarks.worker --serve)
 takes every model through the parity gate: the model *runs*, or meets an *API break* (the exception and
 the line of the model file that raised it), a *numeric change* (runs, fails parity: by how much), or the
@@ -27,7 +27,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 from benchmarks import REPO_ROOT, envs, plan, stats
 from benchmarks.envs import EnvSpec
 from benchmarks.errors import UserError
-from benchmarks.installs import install_of
+from benchmarks.frameworks import get_framework
 from benchmarks.plan import Cell
 
 SPEED_MODELS = ("mlp", "resnet")
@@ -50,7 +50,7 @@ def releases_of(framework: str) -> List[Release]:
     """The framework's earlier releases with a recipe, oldest first, then its pinned (newest) release."""
     from packaging.version import Version
 
-    folder = install_of(framework).spec_file.parent / "releases" / framework
+    folder = get_framework(framework).releases_dir()
     files = sorted(folder.glob("*.txt"), key=lambda f: Version(f.stem))
     pinned = envs.load_spec(framework)
     return [Release(framework, f.stem, envs.parse_spec(framework, f, f.stem)) for f in files] + \

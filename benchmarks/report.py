@@ -6,8 +6,8 @@ from typing import Dict, List, Optional
 
 from benchmarks import REPO_ROOT, scaling
 from benchmarks import records as rec
-from benchmarks.adapters import all_adapters, framework_display
-from benchmarks.adapters.base import knob_text
+from benchmarks.frameworks import all_frameworks, framework_display
+from benchmarks.frameworks.framework import knob_text
 from benchmarks.plan import BASELINE, TASKS, TUNINGS, Cell, suite_of, task_order
 from benchmarks.records import shipped_ratio
 from benchmarks.render import markdown_table as markdown
@@ -22,7 +22,7 @@ def _fmt(value: Optional[float], digits: int = 3) -> str:
 
 
 def sort_key(record: Dict) -> tuple:
-    order = list(all_adapters())
+    order = list(all_frameworks())
     fw = order.index(record["framework"]) if record["framework"] in order else len(order)
     return (record["model"], record["task"], record["mode"], record["threads"], fw)
 
@@ -55,7 +55,7 @@ def time_text(r: Dict) -> str:
 def table_rows(records: List[Dict]) -> List[List[str]]:
     """Every cell, one row each (the long table)."""
     cells = rec.by_cell(records)
-    names = {k: a.display for k, a in all_adapters().items()}
+    names = {k: a.display for k, a in all_frameworks().items()}
     rows = []
     for r in sorted(records, key=sort_key):
         ratio = shipped_ratio(r, cells)
@@ -92,19 +92,19 @@ def pivot(records: List[Dict], model: str, task: str, threads: int, compact: boo
               + ([] if compact else [f"{m} vs PyTorch as shipped" for m in modes])
               + ["First step ms (" + " / ".join(modes) + ")", "Peak RSS MB", "LOC"])
     rows = []
-    for (key, adapter), tuning in ((item, t) for item in all_adapters().items() for t in TUNINGS):
+    for (key, framework), tuning in ((item, t) for item in all_frameworks().items() for t in TUNINGS):
         mine = {r["mode"]: r for r in chosen if r["framework"] == key and r.get("tuning", "default") == tuning}
         if not mine:
             continue
         any_r = next(iter(mine.values()))
-        name = adapter.display + tuning_label(any_r)
+        name = framework.display + tuning_label(any_r)
         ratios = [shipped_ratio(mine[m], cells) if m in mine else None for m in modes]
         rss = [r["peak_rss_mb"] for r in mine.values() if r.get("peak_rss_mb")]
         ratio_texts = ["–" if x is None else f"{x:.2f}×" for x in ratios]
         medians = [time_text(mine[m]) if m in mine else "n/a" for m in modes]
         if compact:
             medians = [f"{m} {r}" if m != "n/a" else m for m, r in zip(medians, ratio_texts)]
-        medians = [f"{m} (default)" if mode == adapter.default_mode and tuning == "default" and m != "n/a" else m
+        medians = [f"{m} (default)" if mode == framework.default_mode and tuning == "default" and m != "n/a" else m
                    for m, mode in zip(medians, modes)]
         rows.append([name, str(any_r.get("framework_version") or "–")] + medians
                     + ([] if compact else ratio_texts)
@@ -126,10 +126,10 @@ def views_table(records: List[Dict], threads: int) -> tuple:
         return "–" if g is None else f"{g[0]:.2f}× [{g[1]:.2f}, {g[2]:.2f}]"
 
     rows = []
-    for key, adapter in all_adapters().items():
+    for key, framework in all_frameworks().items():
         if key not in shipped and key not in best:
             continue
-        rows.append([adapter.display, adapter.default_mode, text(shipped.get(key), "train"), text(shipped.get(key)),
+        rows.append([framework.display, framework.default_mode, text(shipped.get(key), "train"), text(shipped.get(key)),
                      views.settings_text(best.get(key, [])) or "–", text(best.get(key), "train"), text(best.get(key))])
     return header, rows
 
@@ -182,7 +182,7 @@ def code_friction_table(records: List[Dict], meta: Dict) -> tuple:
     header = ["Framework", "LOC", "Tokens", "API calls", "Similarity to PyTorch", "Env MB", "Install s",
               "Newest release", "Wheels (newest)", "Extra install steps"]
     rows = []
-    for key, adapter in all_adapters().items():
+    for key, framework in all_frameworks().items():
         mine = {r["model"]: r for r in records if r["framework"] == key}
         if not mine:
             continue
@@ -191,7 +191,7 @@ def code_friction_table(records: List[Dict], meta: Dict) -> tuple:
         total = lambda k: sum(r.get(k) or 0 for r in mine.values())  # noqa: E731
         sims = [r["similarity_to_pytorch"] for r in mine.values() if r.get("similarity_to_pytorch") is not None]
         size = (env.get("size_mb") or 0) + (env.get("cache_mb") or 0)
-        rows.append([adapter.display, str(total("loc")), str(total("tokens")), str(total("api_calls")),
+        rows.append([framework.display, str(total("loc")), str(total("tokens")), str(total("api_calls")),
                      f"{sum(sims) / len(sims):.2f}" if sims else "–", f"{size:.0f}" if size else "–",
                      _fmt(env.get("install_s")),
                      f"{reg.get('newest_release', '?')} ({reg.get('newest_release_date', '?')})" if reg else "–",
@@ -299,7 +299,7 @@ def modes_rows() -> List[List[str]]:
              f"{a.default_mode} ({a.default_mode_source})",
              "; ".join(f"{k.level}: {k.label()}{k.where()} ({k.effect}; {k.source})"
                        for k in a.knobs) or "none"]
-            for a in all_adapters().values()]
+            for a in all_frameworks().values()]
 
 
 VIEWS_TEXT = ("*As shipped*: each framework in the mode its own getting-started guide trains in (marked "
@@ -578,26 +578,26 @@ UNSTEADY_HEADER = ["Framework", "Threads", "Unsteady cells", "Widest spread", "C
 UNSTEADY_TEXT = (f"Cells whose worker processes' own estimates lie more than {UNSTEADY_SPREAD:.0%} apart (`unsteady ±N%` "
                  "in the tables): the framework settled into different speeds from one process to the next, so a "
                  "rerun can land on either, and the cell's interval, which counts how far its processes settle "
-                 "apart, is wide for it. The cause is the framework's, where it was found (each adapter's "
+                 "apart, is wide for it. The cause is the framework's, where it was found (each framework folder's "
                  "`unsteady_cause`).")
 
 
 def unsteady_rows(records: List[Dict]) -> List[List[str]]:
     """Per framework and thread setting with unsteady cells: how many of its timed cells, the widest spread,
-    and the cause its adapter names ("not found" where none is known)."""
-    from benchmarks.adapters import get_adapter
+    and the cause its framework names ("not found" where none is known)."""
+    from benchmarks.frameworks import get_framework
 
     groups: Dict[tuple, List[Dict]] = {}
     for r in records:
         if r.get("time_ms") is not None and r.get("unsteady") is not None:
             groups.setdefault((r["framework"], r["threads"]), []).append(r)
     rows = []
-    for (fw, threads), group in sorted(groups.items(), key=lambda kv: (get_adapter(kv[0][0]).order, kv[0][1])):
+    for (fw, threads), group in sorted(groups.items(), key=lambda kv: (get_framework(kv[0][0]).order, kv[0][1])):
         flagged = [r for r in group if r["unsteady"]]
         if flagged:
             rows.append([framework_display(fw), str(threads), f"{len(flagged)} of {len(group)}",
                          f"±{max(r['process_spread'] for r in flagged):.0%}",
-                         get_adapter(fw).unsteady_cause or "not found"])
+                         get_framework(fw).unsteady_cause or "not found"])
     return rows
 
 

@@ -54,10 +54,10 @@ def parse_worker_output(out: str) -> tuple:
 
 def knob_env(cell: Cell) -> Dict[str, str]:
     """The environment variables of the knobs that the cell's tuning level applies on this CPU."""
-    from benchmarks.adapters import get_adapter
+    from benchmarks.frameworks import get_framework
     from benchmarks.hardware import cpu_traits
 
-    knobs = get_adapter(cell.framework).knobs_for(cell.tuning, cpu_traits())
+    knobs = get_framework(cell.framework).knobs_for(cell.tuning, cpu_traits())
     return {k: v for knob in knobs for k, v in knob.env.items()}
 
 

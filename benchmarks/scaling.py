@@ -159,14 +159,14 @@ def beyond_yardstick(records: List[Dict], peak_gflops: Optional[float], kind: st
 
 def table(records: List[Dict], peak_gflops: Optional[float], kind: str = "train") -> List[List[str]]:
     """One row per framework and mode: the fitted overhead and throughput, the crossover, the fit's quality."""
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
     found = fits(records, kind)
     flops = [r["flops_per_step"] for r in sweep_records(records) if TASKS[r["task"]].kind == kind]
     if not found or not flops:
         return []
     span = (min(flops), max(flops))
-    order = list(all_adapters())
+    order = list(all_frameworks())
     rows = []
     for (fw, mode), f in sorted(found.items(), key=lambda kv: (order.index(kv[0][0]) if kv[0][0] in order else 99, kv[0][1])):
         same_kind = [g for (ofw, om), g in found.items()
@@ -174,7 +174,7 @@ def table(records: List[Dict], peak_gflops: Optional[float], kind: str = "train"
         cross = crossover(f, same_kind, span)
         quality = (f"max {f.max_residual:.0%} off the line at {f.worst_flops:.3g} FLOPs: cost is not linear there"
                    if f.poor else f"within {f.max_residual:.0%} at {f.points} sizes")
-        name = all_adapters()[fw].display if fw in all_adapters() else fw
+        name = all_frameworks()[fw].display if fw in all_frameworks() else fw
         rows.append([name, f"{mode} ({mode_kind(fw, mode)})",
                      f"{f.overhead_us:.3g} [{f.overhead_ci[0]:.3g}, {f.overhead_ci[1]:.3g}]",
                      f"{f.gflops:.3g} [{f.gflops_ci[0]:.3g}, {f.gflops_ci[1]:.3g}]",

@@ -158,7 +158,7 @@ META: Tuple[Field, ...] = (
 
 RELEASE: Tuple[Field, ...] = (  # releases.jsonl: one per framework release (benchmarks/release_sweep.py)
     F("framework", "str", "the framework's key", True),
-    F("release", "str", "the release's recipe name (envs/releases/<framework>/<release>.txt), `pinned` for today's", True),
+    F("release", "str", "the release's recipe (benchmarks/frameworks/<framework>/releases/<release>.txt; envs/releases/<framework>/ before 2026-12-07), `pinned` for today's", True),
     F("newest", "bool", "today's pinned environment, the one the others are timed against"),
     F("python", "str", "the CPython of its environment"),
     F("recipe", "str", "its recipe file"),

@@ -121,19 +121,19 @@ def _ranks(summaries: List[Optional[tuple]]) -> List[str]:
 def rows(records: List[Dict], meta: Dict, threads: int) -> List[List[Entry]]:
     """One row of Entries per framework that has timed records at this thread setting, fastest first,
     then a row of PyTorch's own milliseconds."""
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
     shipped = views.ratios(records, VIEW, threads)
     best = views.ratios(records, "best", threads)
     models = models_of(records)
     base = _costs(records, BASELINE, threads, meta)
     found = []
-    for key, adapter in all_adapters().items():
+    for key, framework in all_frameworks().items():
         if key not in shipped:
             continue
         entries = {(e["model"], e["task"]): e for e in shipped[key]}
         summary = _summary(shipped[key], best.get(key, []))
-        row = [Entry(adapter.display), Entry(adapter.default_mode)]
+        row = [Entry(framework.display), Entry(framework.default_mode)]
         row += [Entry("–") if g is None else ratio_cell(*g) for g in summary]
         for model in models:
             for task in TASKS_SHOWN:
@@ -142,7 +142,7 @@ def rows(records: List[Dict], meta: Dict, threads: int) -> List[List[Entry]]:
         costs = _costs(records, key, threads, meta)
         row += [_figure(costs["first"], base["first"], ".3g"), _figure(costs["import"], base["import"], ".2g"),
                 _figure(costs["rss"], base["rss"], ".0f"), _figure(costs["loc"], base["loc"], "d"),
-                _figure(costs["install"], base["install"], ".0f")] + _sweep_entries(records, key, adapter.default_mode)
+                _figure(costs["install"], base["install"], ".0f")] + _sweep_entries(records, key, framework.default_mode)
         found.append((summary[0], row))
     found.sort(key=lambda item: (item[0] is None, item[0][0] if item[0] else 0))
     out = [[Entry(rank)] + row for rank, (_, row) in zip(_ranks([g for g, _ in found]), found)]
@@ -163,7 +163,7 @@ def _baseline_times(records: List[Dict], threads: int, models: List[str], width:
 def fastest_grid(records: List[Dict], threads: int) -> Table:
     """Who is fastest at each model and task, as shipped: the fastest framework with its time relative to
     PyTorch, and the runner-up when the run cannot tell them apart (intervals overlap)."""
-    from benchmarks.adapters import framework_display
+    from benchmarks.frameworks import framework_display
 
     shipped = views.ratios(records, VIEW, threads)
     cells: Dict[tuple, List[Dict]] = {}
@@ -205,9 +205,9 @@ def section(records: List[Dict], meta: Dict, verdicts: List[Dict], threads: int)
 
 def lead_paragraph(records: List[Dict], verdicts: List[Dict], threads: int) -> str:
     """The answer in one paragraph, from the run: who is fast as shipped and at best, and the verdicts."""
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
-    names = {k: a.display for k, a in all_adapters().items()}
+    names = {k: a.display for k, a in all_frameworks().items()}
 
     def ranking(view: str, task: Optional[str]) -> str:
         scores = {fw: views.geomean_of(e, task) for fw, e in views.ratios(records, view, threads).items()}
@@ -238,7 +238,7 @@ def _geomeans(records: List[Dict], view: str, threads: int) -> List[tuple]:
 def headline(records: List[Dict], verdicts: List[Dict]) -> str:
     """The answer in a few plain sentences: who is fastest as shipped, how far behind the others are, what
     tuning changes, and the claims' verdicts."""
-    from benchmarks.adapters import framework_display as name
+    from benchmarks.frameworks import framework_display as name
 
     settings = views.thread_settings(records)
     if not settings:

@@ -13,10 +13,10 @@ VIEWS = ("as shipped", "best")
 
 
 def default_mode(framework: str) -> str:
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
-    adapter = all_adapters().get(framework)
-    return adapter.default_mode if adapter else "eager"
+    described = all_frameworks().get(framework)
+    return described.default_mode if described else "eager"
 
 
 def chosen(records: List[Dict], view: str, threads: int) -> Dict[tuple, Dict]:

@@ -145,15 +145,15 @@ def max_rel(values: List[float], reference: List[float]) -> float:
 
 
 def start(request: Dict[str, Any]) -> tuple:
-    """Pin, set the thread environment and import the framework: (adapter, import seconds)."""
-    from benchmarks.adapters import get_adapter
+    """Pin, set the thread environment and import the framework: (its runtime, import seconds)."""
+    from benchmarks.frameworks import get_framework
 
     pin_cpus(request.get("cpus", []))
-    adapter = get_adapter(request["framework"])
-    os.environ.update(adapter.thread_env(request["threads"]))
+    runtime = get_framework(request["framework"]).runtime
+    os.environ.update(runtime.thread_env(request["threads"]))
     t0 = time.perf_counter()
-    adapter.load(request["threads"])
-    return adapter, time.perf_counter() - t0
+    runtime.load(request["threads"])
+    return runtime, time.perf_counter() - t0
 
 
 def error_line(exc: BaseException, **where) -> Dict[str, Any]:
@@ -181,12 +181,12 @@ def raised_at(exc: BaseException) -> Dict[str, Any]:
 def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> bool:
     """Load the framework once, then measure the request's cells (one per model) in turn; a cell that
     raises becomes an error line naming its model, and the next one runs. True when none raised."""
-    adapter, import_s = start(request)
+    runtime, import_s = start(request)
     shared = {"shared_with": len(request["cells"])}
     clean = True
     for position, part in enumerate(request["cells"]):
         try:
-            measure(dict(request, **part), adapter, import_s, lambda record: emit(dict(record, **shared,
+            measure(dict(request, **part), runtime, import_s, lambda record: emit(dict(record, **shared,
                                                                                      position=position)))
         except Exception as exc:  # reported by the runner as this cell's failure
             emit(error_line(exc, model=part["model"]))
@@ -199,12 +199,12 @@ def serve(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None], lines
     first calls, loops calibrated), each task announced by a `ready` line; then take trials on request, one
     JSON line each from `lines` ({"trial": id, "call": "position:task", "samples": n, "budget_s": s}), until
     {"stop": true}. True when no cell raised."""
-    adapter, import_s = start(request)
+    runtime, import_s = start(request)
     calls: Dict[str, tuple] = {}
     clean = True
     for position, part in enumerate(request["cells"]):
         try:
-            for record, fn, once in timed_calls(dict(request, **part), adapter, import_s):
+            for record, fn, once in timed_calls(dict(request, **part), runtime, import_s):
                 key = f"{position}:{record['task']}"
                 if fn is not None:
                     loops, warm_s = calibrate(fn, request, warmup_calls(record["task"]), once)
@@ -253,28 +253,28 @@ def trial(fn: Callable[[], Any], loops: int, samples: int, budget_s: float,
             "sampling_s": round(wall, 4), **anatomy(threads0, thread_cpu(), (usage.ru_nvcsw, usage.ru_nivcsw), calls)}
 
 
-def measure(request: Dict[str, Any], adapter, import_s: float, emit: Callable[[Dict[str, Any]], None]) -> None:
+def measure(request: Dict[str, Any], runtime, import_s: float, emit: Callable[[Dict[str, Any]], None]) -> None:
     """One cell: its model's parity gate, then each of its tasks, one record each."""
     if request["suite"] in ("tta", "scaling"):
         spec = importlib.import_module(f"models.{request['model']}.spec")
-        impl = importlib.import_module(adapter.impl_module(request["model"]))
+        impl = importlib.import_module(runtime.framework.impl_module(request["model"]))
         run_suite = time_to_accuracy if request["suite"] == "tta" else size_sweep
-        return run_suite(request, adapter, spec, impl, import_s, emit)
-    for record, fn, once in timed_calls(request, adapter, import_s):
+        return run_suite(request, runtime, spec, impl, import_s, emit)
+    for record, fn, once in timed_calls(request, runtime, import_s):
         emit(record if fn is None else finished(record, time_calls(fn, request, warmup_calls(record["task"]),
                                                                    once=once)))
 
 
-def timed_calls(request: Dict[str, Any], adapter, import_s: float):
+def timed_calls(request: Dict[str, Any], runtime, import_s: float):
     """A speed cell's model through the parity gate, then per task: (its record so far, the call to time or
     None where parity failed, a training step's last parity step in seconds). Lazy: each task's first call
     is made when the caller asks for it, after the previous task was timed."""
     model_name = request["model"]
     spec = importlib.import_module(f"models.{model_name}.spec")
-    impl = importlib.import_module(adapter.impl_module(model_name))
+    impl = importlib.import_module(runtime.framework.impl_module(model_name))
     mode = request["mode"]
-    model, xt, yt, train_step, parity = prepare(request, adapter, spec, impl, None, spec.BATCH, request["reference"])
-    common = dict(base_facts(request, adapter, spec, import_s), **parity_facts(parity))
+    model, xt, yt, train_step, parity = prepare(request, runtime, spec, impl, None, spec.BATCH, request["reference"])
+    common = dict(base_facts(request, runtime, spec, import_s), **parity_facts(parity))
     for task in request["tasks"]:
         batch = TASKS[task].batch or spec.BATCH
         record = dict(common, task=task, batch=batch, flops_per_step=spec.flops(batch)["train" if task == "train" else "forward"])
@@ -287,25 +287,25 @@ def timed_calls(request: Dict[str, Any], adapter, import_s: float):
             record["first_step_ms"], once = parity["first_step_ms"], parity["last_step_s"]
             fn = lambda: train_step(xt, yt)  # noqa: E731
         else:
-            xb = adapter.inputs(np.ascontiguousarray(spec.make_batch(batch, request["seed"] + 2)[0]))
-            fn, record["first_step_ms"] = first_call(adapter, impl.build_predictor(model, mode), xb)
+            xb = runtime.inputs(np.ascontiguousarray(spec.make_batch(batch, request["seed"] + 2)[0]))
+            fn, record["first_step_ms"] = first_call(runtime, impl.build_predictor(model, mode), xb)
         yield record, fn, once
 
 
-def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict], batch: int, reference: Dict) -> tuple:
+def prepare(request: Dict[str, Any], runtime, spec, impl, config: Optional[Dict], batch: int, reference: Dict) -> tuple:
     """Build the model with the spec's weights at this size (config None: the spec's own), and check it
     against the reference: the forward logits, then the losses of the first SGD steps (whose first
     call is the first step): the spec's PARITY_STEPS, or the request's `parity_steps` (a cell's later
     processes, whose parity steps are their training warm-up)."""
-    from benchmarks.adapters.base import model_weights
+    from benchmarks.frameworks.layout import model_weights
 
     mode, seed = request["mode"], request["seed"]
     started = time.perf_counter()
     params = spec.init_params(seed, config) if config else spec.init_params(seed)
     x, y = spec.make_batch(batch, seed + 1)
-    model = adapter.load_params(impl.build_model(config or spec.CONFIG), params, spec.PARAM_KINDS, model_weights(request["model"]))
-    xt, yt = adapter.inputs(x), adapter.labels(y)
-    logits = adapter.to_numpy(impl.build_predictor(model, mode)(xt))
+    model = runtime.load_params(impl.build_model(config or spec.CONFIG), params, spec.PARAM_KINDS, model_weights(request["model"]))
+    xt, yt = runtime.inputs(x), runtime.labels(y)
+    logits = runtime.to_numpy(impl.build_predictor(model, mode)(xt))
     forward_diff = float(np.max(np.abs(logits.astype(np.float64) - np.asarray(reference["logits"]))))
     train_step = impl.build_trainer(model, spec.lr_for(config, batch) if config else spec.LR, mode)
     losses, first_step_ms, to_first = [], None, None
@@ -323,11 +323,11 @@ def prepare(request: Dict[str, Any], adapter, spec, impl, config: Optional[Dict]
     return model, xt, yt, train_step, parity
 
 
-def base_facts(request: Dict[str, Any], adapter, spec, import_s: float) -> Dict[str, Any]:
-    return {"framework": adapter.key, "framework_version": adapter.version(), "python": platform.python_version(),
+def base_facts(request: Dict[str, Any], runtime, spec, import_s: float) -> Dict[str, Any]:
+    return {"framework": runtime.framework.key, "framework_version": runtime.version(), "python": platform.python_version(),
             "model": request["model"], "mode": request["mode"], "threads": request["threads"],
             "forward_tol": spec.FORWARD_TOL, "loss_tol": spec.LOSS_TOL, "import_s": import_s,
-            "kernel_libraries": adapter.kernel_libraries(), **knob_facts(request)}
+            "kernel_libraries": runtime.kernel_libraries(), **knob_facts(request)}
 
 
 def parity_facts(parity: Dict[str, Any]) -> Dict[str, Any]:
@@ -341,9 +341,9 @@ def parity_reason(parity: Dict[str, Any], spec) -> str:
             f"loss {parity['loss']:.2e} (tol {spec.LOSS_TOL:g})")
 
 
-def first_call(adapter, predict: Callable, xb) -> tuple:
+def first_call(runtime, predict: Callable, xb) -> tuple:
     """An inference function that reads its logits back, and the ms its first call took."""
-    fn = lambda: adapter.to_numpy(predict(xb))  # noqa: E731
+    fn = lambda: runtime.to_numpy(predict(xb))  # noqa: E731
     t = time.perf_counter()
     fn()
     return fn, (time.perf_counter() - t) * 1000
@@ -390,13 +390,13 @@ def merge_rounds(parts: List[Dict[str, Any]]) -> Dict[str, Any]:
             "ctx_switches_per_step": weighted("ctx_switches_per_step")}
 
 
-def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
+def size_sweep(request: Dict[str, Any], runtime, spec, impl, import_s: float,
                emit: Callable[[Dict[str, Any]], None]) -> None:
     """The scaling suite: at each (hidden, batch) of the plan, the parity gate, then a training step
     and an inference call at that size; one model per size, in this one process. The sizes are timed in
     `rounds` interleaved rounds that share the budget, so a slow spell of the machine lands on every size
     alike instead of bending the curve at the sizes it happened to hit."""
-    facts = base_facts(request, adapter, spec, import_s)
+    facts = base_facts(request, runtime, spec, import_s)
     sizes = list(dict.fromkeys((TASKS[t].hidden, TASKS[t].batch) for t in request["tasks"]))
     timings = []  # (record, the call to time, a training step's last parity step in s, its rounds' timings), in plan order
     for hidden, batch in sizes:
@@ -404,7 +404,7 @@ def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
         tasks = [t for t in request["tasks"] if (TASKS[t].hidden, TASKS[t].batch) == (hidden, batch)]
         with open(request["references"][tasks[0]]) as f:
             reference = json.load(f)
-        model, xt, yt, train_step, parity = prepare(request, adapter, spec, impl, config, batch, reference)
+        model, xt, yt, train_step, parity = prepare(request, runtime, spec, impl, config, batch, reference)
         for task in tasks:
             kind = TASKS[task].kind
             record = dict(facts, **parity_facts(parity), task=task, batch=batch, hidden=hidden,
@@ -418,7 +418,7 @@ def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
                 record["first_step_ms"], once = parity["first_step_ms"], parity["last_step_s"]
                 fn = lambda step=train_step, x=xt, y=yt: step(x, y)  # noqa: E731
             else:
-                fn, record["first_step_ms"] = first_call(adapter, impl.build_predictor(model, request["mode"]), xt)
+                fn, record["first_step_ms"] = first_call(runtime, impl.build_predictor(model, request["mode"]), xt)
             timings.append((record, fn, once, []))
     rounds = max(1, request.get("rounds") or 1)
     share = dict(request, max_seconds=request["max_seconds"] / rounds, samples=math.ceil(request["samples"] / rounds),
@@ -431,7 +431,7 @@ def size_sweep(request: Dict[str, Any], adapter, spec, impl, import_s: float,
         emit(finished(record, merge_rounds(parts)))
 
 
-def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: float,
+def time_to_accuracy(request: Dict[str, Any], runtime, spec, impl, import_s: float,
                      emit: Callable[[Dict[str, Any]], None]) -> None:
     """Train on the digits data until test accuracy reaches the target; only training is timed."""
     tta, mode = request["tta"], request["mode"]
@@ -440,18 +440,18 @@ def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: flo
     shape = (-1, *tta["input_shape"])
     x_train, y_train = data["x_train"].reshape(shape), data["y_train"]
     params = spec.init_params(tta["seed"], config)
-    model = adapter.load_params(impl.build_model(config), params, spec.param_kinds(config))
+    model = runtime.load_params(impl.build_model(config), params, spec.param_kinds(config))
     train_step = impl.build_trainer(model, tta["lr"], mode)
     predict = impl.build_predictor(model, mode)
-    x_test = adapter.inputs(np.ascontiguousarray(data["x_test"].reshape(shape)))
+    x_test = runtime.inputs(np.ascontiguousarray(data["x_test"].reshape(shape)))
     seconds, curve, epochs_to_target, seconds_to_target = 0.0, [], None, None
     for epoch, batches in enumerate(data["order"][: tta["max_epochs"]], start=1):
-        feed = [(adapter.inputs(np.ascontiguousarray(x_train[i])), adapter.labels(y_train[i])) for i in batches]
+        feed = [(runtime.inputs(np.ascontiguousarray(x_train[i])), runtime.labels(y_train[i])) for i in batches]
         start = time.perf_counter()
         for xb, yb in feed:
             train_step(xb, yb)
         seconds += time.perf_counter() - start
-        accuracy = float(np.mean(np.argmax(adapter.to_numpy(predict(x_test)), axis=1) == data["y_test"]))
+        accuracy = float(np.mean(np.argmax(runtime.to_numpy(predict(x_test)), axis=1) == data["y_test"]))
         curve.append({"epoch": epoch, "seconds": seconds, "accuracy": accuracy})
         if accuracy >= tta["target"]:
             epochs_to_target, seconds_to_target = epoch, seconds
@@ -463,7 +463,7 @@ def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: flo
         status, reason = "parity-failed", f"accuracy curve off the reference by {deviation:.3f} (tol {tta['curve_tol']})"
     elif epochs_to_target is None:
         status, reason = "missed-target", f"test accuracy {curve[-1]['accuracy']:.3f} < {tta['target']} after {len(curve)} epochs"
-    emit({"framework": adapter.key, "framework_version": adapter.version(), "python": platform.python_version(),
+    emit({"framework": runtime.framework.key, "framework_version": runtime.version(), "python": platform.python_version(),
           "model": request["model"], "mode": mode, "threads": request["threads"], "task": "tta", **knob_facts(request),
           "batch": int(data["order"].shape[2]), "status": status, "reason": reason, "import_s": import_s,
           "target_accuracy": tta["target"], "seconds_to_target": seconds_to_target,
@@ -476,11 +476,11 @@ def time_to_accuracy(request: Dict[str, Any], adapter, spec, impl, import_s: flo
 
 def probe(framework: str, emit: Callable[[Dict[str, Any]], None]) -> None:
     """Import the framework once (setup uses this to verify an environment)."""
-    from benchmarks.adapters import get_adapter
+    from benchmarks.frameworks import get_framework
 
-    adapter = get_adapter(framework)
-    adapter.load(1)
-    emit({"version": adapter.version(), "python": platform.python_version()})
+    runtime = get_framework(framework).runtime
+    runtime.load(1)
+    emit({"version": runtime.version(), "python": platform.python_version()})
 
 
 def child_pids() -> List[int]:

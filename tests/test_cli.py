@@ -55,14 +55,14 @@ def test_loc_prints_every_framework(capsys):
 def test_quick_takes_each_framework_as_shipped_unless_modes_are_given():
     from benchmarks import cli
     from benchmarks.commands.run import selection_plan
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
     def cells(*argv):
         return selection_plan(cli.parser().parse_args(["run", *argv])).cells
 
     quick = cells("--quick")
-    assert {(c.framework, c.mode) for c in quick} == {(k, a.default_mode) for k, a in all_adapters().items()}
-    assert {c.threads for c in quick} == {1} and len(quick) == len(all_adapters()) * len({c.model for c in quick})
+    assert {(c.framework, c.mode) for c in quick} == {(k, a.default_mode) for k, a in all_frameworks().items()}
+    assert {c.threads for c in quick} == {1} and len(quick) == len(all_frameworks()) * len({c.model for c in quick})
     assert {c.mode for c in cells("--quick", "-f", "tensorflow", "--modes", "eager,compiled,xla")} == {"eager", "compiled", "xla"}
     assert len({c.mode for c in cells("-f", "tensorflow")}) > 1  # the default matrix: every mode
 

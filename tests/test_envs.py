@@ -3,14 +3,14 @@ import sys
 import pytest
 
 from benchmarks import envs
-from benchmarks.adapters import all_adapters
+from benchmarks.frameworks import all_frameworks
 from benchmarks.errors import UserError
 
 
 def test_every_framework_has_a_pinned_spec():
     from benchmarks.release_sweep import releases_of
 
-    for key in all_adapters():
+    for key in all_frameworks():
         for release in releases_of(key):  # today's pin and every earlier release's recipe
             spec = release.spec
             assert spec.python in ("3.9", "3.10", "3.11", "3.12")

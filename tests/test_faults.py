@@ -24,7 +24,7 @@ pytestmark = pytest.mark.processes
 @pytest.fixture(scope="module")
 def fake_env(tmp_path_factory):
     home = tmp_path_factory.mktemp("fwbench-home")
-    env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_ADAPTERS="tests.fakefw", FAKE_SLOW_S="4")
+    env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_FRAMEWORKS="tests.fakefw", FAKE_SLOW_S="4")
     out = subprocess.run([sys.executable, "-m", "benchmarks.cli", "setup", "fake_ok"], env=env, cwd=REPO_ROOT,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr

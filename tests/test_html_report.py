@@ -98,7 +98,7 @@ def _section(dom: str, start: str, end: str = "</table>") -> str:
 def test_scoreboard_comes_first_with_every_framework_and_model_and_colours_that_follow_the_ratios(built_report, tmp_path):
     import re
 
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
     dom = dump_dom(chromium(), (built_report / "report.html").as_uri(), tmp_path / "profile")
     board = _section(dom, '<table class="results scoreboard"')
@@ -109,7 +109,7 @@ def test_scoreboard_comes_first_with_every_framework_and_model_and_colours_that_
     assert all(f'href="#{anchor}"' in bar for anchor in ("answer", "scoreboard-t1", "claims", "rosetta", "plots"))
     ran = {r["framework"] for r in records.read(built_report / "records.jsonl")}
     for key in ran:
-        assert f"<td>{all_adapters()[key].display}</td>" in board
+        assert f"<td>{all_frameworks()[key].display}</td>" in board
     for model in ("mlp", "lenet5", "resnet", "lstm", "transformer"):
         assert f">{model} train</th>" in board and f">{model} infer b64</th>" in board
     cells = re.findall(r'data-ratio="([\d.e+-]+)" style="background:rgb\((\d+),(\d+),(\d+)\)"', board)
@@ -159,11 +159,11 @@ def test_code_panes_scroll_sideways_and_cut_no_line_off(built_report, tmp_path):
 def test_api_table_has_the_core_concepts_for_every_framework(built_report, tmp_path):
     import re
 
-    from benchmarks.adapters import all_adapters
+    from benchmarks.frameworks import all_frameworks
 
     dom = dump_dom(chromium(), (built_report / "report.html").as_uri(), tmp_path / "p")
     table = _section(dom, '<table class="api">')
-    names = [a.display for a in all_adapters().values()]
+    names = [a.display for a in all_frameworks().values()]
     header = re.findall(r"<th>(.*?)</th>", _section(table, "<thead>", "</thead>"))
     assert header[1:] == names
     for concept in ("Dense layer", "Cross-entropy loss", "SGD optimizer"):

@@ -41,7 +41,7 @@ def circles(graph: Dict[str, Set[str]]) -> List[List[str]]:
 
 def test_no_module_of_the_harness_imports_itself_round_a_circle():
     graph = import_graph(REPO_ROOT / "benchmarks")
-    # a package imports its own submodules (benchmarks.adapters): only circles through other modules count
+    # a package imports its own submodules (benchmarks.frameworks): only circles through other modules count
     graph = {m: {d for d in deps if not d.startswith(m + ".") and not m.startswith(d + ".")} for m, deps in graph.items()}
     assert circles(graph) == []
 

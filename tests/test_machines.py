@@ -190,14 +190,14 @@ def test_the_slurm_and_kubernetes_recipes_run_their_shards_and_merge(fake_env, t
 
 
 def test_a_knob_applies_only_on_the_cpus_it_names():
-    from benchmarks.adapters import get_adapter
+    from benchmarks.frameworks import get_framework
 
     amd_avx2 = {"cpu_vendor": "AuthenticAMD", "cpu_flags": ["avx2", "fma"]}
     intel_avx512 = {"cpu_vendor": "GenuineIntel", "cpu_flags": ["avx2", "avx512f"]}
-    env = lambda fw, cpu: {k: v for knob in get_adapter(fw).knobs_for("all", cpu) for k, v in knob.env.items()}
+    env = lambda fw, cpu: {k: v for knob in get_framework(fw).knobs_for("all", cpu) for k, v in knob.env.items()}
     assert env("paddle", amd_avx2) == {"MKL_DEBUG_CPU_TYPE": "5"} and env("paddle", intel_avx512) == {}
     assert env("oneflow", {"cpu_vendor": "GenuineIntel", "cpu_flags": ["sse4_2"]}) == {}  # no AVX2 kernels to take
     assert "ONEDNN_MAX_CPU_ISA" in env("mindspore", intel_avx512)
     assert env("mindspore", amd_avx2) == {"MS_DEV_HOST_BLOCKING_RUN": "1"}  # no AVX-512: oneDNN's pick is fine
-    assert [k.label() for k in get_adapter("mindspore").knobs_for("documented", intel_avx512)] == [
+    assert [k.label() for k in get_framework("mindspore").knobs_for("documented", intel_avx512)] == [
         "MS_DEV_HOST_BLOCKING_RUN=1"]

@@ -174,7 +174,7 @@ def test_a_reruns_ratio_falls_in_the_interval_at_least_nine_times_in_ten(settle,
 def test_a_long_lived_worker_prepares_once_takes_trials_on_request_and_is_stopped_between_them(tmp_path):
     """The real worker of the fake framework (`benchmarks.worker --serve`) in its own process."""
     home = tmp_path / "home"
-    env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_ADAPTERS="tests.fakefw")
+    env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_FRAMEWORKS="tests.fakefw")
     script = """
 import json, os, sys, time, psutil
 from benchmarks import paired, plan

@@ -2,7 +2,7 @@
 import pytest
 
 from benchmarks import records
-from benchmarks.adapters import all_adapters
+from benchmarks.frameworks import all_frameworks
 from benchmarks.plan import SUITES, Cell, Profile, available_models
 from benchmarks.runner import aggregate, launch
 from tests.conftest import require_env
@@ -10,7 +10,7 @@ from tests.conftest import require_env
 TINY = Profile(processes=1, samples=3, min_samples=3, max_seconds=0.1, warmup=1, min_sample_ms=0.5, timeout_s=900)
 
 
-CASES = [(fw, mode) for fw, adapter in all_adapters().items() for mode in adapter.modes]
+CASES = [(fw, mode) for fw, framework in all_frameworks().items() for mode in framework.modes]
 
 
 @pytest.mark.integration

@@ -1,11 +1,12 @@
 """The scoreboard, the API-equivalence table, the layout table, the pitfalls file and the Rosetta
 stone's highlighting: each read from its source, not retyped."""
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from benchmarks import REPO_ROOT, porting, report, rosetta, scoreboard
-from benchmarks.adapters import all_adapters, get_adapter
+from benchmarks.frameworks import all_frameworks, get_framework
 from benchmarks.loc import api_uses, impl_path
 
 
@@ -20,7 +21,7 @@ def test_api_uses_resolve_names_decorators_and_bases_with_their_lines():
 
 
 def test_api_table_points_at_real_lines_of_every_framework():
-    frameworks = list(all_adapters())
+    frameworks = list(all_frameworks())
     table = porting.api_table(frameworks, ["mlp", "lenet5"])
     for concept in ("Dense layer", "Cross-entropy loss", "SGD optimizer", "Tensor from numpy"):
         for fw in frameworks:
@@ -34,13 +35,33 @@ def test_api_table_points_at_real_lines_of_every_framework():
     assert table["Convolution"]["jax"][0].model == "lenet5"
 
 
-def test_layouts_are_read_from_the_adapters(monkeypatch):
+def test_every_call_a_framework_names_for_a_concept_is_made_by_its_model_files():
+    """The table shows what each framework declares (benchmarks/frameworks/<name>/__init__.py), backed by the
+    model files: a declared call that no file makes is a stale declaration."""
+    frameworks = list(all_frameworks())
+    table = porting.api_table(frameworks, porting.model_order())
+    for fw in frameworks:
+        for concept, names in get_framework(fw).concepts.items():
+            assert sorted(u.name for u in table[concept][fw]) == sorted(names), (fw, concept)
+    assert [u.name for u in table["Pooling"]["tensorflow"]][:1] == ["keras.layers.GlobalAveragePooling1D"]  # first use first
+
+
+def test_a_framework_naming_an_unknown_concept_is_refused():
+    from benchmarks.frameworks.framework import Framework
+    from benchmarks.frameworks.install import Install
+    from benchmarks.frameworks.runtime import Runtime
+
+    with pytest.raises(ValueError, match="unknown API concepts"):
+        Framework("x", "X", 50, Runtime, Install("x"), concepts={"Dense layers": ("x.Linear",)})
+
+
+def test_layouts_are_read_from_each_frameworks_weight_layout(monkeypatch):
     rows = dict(porting.layouts(["torch", "tensorflow", "mindspore"]))
     assert rows["Dense weight"] == {"torch": "[out, in]", "tensorflow": "[in, out]", "mindspore": "[out, in]"}
     assert rows["Integer labels"]["mindspore"] == "int32" and rows["Integer labels"]["torch"] == "int64"
     assert "one bias" in rows["LSTM weights"]["tensorflow"] and "two biases" in rows["LSTM weights"]["torch"]
     assert rows["Attention projections"]["torch"].startswith("packed")
-    monkeypatch.setattr(type(get_adapter("torch")), "dense_layout", "in_out")
+    monkeypatch.setattr(get_framework("torch"), "layout", replace(get_framework("torch").layout, dense_layout="in_out"))
     assert dict(porting.layouts(["torch"]))["Dense weight"] == {"torch": "[in, out]"}
 
 
@@ -207,7 +228,7 @@ def test_every_table_divides_by_pytorch_as_shipped(synthetic):
     assert long[("TensorFlow", "compiled", "train", "mlp")][list(report.COLUMNS).index("Time vs PyTorch as shipped")] == "4.00×"
 
 
-def test_unsteady_cells_are_counted_per_framework_with_the_cause_its_adapter_names(synthetic):
+def test_unsteady_cells_are_counted_per_framework_with_the_cause_its_framework_names(synthetic):
     from benchmarks import report
 
     marked = [dict(r, unsteady=r["framework"] in ("mindspore", "jittor") and r["task"] == "train",

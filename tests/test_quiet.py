@@ -156,16 +156,14 @@ def test_require_quiet_with_minutes_checks_again_and_records_the_checks_that_ref
 
 @pytest.fixture
 def fake_in_process(fake_env, monkeypatch):  # noqa: F811
-    """The fake framework's adapters, seen by this process (run_matrix called directly)."""
-    from benchmarks import adapters
+    """The fake frameworks, seen by this process (run_matrix called directly)."""
+    from benchmarks import frameworks
 
-    for key in ("FWBENCH_HOME", "FWBENCH_EXTRA_ADAPTERS", "FAKE_SLOW_S"):
+    for key in ("FWBENCH_HOME", "FWBENCH_EXTRA_FRAMEWORKS", "FAKE_SLOW_S"):
         monkeypatch.setenv(key, fake_env[key])
-    adapters.adapter_modules.cache_clear()
-    adapters.all_adapters.cache_clear()
+    frameworks.all_frameworks.cache_clear()
     yield
-    adapters.adapter_modules.cache_clear()
-    adapters.all_adapters.cache_clear()
+    frameworks.all_frameworks.cache_clear()
 
 
 def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_so(fake_in_process, tmp_path):

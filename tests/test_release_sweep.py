@@ -19,7 +19,7 @@ pytestmark = pytest.mark.processes
 @pytest.fixture(scope="module")
 def sweep_run(tmp_path_factory):
     home = tmp_path_factory.mktemp("fwbench-home")
-    env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_ADAPTERS="tests.fakefw")
+    env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_FRAMEWORKS="tests.fakefw")
     out_dir = tmp_path_factory.mktemp("runs") / "releases"
     cmd = [sys.executable, "-m", "benchmarks.cli", "run", "--task", "releases", "-f", "fake_ok", "-m", "mlp",
            "--rounds", "3", "--cap-gb", "0", "--out", str(out_dir)]

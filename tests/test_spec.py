@@ -3,7 +3,8 @@ import importlib
 import numpy as np
 import pytest
 
-from benchmarks.adapters.base import BASIC_KINDS, model_weights
+from benchmarks.frameworks import get_framework
+from benchmarks.frameworks.layout import BASIC_KINDS, model_weights
 from benchmarks.plan import available_models
 from models.common import cross_entropy
 
@@ -164,7 +165,7 @@ def test_every_spec_provides_the_contract(spec):
     grouped = {k for k in spec.PARAM_KINDS.values() if not (k in BASIC_KINDS or k[0] == "flatten_dense")}
     assert not grouped or weights is not None, f"kinds {grouped} need a weights.py beside the spec"
     if weights is not None and hasattr(weights, "reference_variant"):
-        for key in weights.reference_variant("torch"):
+        for key in weights.reference_variant(get_framework("torch").layout):
             assert key in spec.reference_losses.__code__.co_varnames, f"variant {key} is not a reference_losses argument"
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.processes
 # repopulates (the fake framework's, a real multiprocessing pool) still running.
 WORKER_END = """
 import os
-from tests.fakefw.fake_adapter import start_pool
+from tests.fakefw.fake_framework import start_pool
 from benchmarks.worker import reap_children
 start_pool()
 print(os.getpid(), flush=True)

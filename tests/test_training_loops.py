@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.adapters import all_adapters
+from benchmarks.frameworks import all_frameworks
 from benchmarks.loc import impl_path
 from benchmarks.plan import available_models
 
@@ -24,7 +24,7 @@ def builders(path: Path) -> str:
                      if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in BUILDERS)
 
 
-@pytest.mark.parametrize("framework", list(all_adapters()))
+@pytest.mark.parametrize("framework", list(all_frameworks()))
 def test_the_builders_are_the_same_in_every_model_file(framework):
     forms = {}
     for model in available_models():

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import List
 
 from benchmarks import REPO_ROOT, envs, plan
-from benchmarks.adapters import all_adapters
+from benchmarks.frameworks import all_frameworks
 from benchmarks.errors import UserError
 from benchmarks.run_folder import RunFolder
 from benchmarks.commands.common import choose, console
@@ -75,10 +75,10 @@ def cmd_loc(args) -> int:
     table = Table(title="Model files: code lines (pygount), tokens, distinct framework API calls, similarity to PyTorch")
     for col in ("Framework", "Model", "LOC", "Tokens", "API calls", "Similarity"):
         table.add_column(col)
-    for key, adapter in all_adapters().items():
+    for key, framework in all_frameworks().items():
         for model in models:
             m = metrics(model, key)
-            table.add_row(adapter.display, model, str(m["loc"]), str(m["tokens"]), str(m["api_calls"]),
+            table.add_row(framework.display, model, str(m["loc"]), str(m["tokens"]), str(m["api_calls"]),
                           f"{m['similarity_to_pytorch']:.2f}")
     console().print(table)
     return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable, List, Optional, Sequence
 
 from benchmarks import REPO_ROOT, envs, plan, records
-from benchmarks.adapters import all_adapters, get_adapter
+from benchmarks.frameworks import all_frameworks, get_framework
 from benchmarks.errors import UserError
 from benchmarks.plan import Plan
 from benchmarks.process_group import strays, strays_line
@@ -37,9 +37,9 @@ def takes_pairs(args) -> bool:
 def selection_plan(args) -> Plan:
     """The plan of a new run from the command line's selection."""
     suite = args.task
-    frameworks = choose("framework", args.frameworks, list(all_adapters()))
+    frameworks = choose("framework", args.frameworks, list(all_frameworks()))
     models = choose("model", args.models, plan.available_models(suite))
-    modes = choose("mode", args.modes, [m for m in plan.MODES if any(m in a.modes for a in all_adapters().values())])
+    modes = choose("mode", args.modes, [m for m in plan.MODES if any(m in a.modes for a in all_frameworks().values())])
     # the default matrix: both thread settings; --quick and the size sweep: one pinned thread
     default_threads = ["1"] if args.quick or suite == "scaling" else thread_settings()
     threads = [int(t) for t in choose("thread setting", args.threads or default_threads, thread_settings())]
@@ -57,17 +57,17 @@ def selection_plan(args) -> Plan:
 
     cpu = cpu_traits()
     def modes_of(fw: str) -> Iterable[str]:
-        adapter = get_adapter(fw)
+        framework = get_framework(fw)
         if args.modes:
-            return adapter.modes
+            return framework.modes
         if suite == "scaling":  # the size sweep: each framework as shipped and compiled
-            return [m for m in adapter.modes if m in (adapter.default_mode, "compiled")]
+            return [m for m in framework.modes if m in (framework.default_mode, "compiled")]
         if args.quick and suite == "speed":  # a first look: each framework as shipped (the scoreboard's row)
-            return [adapter.default_mode]
-        return adapter.modes
+            return [framework.default_mode]
+        return framework.modes
 
     cells = plan.build_cells(frameworks, models, modes, threads, suite, modes_of, tunings,
-                             lambda fw, tuning: get_adapter(fw).knobs_for(tuning, cpu))
+                             lambda fw, tuning: get_framework(fw).knobs_for(tuning, cpu))
     if not cells:
         raise UserError(f"no framework among {', '.join(frameworks)} has mode {', '.join(modes)}: see `fwbench list`")
     return Plan(cells, profile, name)
@@ -365,7 +365,7 @@ def run_releases(args) -> int:
 
     if args.append or args.retry_failed or args.shard or getattr(args, "paired", False) or args.quick:
         raise UserError("the release sweep takes --frameworks, --models, --rounds, --cap-gb, --out and --resume only")
-    frameworks = choose("framework", args.frameworks, list(all_adapters()))
+    frameworks = choose("framework", args.frameworks, list(all_frameworks()))
     if args.resume:
         folder = RunFolder.existing(args.resume)
         meta = folder.meta()
@@ -384,9 +384,8 @@ def run_releases(args) -> int:
     ensure_envs(list(dict.fromkeys(frameworks)))
     meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in frameworks}
     from benchmarks.friction import registry_facts
-    from benchmarks.installs import install_of
 
-    meta["release_facts"] = {fw: registry_facts(install_of(fw).package) for fw in frameworks}  # pip's own index
+    meta["release_facts"] = {fw: registry_facts(get_framework(fw).install.package) for fw in frameworks}  # pip's own index
     folder.write_meta(meta)
     sweep = meta["release_sweep"]
     interrupted = timed_side_run(folder, meta, lambda progress: release_sweep.sweep(

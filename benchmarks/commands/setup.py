@@ -6,14 +6,14 @@ import sys
 from typing import Sequence
 
 from benchmarks import envs, plan
-from benchmarks.adapters import all_adapters
+from benchmarks.frameworks import all_frameworks, get_framework
 from benchmarks.errors import UserError
 from benchmarks.process_group import strays, strays_line
 from benchmarks.commands.common import choose, console, thread_settings
 
 
 def cmd_setup(args) -> int:
-    frameworks = choose("framework", args.frameworks, list(all_adapters()))
+    frameworks = choose("framework", args.frameworks, list(all_frameworks()))
     ensure_envs(frameworks)
     if getattr(args, "releases", False):
         return build_releases(frameworks)
@@ -74,10 +74,9 @@ def warm_caches(spec: envs.EnvSpec, bar) -> None:
     """Once per environment whose framework keeps compiled kernels on disk: compile every model's, so that
     runs start from what a user has from their second run on. A failure here is reported, not fatal: the
     run's parity gate will say more."""
-    from benchmarks.installs import install_of
     from benchmarks.runner import warm_caches as warm
 
-    marker, modes = spec.marker(), install_of(spec.framework).warm_modes
+    marker, modes = spec.marker(), get_framework(spec.framework).install.warm_modes
     if not marker or not modes or "warm_pass_s" in marker:
         return
     task = bar.add_task(f"{spec.framework}: compiling every model once ({', '.join(modes)}), for its on-disk cache")
@@ -92,7 +91,6 @@ def warm_caches(spec: envs.EnvSpec, bar) -> None:
 def cmd_doctor(args) -> int:
     from rich.table import Table
 
-    from benchmarks.installs import install_of
 
     from benchmarks.friction import index_url
 
@@ -101,17 +99,17 @@ def cmd_doctor(args) -> int:
     for col in ("Framework", "Status", "Python", "Version", "Newer on the index", "Size MB", "Install s",
                 "Kernel cache", "Path"):
         table.add_column(col)
-    for key, adapter in all_adapters().items():
+    for key, framework in all_frameworks().items():
         spec = envs.load_spec(key)
         m = spec.marker()
         if m:
-            cache = "–" if not install_of(key).warm_modes else (
+            cache = "–" if not get_framework(key).install.warm_modes else (
                 f"filled in {m['warm_pass_s']:.0f} s" if "warm_pass_s" in m else "[yellow]empty: run fwbench setup")
-            table.add_row(adapter.display, "[green]ready", m["python"], m["framework_version"],
-                          newer_text(install_of(key).package, m["framework_version"], index, m["python"]),
+            table.add_row(framework.display, "[green]ready", m["python"], m["framework_version"],
+                          newer_text(get_framework(key).install.package, m["framework_version"], index, m["python"]),
                           f"{m['size_mb']:.0f}", f"{m['install_s']:.0f}", cache, str(spec.path))
         else:
-            table.add_row(adapter.display, "[red]missing", f"({spec.python})", "–", "–", "–", "–", "–",
+            table.add_row(framework.display, "[red]missing", f"({spec.python})", "–", "–", "–", "–", "–",
                           f"run: fwbench setup {key}")
     console().print(table)
     report_strays()
@@ -156,14 +154,13 @@ def cmd_releases(args) -> int:
     from benchmarks import render
     from benchmarks.document import Paragraph, Table
     from benchmarks.friction import index_url, registry_facts, releases_table
-    from benchmarks.installs import install_of
 
     index = index_url()
     rows = []
-    for key, adapter in all_adapters().items():
+    for key, framework in all_frameworks().items():
         marker = envs.load_spec(key).marker() or {}
-        package = install_of(key).package
-        rows.append((adapter.display, package, marker.get("framework_version", "–"), registry_facts(package, index)))
+        package = get_framework(key).install.package
+        rows.append((framework.display, package, marker.get("framework_version", "–"), registry_facts(package, index)))
     render.terminal([Paragraph(f"Releases on {index} (pip's configured index), final and not yanked:"),
                      Table(*releases_table(rows))], console())
     return 0
@@ -177,11 +174,11 @@ def report_strays() -> None:
 
 
 def cmd_list(args) -> int:
-    print("frameworks:", ", ".join(all_adapters()))
-    for key, adapter in all_adapters().items():
-        print(f"  {key}: " + "; ".join(f"{m} = {what}" for m, what in adapter.modes.items())
-              + f"; default: {adapter.default_mode}")
-        for knob in adapter.knobs:
+    print("frameworks:", ", ".join(all_frameworks()))
+    for key, framework in all_frameworks().items():
+        print(f"  {key}: " + "; ".join(f"{m} = {what}" for m, what in framework.modes.items())
+              + f"; default: {framework.default_mode}")
+        for knob in framework.knobs:
             print(f"    tuning {knob.level}: {knob.label()} ({knob.effect}; {knob.source})")
     print("thread settings:", ", ".join(thread_settings()))
     print("models:", ", ".join(plan.available_models()))

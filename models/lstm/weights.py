@@ -1,4 +1,5 @@
-"""How each framework names and lays out the canonical LSTM weights of spec.py.
+"""The conventions frameworks name and lay out the canonical LSTM weights of spec.py in; each framework
+says which one it loads (`lstm` in its WeightLayout, benchmarks/frameworks/<name>/__init__.py).
 
 Canonical: weight_ih [in, 4H], weight_hh [H, 4H], one bias [4H], gates i, f, g, o. Frameworks
 with two biases get the canonical one on the input side and zeros on the hidden side; their SGD
@@ -10,12 +11,12 @@ from typing import Dict
 
 import numpy as np
 
-ONE_BIAS = ("tensorflow", "jax")  # Keras and flax keep one bias per gate; the rest follow PyTorch's two
+ONE_BIAS = ("keras", "flax")  # Keras and flax keep one bias per gate; the rest follow PyTorch's two
 
 
-def reference_variant(framework: str) -> Dict[str, int]:
-    """The keyword arguments of spec.reference_losses that this framework's convention needs."""
-    return {"lstm_biases": 1 if framework in ONE_BIAS else 2}
+def reference_variant(layout) -> Dict[str, int]:
+    """The keyword arguments of spec.reference_losses that this weight layout's convention needs."""
+    return {"lstm_biases": 1 if layout.lstm in ONE_BIAS else 2}
 
 
 def torch_like(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
@@ -51,22 +52,21 @@ def gluon(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
             f"{cell}.i2h_bias": bias, f"{cell}.h2h_bias": np.zeros_like(bias)}
 
 
-def megengine(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
+def two_linear(prefix: str, w_ih, w_hh, bias) -> Dict[str, np.ndarray]:
     """Composed from two Linear layers, ih [4H, in] and hh [4H, H] (M.LSTM's gradients are wrong:
     see megengine_impl.py); gates i, f, g, o; two biases."""
     return {f"{prefix}.ih.weight": w_ih.T, f"{prefix}.ih.bias": bias,
             f"{prefix}.hh.weight": w_hh.T, f"{prefix}.hh.bias": np.zeros_like(bias)}
 
 
-MAPS = {"tensorflow": keras, "jax": flax, "mxnet": gluon, "megengine": megengine}
+CONVENTIONS = {"torch": torch_like, "keras": keras, "flax": flax, "gluon": gluon, "two linear": two_linear}
 
 
-def describe(framework: str) -> str:
-    """This framework's LSTM weight convention, in words (the mapping's docstring)."""
-    return " ".join(MAPS.get(framework, torch_like).__doc__.split())
+def describe(layout) -> str:
+    """A weight layout's LSTM convention, in words (the mapping's docstring)."""
+    return " ".join(CONVENTIONS[layout.lstm].__doc__.split())
 
 
-def expand(backend, params: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
-    """The LSTM's canonical weights (kind "lstm" in the spec) under `backend`'s names and layout."""
-    mapping = MAPS.get(backend.key, torch_like)
-    return mapping("lstm", params["lstm.weight_ih"], params["lstm.weight_hh"], params["lstm.bias"])
+def expand(layout, params: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+    """The LSTM's canonical weights (kind "lstm" in the spec) under a weight layout's names and layout."""
+    return CONVENTIONS[layout.lstm]("lstm", params["lstm.weight_ih"], params["lstm.weight_hh"], params["lstm.bias"])

@@ -1,7 +1,7 @@
 """MLP 784-256-10 with ReLU: the framework-neutral definition every implementation must match.
 
 Canonical layout: dense weights are [in, out] (y = x @ W + b); biases are [out].
-Parameter kinds tell each framework adapter how to convert a canonical array.
+Parameter kinds tell each framework's weight layout how to convert a canonical array.
 """
 from __future__ import annotations
 

@@ -2,22 +2,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.adapters.base import Adapter
+from benchmarks.frameworks.runtime import Runtime
 
 
-class TensorFlowAdapter(Adapter):
-    key, display, order = "tensorflow", "TensorFlow", 1
+class TensorFlowRuntime(Runtime):
     module = "tensorflow"
-    api_packages = ("tensorflow", "keras")
-    modes = {"eager": "Keras run_eagerly=True (a debugging mode)", "compiled": "tf.function (Keras default graph)",
-             "xla": "tf.function + XLA (jit_compile=True)"}
-    default_mode = "compiled"
-    default_mode_source = ("Keras Model.compile: run_eagerly defaults to False (a tf.function graph) and "
-                           "jit_compile='auto' resolves to False without an accelerator "
-                           "(keras/src/trainers/trainer.py, _resolve_auto_jit_compile) https://keras.io/api/models/model_training_apis/")
-    dense_layout = "in_out"
-    image_layout = "NHWC"
-    param_names = {"kernel": "weight", "bias": "bias", "gamma": "weight", "beta": "bias"}
 
     def thread_env(self, threads: int):
         return dict(super().thread_env(threads), TF_CPP_MIN_LOG_LEVEL="2")
@@ -45,11 +34,8 @@ class TensorFlowAdapter(Adapter):
                 parts = (getattr(w, "path", None) or w.name.split(":")[0]).split("/")
                 start = parts.index(layer.name) + 1 if layer.name in parts else len(parts) - 1
                 inner = [part for part in parts[start:-1] if part != "lstm_cell"]  # LSTM weights sit in its cell
-                out[".".join([layer.name, *inner, self.param_names.get(parts[-1], parts[-1])])] = w
+                out[".".join([layer.name, *inner, self.layout.param_names.get(parts[-1], parts[-1])])] = w
         return out
 
     def assign(self, model, name, param, array) -> None:
         param.assign(array)
-
-
-ADAPTER = TensorFlowAdapter()

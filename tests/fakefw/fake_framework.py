@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.adapters.base import Adapter, Knob
-from benchmarks.installs import Install
+from benchmarks.frameworks.framework import Framework, Knob
+from benchmarks.frameworks.install import Install
+from benchmarks.frameworks.runtime import Runtime
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,20 +44,31 @@ def start_pool(workers: int = 4):
     return POOL
 
 
-class FakeAdapter(Adapter):
+class FakeFramework(Framework):
     """numpy as a framework, with one fault injected by name."""
 
     def __init__(self, fault: str, order: int):
         self.fault = fault
-        self.key = self.display = f"fake_{fault}"
-        self.order = 100 + order
-        if fault == "ok":  # a tuning knob whose only effect is to be seen by the worker
-            self.knobs = (Knob({"FAKE_KNOB": "on"}, "documented", "tests/fakefw", "none"),)
+        # every fake shares one environment, numpy only
+        install = Install("", spec_file=HERE / "fake.txt", releases_dir=HERE / "releases" / f"fake_{fault}", env_name="fake",
+                          worker_env={"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")},
+                          warm_modes=("eager",) if fault == "model_cached" else ())  # as if it kept kernels on disk
+        # fake_ok has a tuning knob whose only effect is to be seen by the worker
+        knobs = (Knob({"FAKE_KNOB": "on"}, "documented", "tests/fakefw", "none"),) if fault == "ok" else ()
+        super().__init__(f"fake_{fault}", f"fake_{fault}", 100 + order, FakeRuntime, install, knobs=knobs)
 
     def impl_module(self, model: str) -> str:
         if model == "lenet5" and self.fault.startswith("model_"):  # one model broken, the MLP healthy
             return "tests.fakefw.broken_impl"
         return "tests.fakefw.numpy_impl"
+
+
+class FakeRuntime(Runtime):
+    module = "numpy"
+
+    def __init__(self, framework: FakeFramework):
+        super().__init__(framework)
+        self.fault = framework.fault
 
     def load(self, threads: int):
         os.environ["FAKE_FAULT"] = self.fault
@@ -105,8 +117,4 @@ class FakeAdapter(Adapter):
 
 FAULTS = ("ok", "segfault", "abort", "hang", "import", "garbage", "parity", "slow", "oversubscribe", "flaky", "helper", "pool", "model_raises",
           "model_segfault", "model_cached")
-ADAPTERS = [FakeAdapter(fault, i) for i, fault in enumerate(FAULTS)]
-# every fake shares one environment, numpy only
-INSTALLS = {a.key: Install("", spec_file=HERE / "fake.txt", worker_env={"FAKE_SLOW_S": os.environ.get("FAKE_SLOW_S", "3")},
-                           warm_modes=("eager",) if a.fault == "model_cached" else ())  # as if it kept kernels on disk
-            for a in ADAPTERS}
+FRAMEWORKS = [FakeFramework(fault, i) for i, fault in enumerate(FAULTS)]

@@ -2,16 +2,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.adapters.base import Adapter
+from benchmarks.frameworks.runtime import Runtime
 
 
-class TorchAdapter(Adapter):
-    key, display, order = "torch", "PyTorch", 0
+class TorchRuntime(Runtime):
     module = "torch"
-    api_packages = ("torch",)
-    modes = {"eager": "eager", "compiled": "torch.compile (Inductor, C++ codegen)"}
-    default_mode_source = "PyTorch tutorials, Learn the Basics: Optimizing Model Parameters (eager training loop) https://pytorch.org/tutorials/beginner/basics/optimization_tutorial.html"
-    dense_layout = "out_in"
 
     def configure(self, threads: int) -> None:
         self.fw.set_num_threads(threads)
@@ -31,6 +26,3 @@ class TorchAdapter(Adapter):
     def assign(self, model, name, param, array) -> None:
         with self.fw.no_grad():
             param.copy_(self.fw.from_numpy(array))
-
-
-ADAPTER = TorchAdapter()

@@ -2,19 +2,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.adapters.base import Adapter
+from benchmarks.frameworks.runtime import Runtime
 
 
-class JaxAdapter(Adapter):
-    key, display, order = "jax", "JAX", 2
+class JaxRuntime(Runtime):
     module = "jax"
-    api_packages = ("jax", "flax", "optax")
-    modes = {"eager": "no jit (op-by-op dispatch, a debugging mode)", "compiled": "nnx.jit (XLA)"}
-    default_mode = "compiled"
-    default_mode_source = "Flax NNX MNIST tutorial: the train step is wrapped in nnx.jit https://flax.readthedocs.io/en/latest/mnist_tutorial.html"
-    dense_layout = "in_out"
-    image_layout = "NHWC"
-    param_names = {"kernel": "weight", "bias": "bias", "scale": "weight"}
     # XLA's CPU thread flags do not cap its pools; the worker's CPU affinity does.
 
     def configure(self, threads: int) -> None:
@@ -42,11 +34,8 @@ class JaxAdapter(Adapter):
             variable = model
             for part in path:
                 variable = variable[part] if isinstance(part, int) else getattr(variable, part)
-            out[".".join(map(str, path[:-1])) + "." + self.param_names[path[-1]]] = variable
+            out[".".join(map(str, path[:-1])) + "." + self.layout.param_names[path[-1]]] = variable
         return out
 
     def assign(self, model, name, param, array) -> None:
         param.value = self.tensor(array)
-
-
-ADAPTER = JaxAdapter()

@@ -2,18 +2,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.adapters.base import Adapter
+from benchmarks.frameworks.runtime import Runtime
 
 
-class MXNetAdapter(Adapter):
-    key, display, order = "mxnet", "MXNet", 3
+class MXNetRuntime(Runtime):
     module = "mxnet"
-    api_packages = ("mxnet",)
-    modes = {"eager": "Gluon imperative", "compiled": "hybridize() (cached symbolic graph)"}
-    default_mode_source = ("MXNet 1.9 Gluon crash course: imperative training; hybridize() is an optional later step "
-                           "https://mxnet.apache.org/versions/1.9.1/api/python/docs/tutorials/getting-started/crash-course/index.html")
-    dense_layout = "out_in"
-    param_names = {"gamma": "weight", "beta": "bias"}  # BatchNorm's scale and shift
     # Stock threaded engine: pinned to one core it ran as fast as NaiveEngine (2.06 vs 2.15 ms/step).
 
     def thread_env(self, threads: int):
@@ -32,10 +25,7 @@ class MXNetAdapter(Adapter):
 
     def named_parameters(self, model):
         params = model._collect_params_with_prefix()  # the structured names save_parameters uses
-        return {self.rename(name): p for name, p in params.items() if p.grad_req != "null"}
+        return {self.layout.rename(name): p for name, p in params.items() if p.grad_req != "null"}
 
     def assign(self, model, name, param, array) -> None:
         param.set_data(self.fw.nd.array(array))
-
-
-ADAPTER = MXNetAdapter()
