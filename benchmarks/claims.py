@@ -218,15 +218,15 @@ def upkeep_signals(marker: Dict, today: date) -> List[str]:
 
 
 def sweep_signals(sweep: Optional[tuple], frameworks: List[str]) -> tuple:
-    """From a release sweep's (records, meta): each framework's upkeep trouble by release_report's rule, and
+    """From a release sweep's (records, meta): each framework's upkeep trouble by the releases module's rule, and
     one line of its figures (what the claims table shows); frameworks the sweep lacks are left out."""
-    from benchmarks import release_report
+    from benchmarks import releases
 
     if not sweep:
         return {}, []
-    found = release_report.upkeep(*sweep)
-    signals = {fw: release_report.troubles(f) for fw, f in found.items() if fw in frameworks}
-    lines = [f"{_name(fw)} (release sweep): {release_report.upkeep_line(found[fw])}" for fw in frameworks if fw in found]
+    found = releases.upkeep(*sweep)
+    signals = {fw: releases.troubles(f) for fw, f in found.items() if fw in frameworks}
+    lines = [f"{_name(fw)} (release sweep): {releases.upkeep_line(found[fw])}" for fw in frameworks if fw in found]
     return signals, lines
 
 
@@ -234,7 +234,7 @@ def claim_c4(records: List[Dict], meta: Dict, sweep: Optional[tuple] = None) -> 
     """Judged on the frameworks the run has records of, and only when it has records of every framework it
     set up (a partial run is "no data", not a verdict on the frameworks it happened to reach). With a release
     sweep's (records, meta), the upkeep half is judged on it: today's code on earlier releases, cadence,
-    speed across releases, Python support (release_report.troubles); frameworks it lacks keep the snapshot's
+    speed across releases, Python support (releases.troubles); frameworks it lacks keep the snapshot's
     signals."""
     frameworks = sorted({r["framework"] for r in records})
     planned = {fw: m for fw, m in (meta.get("environments") or {}).items() if m}
@@ -288,7 +288,7 @@ def evaluate(records: List[Dict], meta: Dict, sweep: Optional[tuple] = None) -> 
     """Every claim's verdict; `sweep`: a release sweep's (records, meta), for C4's upkeep half (by default the
     one the run's meta names, if any)."""
     if sweep is None:
-        from benchmarks.release_report import linked_sweep
+        from benchmarks.releases import linked_sweep
 
         folder = linked_sweep(meta)
         sweep = (folder.releases(), folder.meta()) if folder else None

@@ -13,7 +13,7 @@ from benchmarks.plan import BASELINE, suite_of
 from benchmarks.run_folder import RunFolder
 from benchmarks.stats import (ESTIMATOR, ESTIMATORS, UNSTEADY_SPREAD, geomean, minimum_of_k, process_spread,
                               ratio_ci)
-from benchmarks.views import default_mode
+from benchmarks.frameworks import default_mode
 
 
 def compare_records(a_records: List[Dict], b_records: List[Dict]) -> List[Dict]:

@@ -130,9 +130,9 @@ def _claims(verdicts: List[Dict]) -> str:
 
 def _upkeep(meta: Dict) -> str:
     """The release sweep C4 is judged on, where the run names one."""
-    from benchmarks import release_report
+    from benchmarks import release_report, releases
 
-    folder = release_report.linked_sweep(meta)
+    folder = releases.linked_sweep(meta)
     if folder is None:
         return ""
     return blocks_html([Section("Upkeep: today's code on earlier releases", release_report.document(folder),

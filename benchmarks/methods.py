@@ -26,7 +26,7 @@ ROUNDS, WORKER_SETS, REPEATS = 6, 2, 4  # --rounds, the worker sets per side of 
 
 def aa_cells(models: Sequence[str], threads: Sequence[int]) -> List[Cell]:
     """PyTorch as shipped, each model at each thread setting: one side of every A/A ratio."""
-    from benchmarks.views import default_mode
+    from benchmarks.frameworks import default_mode
 
     return [Cell(BASELINE, m, default_mode(BASELINE), t) for t in threads for m in models]
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Dict, List
 
-from benchmarks import REPO_ROOT, claims, compare, html_report, plots, report, schema
+from benchmarks import REPO_ROOT, claims, compare, html_report, plots, report, run_folder, schema
 from benchmarks.records import write_atomic
 
 CSV_COLUMNS = schema.csv_columns()
@@ -38,7 +38,7 @@ def build(run_dir: Path) -> tuple:
 
     from benchmarks.breakdown import breakdown
 
-    records, meta = report.load_run(run_dir)
+    records, meta = run_folder.load_run(run_dir)
     raw = compare.read_raw(run_dir) or []  # derived from raw.jsonl with today's rules:
     meta = dict(meta, time_breakdown_s=breakdown(raw), later_shift=compare.later_shift(raw) if raw else None,
                 aa_test=compare.aa_text(records, raw))

@@ -53,7 +53,7 @@ class Call:
 
 def baseline_cell(cell: Cell, framework: str = BASELINE) -> Cell:
     """PyTorch as shipped (or the given baseline framework as shipped), the same model and thread setting."""
-    from benchmarks.views import default_mode
+    from benchmarks.frameworks import default_mode
 
     return Cell(framework, cell.model, default_mode(framework), cell.threads, cell.suite)
 

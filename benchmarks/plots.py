@@ -8,7 +8,8 @@ from benchmarks import records as rec
 from benchmarks import views
 from benchmarks.frameworks import all_frameworks
 from benchmarks.plan import BASELINE
-from benchmarks.views import default_mode, thread_settings
+from benchmarks.frameworks import default_mode
+from benchmarks.views import thread_settings
 
 MODES = ("eager", "compiled", "xla")
 MODEL_NAMES = {"mlp": "MLP", "lenet5": "LeNet-5", "resnet": "ResNet", "lstm": "LSTM", "transformer": "Transformer"}

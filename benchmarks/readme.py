@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import List, Optional
 
-from benchmarks import REPO_ROOT, claims, compare, porting, render, report, reproducibility, scoreboard
+from benchmarks import REPO_ROOT, claims, compare, porting, render, report, reproducibility, run_folder, scoreboard
 from benchmarks.records import write_atomic
 from benchmarks.views import thread_settings
 
@@ -43,7 +43,7 @@ def tta_markdown(run: Path) -> str:
     """Time to accuracy, from its own run: the table as shipped and at best, and the accuracy curves."""
     from benchmarks.tta import TARGET_ACCURACY
 
-    records, meta = report.load_run(REPO_ROOT / run)
+    records, meta = run_folder.load_run(REPO_ROOT / run)
     header, rows = report.tta_summary(records)
     if not rows:
         return ""
@@ -64,14 +64,14 @@ def sweep_markdown(sweep: Path, repeat: Optional[Path] = None, base: Path = REPO
     said so), and how far its fits moved in `repeat`, the sweep taken again."""
     from benchmarks import scaling
 
-    records, meta = report.load_run(REPO_ROOT / sweep)
+    records, meta = run_folder.load_run(REPO_ROOT / sweep)
     sections = scaling.sections(records, meta)[:1]
     plot = REPO_ROOT / sweep / "plots" / "scaling_as_shipped.png"
     source = (f"From `{sweep.as_posix()}` ({meta.get('date', '?')}, {(meta.get('wall_s') or 0) / 60:.0f} min, "
               f"{meta.get('cpu_model', '?')} with {meta.get('cores', '?')} cores, commit "
               f"`{(meta.get('git_commit') or '?')[:12]}`){report.noisy_machine_text(meta)}.")
     if repeat:
-        again = report.load_run(REPO_ROOT / repeat)[0]
+        again = run_folder.load_run(REPO_ROOT / repeat)[0]
         found = scaling.fit_agreement(records, again)
         if found:
             source += (f" Taken again as `{repeat.as_posix()}`, its numbers moved by (median / 90th percentile, "
@@ -88,9 +88,9 @@ SWEEP_READING = ("How to read it: where a framework's line lies above PyTorch's 
 
 def upkeep_markdown(meta: dict) -> str:
     """README's upkeep section: the release sweep C4 is judged on (the run's meta names it)."""
-    from benchmarks import release_report
+    from benchmarks import release_report, releases
 
-    folder = release_report.linked_sweep(meta)
+    folder = releases.linked_sweep(meta)
     if folder is None:
         return ("No release sweep is linked to this run: take one with `fwbench run --task releases` and name it "
                 "with `fwbench report RUN --releases-run SWEEP`.\n")
@@ -110,7 +110,7 @@ def timing_text(runs: List[Path]) -> str:
     """How long each given run took, with its command."""
     parts = []
     for run in runs:
-        meta = report.load_run(REPO_ROOT / run)[1]
+        meta = run_folder.load_run(REPO_ROOT / run)[1]
         plan = meta.get("plan", {})
         processes = plan.get("profile", {}).get("processes", "?")
         cells = len(plan.get("cells", []))
@@ -191,7 +191,7 @@ def update_readme(readme: Path, run_dir: Path, repeat: Optional[Path] = None, sw
     """Rewrite README's generated blocks from `run_dir` (a path relative to the repo): the answer (with how
     far it agrees with `repeat`), the numbers (with time to accuracy from `tta`) and how long `run_dir` and
     the `--quick` run `quick` took; and the generated pages of docs/."""
-    records, meta = report.load_run(REPO_ROOT / run_dir)
+    records, meta = run_folder.load_run(REPO_ROOT / run_dir)
     verdicts = claims.evaluate(records, meta)
     options = "".join(f" --{name} {path.as_posix()}" for name, path in
                       (("repeat", repeat), ("sweep", sweep), ("sweep-repeat", sweep_repeat), ("quick-run", quick),

@@ -162,7 +162,7 @@ def sweep(folder, frameworks: Sequence[str], rounds: int = ROUNDS, cap_gb: float
     """Every framework's releases, one at a time: build, check every model, time the speed calls against the
     pinned release, record, trim. Releases already in the folder's records are skipped (resume)."""
     from benchmarks.paired import launch_server
-    from benchmarks.views import default_mode
+    from benchmarks.frameworks import default_mode
 
     launch = launch or launch_server
     done = {(r["framework"], r["release"]) for r in folder.releases()}

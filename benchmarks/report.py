@@ -1,7 +1,6 @@
 """Tables from records alone: the terminal table and summary.md."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Dict, List, Optional
 
 from benchmarks import REPO_ROOT, scaling
@@ -216,7 +215,7 @@ def tta_table(records: List[Dict]) -> tuple:
 def tta_summary(records: List[Dict], threads: int = 1) -> tuple:
     """(header, rows): per framework and model, seconds of training to the target accuracy as shipped and at
     its best (fastest mode), each relative to PyTorch's same view; fastest as shipped first."""
-    from benchmarks.views import default_mode
+    from benchmarks.frameworks import default_mode
 
     tta = [r for r in records if r["task"] == "tta" and r["threads"] == threads and r.get("tuning", "default") == "default"]
     models = sorted({r["model"] for r in tta})
@@ -665,11 +664,3 @@ def claims_markdown(verdicts: List[Dict]) -> str:
 
 def _load(values: Optional[List[float]]) -> str:
     return "?" if not values else " ".join(f"{v:.2f}" for v in values)
-
-
-def load_run(run_dir: Path) -> tuple:
-    """(records, meta) of a run folder: a damaged meta.json is one line naming it (UserError)."""
-    from benchmarks.run_folder import RunFolder
-
-    folder = RunFolder(run_dir)
-    return folder.records(), folder.meta()

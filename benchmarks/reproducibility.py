@@ -74,7 +74,7 @@ def section(run: Path, repeat: Path, a: tuple, b: tuple, raws: tuple) -> Section
 
 def pair(run_dir: Path, repeat: Path, root: Path) -> Dict:
     """Both runs read, for `section` and `trust_line`."""
-    from benchmarks.report import load_run
+    from benchmarks.run_folder import load_run
 
     return {"a": load_run(root / run_dir), "b": load_run(root / repeat),
             "raws": (compare.read_raw(root / run_dir), compare.read_raw(root / repeat))}

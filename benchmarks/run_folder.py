@@ -179,3 +179,9 @@ def _checked(path: Path, fields: Dict, what: str) -> List[Dict]:
             raise UserError(f"{path}: record {number} is not {what} ({'; '.join(wrong[:3])}): restore it "
                             f"(`git checkout -- {path}`)")
     return found
+
+
+def load_run(run_dir: Path) -> tuple:
+    """(records, meta) of a run folder: a damaged meta.json is one line naming it (UserError)."""
+    folder = RunFolder(run_dir)
+    return folder.records(), folder.meta()

@@ -86,7 +86,7 @@ def sweep_records(records: List[Dict]) -> List[Dict]:
 
 def mode_kind(framework: str, mode: str) -> str:
     """'as shipped' for the framework's own default mode, else 'compiled' (the two lines per framework)."""
-    from benchmarks.views import default_mode
+    from benchmarks.frameworks import default_mode
 
     return "as shipped" if mode == default_mode(framework) else "compiled"
 

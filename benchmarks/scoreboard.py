@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional
 
 from benchmarks import views
+from benchmarks.frameworks import default_mode
 from benchmarks.document import Cell, Paragraph, Section, Table, ratio_cell
 from benchmarks.plan import BASELINE, TASKS
 
@@ -69,7 +70,6 @@ def _sweep_entries(records: List[Dict], fw: str, mode: str) -> List[Entry]:
     """The size sweep's fitted overhead and throughput of this framework as shipped, coloured against
     PyTorch's (for throughput, higher is better: the colour ratio is PyTorch's over this one's)."""
     from benchmarks.scaling import fits, sweep_records
-    from benchmarks.views import default_mode
 
     if not sweep_records(records):
         return []
@@ -152,7 +152,7 @@ def rows(records: List[Dict], meta: Dict, threads: int) -> List[List[Entry]]:
 def _baseline_times(records: List[Dict], threads: int, models: List[str], width: int) -> List[Entry]:
     """PyTorch's own headline times as shipped, in the per-model columns."""
     picked = views.chosen(records, VIEW, threads)
-    row = [Entry(""), Entry("PyTorch, ms"), Entry(views.default_mode(BASELINE))] + [Entry("")] * len(SUMMARY)
+    row = [Entry(""), Entry("PyTorch, ms"), Entry(default_mode(BASELINE))] + [Entry("")] * len(SUMMARY)
     for model in models:
         for task in TASKS_SHOWN:
             r = picked.get((BASELINE, model, task))

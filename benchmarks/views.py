@@ -6,17 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Dict, List, Optional
 
+from benchmarks.frameworks import default_mode
 from benchmarks.plan import BASELINE, suite_of
 from benchmarks.stats import geomean, ratio_ci
 
 VIEWS = ("as shipped", "best")
-
-
-def default_mode(framework: str) -> str:
-    from benchmarks.frameworks import all_frameworks
-
-    described = all_frameworks().get(framework)
-    return described.default_mode if described else "eager"
 
 
 def chosen(records: List[Dict], view: str, threads: int) -> Dict[tuple, Dict]:

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from benchmarks import REPO_ROOT, release_report
+from benchmarks import REPO_ROOT, releases
 from benchmarks.run_folder import RunFolder
 
 pytestmark = pytest.mark.processes
@@ -108,10 +108,10 @@ def test_upkeep_rule_counts_recent_releases_that_run_and_flags_a_regression():
                dict(framework="fw", release="2.0", models=broken),
                dict(framework="fw", release="3.0", models=broken),
                dict(framework="fw", release="pinned", newest=True, installed="4.0", models=runs)]
-    fact = release_report.upkeep(records, meta)["fw"]
+    fact = releases.upkeep(records, meta)["fw"]
     assert (fact["recent"], fact["recent_runs"]) == (2, 0)  # 2.0 and 3.0: the newest is not counted
-    trouble = release_report.troubles(fact)
+    trouble = releases.troubles(fact)
     assert any("runs unchanged on 0 of its 2 earlier releases" in t for t in trouble)
     assert any("its newest release takes 1.2× the time of 1.0" in t for t in trouble)
     records[0]["speed"] = {"mlp:train": {"ratio": 0.95, "ci": [0.85, 1.05], "pairs": 6}}  # within noise of level
-    assert not any("the time of" in t for t in release_report.troubles(release_report.upkeep(records, meta)["fw"]))
+    assert not any("the time of" in t for t in releases.troubles(releases.upkeep(records, meta)["fw"]))

@@ -70,7 +70,7 @@ def test_a_run_left_with_one_record_is_partial_and_its_claims_are_no_data(tmp_pa
     assert "**Partial run: 1 of 45 planned cells have records" in summary
     from benchmarks import report
 
-    line = report.data_quality_line(*report.load_run(folder))
+    line = report.data_quality_line(*run_folder.load_run(folder))
     assert line.startswith("**Partial run: 1 of 45 planned cells have records.** 1 of 1 measurements ok") and "\n" not in line
     for claim in ("C1", "C2", "C3", "C4"):
         assert f"#### {claim}:" in summary and "Verdict: **no data**" in summary.split(f"#### {claim}:")[1].split("\n\n")[1]

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 from typing import List
 
-from benchmarks import REPO_ROOT, envs, plan
+from benchmarks import REPO_ROOT, envs, plan, run_folder
 from benchmarks.frameworks import all_frameworks
 from benchmarks.errors import UserError
 from benchmarks.run_folder import RunFolder
@@ -51,7 +51,7 @@ def cmd_report(args) -> int:
         meta["release_sweep_run"] = str(sweep.path.resolve().relative_to(REPO_ROOT))
         folder.write_meta(meta)
     results, verdicts = outputs.build(run_dir)
-    report.print_table(results, console(), report.load_run(run_dir)[1])
+    report.print_table(results, console(), run_folder.load_run(run_dir)[1])
     report.print_claims(verdicts, console())
     print(f"wrote {run_dir / 'summary.md'}")
     if args.readme:
@@ -90,7 +90,7 @@ def cmd_merge(args) -> int:
 
     out = merge([Path(r) for r in args.runs], Path(args.out))
     results, _ = outputs.build(out)
-    report.print_table(results, console(), report.load_run(out)[1])
+    report.print_table(results, console(), run_folder.load_run(out)[1])
     print(f"merged {len(args.runs)} runs into {out}")
     return 0
 
@@ -109,7 +109,7 @@ def cmd_validate(args) -> int:
 def cmd_compare(args) -> int:
     from benchmarks import machines, render, reproducibility
     from benchmarks.compare import compare_records, read_raw
-    from benchmarks.report import load_run
+    from benchmarks.run_folder import load_run
 
     if args.run_b:
         a, b = load_run(Path(args.run_a)), load_run(Path(args.run_b))

@@ -41,3 +41,9 @@ def framework_display(key: str) -> str:
     """A framework's name as its users write it ("PaddlePaddle"), or the key when none has it."""
     frameworks = all_frameworks()
     return frameworks[key].display if key in frameworks else key
+
+
+def default_mode(key: str) -> str:
+    """The mode a framework's own getting-started guide trains in ("eager" for one no folder describes)."""
+    frameworks = all_frameworks()
+    return frameworks[key].default_mode if key in frameworks else "eager"
