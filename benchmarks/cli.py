@@ -9,8 +9,8 @@ from typing import Optional, Sequence
 from benchmarks.commands.results import cmd_compare, cmd_loc, cmd_merge, cmd_report, cmd_validate
 from benchmarks.commands.run import QUIET_RECHECK_S, cmd_run, shard_spec
 from benchmarks.commands.setup import cmd_doctor, cmd_list, cmd_releases, cmd_setup
-from benchmarks import plan
-from benchmarks.errors import UserError
+from benchmarks.core import plan
+from benchmarks.core.errors import UserError
 
 
 class Parser(argparse.ArgumentParser):

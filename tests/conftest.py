@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from benchmarks.envs import load_spec
+from benchmarks.measure.envs import load_spec
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # A test that launches fwbench, real framework workers or a browser: generous, since a cold or busy host

@@ -1,5 +1,5 @@
 """Claim rules on synthetic records whose verdicts are known by construction."""
-from benchmarks import claims
+from benchmarks.analysis import claims
 
 FRAMEWORKS = ("torch", "tensorflow", "jax", "mxnet", "paddle", "mindspore", "jittor", "oneflow", "megengine")
 
@@ -113,7 +113,7 @@ def test_c1_is_judged_as_shipped_and_at_best_and_says_which_view_flips():
 
 
 def test_best_takes_the_fastest_mode_and_tuning_per_cell():
-    from benchmarks import views
+    from benchmarks.analysis import views
 
     recs = records(dict.fromkeys(FRAMEWORKS, 2.0), compiled={"paddle": 1.0})
     recs.append(dict(recs[0], framework="mindspore", mode="eager", tuning="documented", time_ms=0.5,

@@ -90,7 +90,8 @@ def test_paired_trials_are_the_default_of_a_full_run_and_refused_where_only_the_
 def test_a_paired_run_estimates_its_length_from_the_committed_paired_run_scaled_by_calls(tmp_path, monkeypatch):
     import json
 
-    from benchmarks import cli, plan
+    from benchmarks import cli
+    from benchmarks.core import plan
     from benchmarks.commands import run
 
     def plan_of(*argv):

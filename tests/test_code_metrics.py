@@ -2,7 +2,7 @@ import textwrap
 
 import pytest
 
-from benchmarks.loc import api_calls, code_tokens, metrics, similarity, source_lines
+from benchmarks.measure.loc import api_calls, code_tokens, metrics, similarity, source_lines
 
 SOURCE = textwrap.dedent('''
     """A docstring that is not code."""

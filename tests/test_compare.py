@@ -4,8 +4,10 @@ import json
 
 import pytest
 
-from benchmarks import compare, guard, records
-from benchmarks.breakdown import breakdown
+from benchmarks.analysis import compare
+from benchmarks.core import records
+from benchmarks.measure import guard
+from benchmarks.analysis.breakdown import breakdown
 
 
 def record(fw, ms, task="train", threads=1, **extra):
@@ -73,7 +75,7 @@ def test_agreement_by_sample_spread_groups_cells_by_the_wider_of_their_two_runs(
 
 
 def test_a_dirty_commit_names_the_files_its_checkout_changed():
-    from benchmarks.report import commit_text
+    from benchmarks.outputs.report import commit_text
 
     assert commit_text({"git_commit": "0123456789abcdef"}) == "`0123456789ab`"
     assert commit_text({"git_commit": "0123456789abcdef-dirty", "changed_files": ["README.md"]}) == (
@@ -81,10 +83,10 @@ def test_a_dirty_commit_names_the_files_its_checkout_changed():
     assert "which, the run did not record" in commit_text({"git_commit": "0123456789abcdef-dirty"})
     outputs_only = {"git_commit": "0123456789abcdef-dirty", "changed_files": ["results/reference/meta.json"]}
     assert commit_text(outputs_only) == "`0123456789ab` (its checkout differed only in run folders under results/)"
-    from benchmarks.run_folder import run_commit  # its code is the commit's: code metrics read the commit's files
+    from benchmarks.core.run_folder import run_commit  # its code is the commit's: code metrics read the commit's files
 
     assert run_commit(outputs_only) == "0123456789abcdef"
-    assert run_commit(dict(outputs_only, changed_files=["results/x", "benchmarks/worker.py"])) is None
+    assert run_commit(dict(outputs_only, changed_files=["results/x", "benchmarks/measure/worker.py"])) is None
 
 
 def test_no_steady_cell_is_explained_by_the_spread_between_processes():
@@ -215,8 +217,8 @@ def test_a_worker_process_that_measured_two_models_counts_its_import_and_its_wai
 
 
 def test_of_a_processes_attempts_the_ok_one_on_the_fastest_host_counts():
-    from benchmarks.records import last_attempts
-    from benchmarks.runner import aggregate
+    from benchmarks.core.records import last_attempts
+    from benchmarks.measure.runner import aggregate
 
     def raw(process, attempt, host, status="ok"):
         return dict(record("torch", 1.0 + process + host), process=process, attempt=attempt, host_slowdown=host,
@@ -263,7 +265,7 @@ def test_two_paired_runs_are_compared_by_their_paired_ratios_first():
 
 
 def test_a_paired_runs_aa_test_counts_pytorch_as_shipped_only_not_its_compiled_mode():
-    from benchmarks.compare import paired_aa
+    from benchmarks.analysis.compare import paired_aa
 
     def record(mode, ratio, ci):
         return {"framework": "torch", "mode": mode, "tuning": "default", "paired_ratio": ratio, "paired_ci": ci}

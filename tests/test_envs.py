@@ -2,13 +2,13 @@ import sys
 
 import pytest
 
-from benchmarks import envs
+from benchmarks.measure import envs
 from benchmarks.frameworks import all_frameworks
-from benchmarks.errors import UserError
+from benchmarks.core.errors import UserError
 
 
 def test_every_framework_has_a_pinned_spec():
-    from benchmarks.release_sweep import releases_of
+    from benchmarks.measure.release_sweep import releases_of
 
     for key in all_frameworks():
         for release in releases_of(key):  # today's pin and every earlier release's recipe
@@ -52,7 +52,7 @@ def test_too_little_disk_is_a_clear_error(tmp_path):
 
 
 def test_scheduler_facts_are_read_from_the_kernel():
-    from benchmarks.hardware import kernel_config, scheduler_facts
+    from benchmarks.core.hardware import kernel_config, scheduler_facts
 
     facts = scheduler_facts()
     assert set(facts) == {"kernel", "preempt_model", "tick_hz", "virtual_machine", "spinning_penalised"}

@@ -14,9 +14,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from benchmarks import REPO_ROOT, records
-from benchmarks.plan import PROFILES, SUITES
-from benchmarks.runner import parse_worker_output, threads_verified
+from benchmarks import REPO_ROOT
+from benchmarks.core import records
+from benchmarks.core.plan import PROFILES, SUITES
+from benchmarks.measure.runner import parse_worker_output, threads_verified
 
 pytestmark = pytest.mark.processes
 
@@ -117,7 +118,7 @@ def fake_workers(home):
     alive = []
     for proc in psutil.process_iter(["cmdline"]):
         try:
-            if "benchmarks.worker" in " ".join(proc.info["cmdline"] or []) and \
+            if "benchmarks.measure.worker" in " ".join(proc.info["cmdline"] or []) and \
                     proc.environ().get("FWBENCH_HOME") == home:
                 alive.append(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied):
@@ -323,7 +324,7 @@ def test_fault_18_a_broken_model_in_a_shared_process_costs_the_other_models_noth
 
 def test_setup_compiles_every_model_once_where_the_framework_keeps_kernels_on_disk(fake_env):
     from benchmarks.commands.common import thread_settings
-    from benchmarks.envs import MARKER
+    from benchmarks.measure.envs import MARKER
 
     def doctor_row() -> str:
         out = fwbench(fake_env, "doctor")

@@ -5,7 +5,9 @@ import subprocess
 
 import pytest
 
-from benchmarks import REPO_ROOT, outputs, records
+from benchmarks import REPO_ROOT
+from benchmarks.core import records
+from benchmarks.outputs import run_outputs as outputs
 from tests.conftest import IN_CI
 
 pytestmark = pytest.mark.processes
@@ -50,13 +52,13 @@ def test_report_is_self_contained_and_escaped(built_report):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)  # nothing loads from the network
     assert "@import" not in page and "url(http" not in page
     assert "<script src" not in page and "<link" not in page
-    from benchmarks.html_report import _table
+    from benchmarks.outputs.html_report import _table
 
     assert "&lt;script&gt;" in _table(["a"], [["<script>alert(1)</script>"]])
 
 
 def test_markdown_prose_reads_as_html_and_stays_escaped():
-    from benchmarks.html_report import inline
+    from benchmarks.outputs.html_report import inline
 
     assert inline("**Taken on a noisy machine**: run `fwbench run --require-quiet` <now>") == (
         "<strong>Taken on a noisy machine</strong>: run <code>fwbench run --require-quiet</code> &lt;now&gt;")
@@ -134,8 +136,8 @@ def test_rosetta_stone_shows_the_two_chosen_frameworks_side_by_side(built_report
     import re
 
     numbered = len(re.findall(r'<td class="no">\d+</td>', side))  # every line of both files, once
-    from benchmarks.loc import read_source
-    from benchmarks.run_folder import run_commit
+    from benchmarks.measure.loc import read_source
+    from benchmarks.core.run_folder import run_commit
 
     commit = run_commit(json.loads((built_report / "meta.json").read_text()))  # the files as they were measured
     assert numbered == sum(len(read_source(REPO_ROOT / "models" / "mlp" / f"{fw}_impl.py", commit).splitlines())

@@ -1,7 +1,10 @@
-"""The harness's import graph has no circles, counting the imports made inside functions."""
+"""The harness's import graph, counting the imports made inside functions: no circles, and every import goes
+down the layers (core, frameworks, measure, analysis, outputs, commands) or stays within its own layer."""
 import ast
 from pathlib import Path
 from typing import Dict, List, Set
+
+import pytest
 
 from benchmarks import REPO_ROOT
 
@@ -49,3 +52,44 @@ def test_no_module_of_the_harness_imports_itself_round_a_circle():
 def test_the_circle_finder_finds_a_circle():
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}})[0] == ["a", "b", "c", "a"]
     assert circles({"a": {"b"}, "b": set()}) == []
+
+
+LAYERS = ("core", "frameworks", "measure", "analysis", "outputs", "commands")
+
+
+def layer_of(module: str) -> str:
+    """benchmarks.<layer>.<module> -> layer; the entry point benchmarks.cli is a command."""
+    parts = module.split(".")
+    if module == "benchmarks.cli":
+        return "commands"
+    if len(parts) < 2 or parts[1] not in LAYERS:
+        raise AssertionError(f"{module} sits in no layer: put it in one of benchmarks/{{{','.join(LAYERS)}}}/")
+    return parts[1]
+
+
+def upward_imports(graph: Dict[str, Set[str]]) -> List[str]:
+    """'a -> b' for each import of a module in a higher layer than the importer's."""
+    rank = {layer: i for i, layer in enumerate(LAYERS)}
+    found = []
+    for module, deps in sorted(graph.items()):
+        if module == "benchmarks":
+            continue
+        for dep in sorted(deps - {"benchmarks"}):
+            if rank[layer_of(dep)] > rank[layer_of(module)]:
+                found.append(f"{module} ({layer_of(module)}) -> {dep} ({layer_of(dep)})")
+    return found
+
+
+def test_every_module_sits_in_a_layer_and_imports_only_its_own_layer_or_lower_ones():
+    graph = import_graph(REPO_ROOT / "benchmarks")
+    for module in graph:
+        if module != "benchmarks":
+            layer_of(module)
+    assert upward_imports(graph) == []
+
+
+def test_the_layer_check_finds_an_upward_import_and_a_module_outside_the_layers():
+    graph = {"benchmarks.core.plan": {"benchmarks.outputs.report"}, "benchmarks.outputs.report": {"benchmarks.core.plan"}}
+    assert upward_imports(graph) == ["benchmarks.core.plan (core) -> benchmarks.outputs.report (outputs)"]
+    with pytest.raises(AssertionError, match="sits in no layer"):
+        layer_of("benchmarks.report")

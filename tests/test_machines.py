@@ -8,8 +8,10 @@ import subprocess
 import pytest
 import yaml
 
-from benchmarks import REPO_ROOT, machines, records
-from benchmarks.plan import Cell, expected_cost, jobs, plan_digest, process_group, shard
+from benchmarks import REPO_ROOT
+from benchmarks.analysis import machines
+from benchmarks.core import records
+from benchmarks.core.plan import Cell, expected_cost, jobs, plan_digest, process_group, shard
 from tests.test_faults import fake_env, fwbench  # noqa: F401 (the fixture)
 from tests.test_html_report import chromium, dump_dom
 

@@ -1,4 +1,4 @@
-"""The A/A comparison of measuring methods (benchmarks/methods.py, methods_report.py) and duet pairs
+"""The A/A comparison of measuring methods (benchmarks/measure/methods.py, methods_report.py) and duet pairs
 (paired.take_pair together): in-process fakes on a drifting host's clock, and the choice the committed
 comparison supports."""
 from __future__ import annotations
@@ -7,8 +7,10 @@ import json
 
 import pytest
 
-from benchmarks import REPO_ROOT, methods, methods_report, paired, runner
-from benchmarks.run_folder import RunFolder
+from benchmarks import REPO_ROOT
+from benchmarks.measure import methods, paired, runner
+from benchmarks.outputs import methods_report
+from benchmarks.core.run_folder import RunFolder
 from tests.test_paired import PROFILE, Host, fake_launcher
 
 COMMITTED = REPO_ROOT / "results" / "aa-methods"

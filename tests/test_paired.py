@@ -1,4 +1,4 @@
-"""Paired trials (benchmarks/paired.py): the interleaving order, the pairing, the interval, and a drifting
+"""Paired trials (benchmarks/measure/paired.py): the interleaving order, the pairing, the interval, and a drifting
 host that paired trials cancel and sequential ones do not. In-process fakes on an injected clock; one test
 runs a real long-lived worker of the fake framework."""
 from __future__ import annotations
@@ -16,8 +16,10 @@ import numpy as np
 import psutil
 import pytest
 
-from benchmarks import REPO_ROOT, paired, plan, records, runner, stats
-from benchmarks.plan import Cell
+from benchmarks import REPO_ROOT
+from benchmarks.core import plan, records, stats
+from benchmarks.measure import paired, runner
+from benchmarks.core.plan import Cell
 
 PROFILE = plan.with_options(plan.PROFILES["quick"], processes=1, baseline_factor=1)
 
@@ -172,13 +174,14 @@ def test_a_reruns_ratio_falls_in_the_interval_at_least_nine_times_in_ten(settle,
 
 
 def test_a_long_lived_worker_prepares_once_takes_trials_on_request_and_is_stopped_between_them(tmp_path):
-    """The real worker of the fake framework (`benchmarks.worker --serve`) in its own process."""
+    """The real worker of the fake framework (`benchmarks.measure.worker --serve`) in its own process."""
     home = tmp_path / "home"
     env = dict(os.environ, FWBENCH_HOME=str(home), FWBENCH_EXTRA_FRAMEWORKS="tests.fakefw")
     script = """
 import json, os, sys, time, psutil
-from benchmarks import paired, plan
-from benchmarks.plan import Cell
+from benchmarks.core import plan
+from benchmarks.measure import paired
+from benchmarks.core.plan import Cell
 cells = [Cell("fake_ok", "mlp", "eager", 1)]
 usable = sorted(os.sched_getaffinity(0))
 server = paired.launch_server(cells, plan.with_options(plan.PROFILES["quick"], processes=1), 0, cpus=usable[-1:])
@@ -219,7 +222,7 @@ print(json.dumps({"ready": sorted(server.ready), "state": state, "pins": pins, "
 
 
 def test_a_trial_settles_takes_samples_within_its_budget_and_a_slow_call_is_its_own_trial():
-    from benchmarks.worker import trial
+    from benchmarks.measure.worker import trial
 
     now = [0.0]
     calls = []
@@ -475,7 +478,7 @@ def test_an_interrupted_start_ends_every_worker_it_started(threads):
 
 
 def test_a_paired_call_is_busy_by_its_pairs_long_enough_to_tell_not_by_its_tick_averages():
-    from benchmarks import guard
+    from benchmarks.measure import guard
 
     ticks_misread = {"background_cpu": 0.4, "steal": 0.0, "busy_pairs": 0}
     assert not guard.busy(ticks_misread) and guard.busy(dict(ticks_misread, busy_pairs=2))

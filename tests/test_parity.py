@@ -1,10 +1,10 @@
 """Integration: the real worker in each framework's own environment matches the numpy reference."""
 import pytest
 
-from benchmarks import records
+from benchmarks.core import records
 from benchmarks.frameworks import all_frameworks
-from benchmarks.plan import SUITES, Cell, Profile, available_models
-from benchmarks.runner import aggregate, launch
+from benchmarks.core.plan import SUITES, Cell, Profile, available_models
+from benchmarks.measure.runner import aggregate, launch
 from tests.conftest import require_env
 
 TINY = Profile(processes=1, samples=3, min_samples=3, max_seconds=0.1, warmup=1, min_sample_ms=0.5, timeout_s=900)

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import REPO_ROOT, porting, report, rosetta, scoreboard
+from benchmarks import REPO_ROOT
+from benchmarks.analysis import porting, rosetta, scoreboard
+from benchmarks.outputs import report
 from benchmarks.frameworks import all_frameworks, get_framework
-from benchmarks.loc import api_uses, impl_path
+from benchmarks.measure.loc import api_uses, impl_path
 
 
 def test_api_uses_resolve_names_decorators_and_bases_with_their_lines():
@@ -151,7 +153,7 @@ def test_lead_paragraph_ranks_fastest_first(synthetic):
 
 
 def test_readme_blocks_and_docs_pages_are_generated():
-    from benchmarks import readme
+    from benchmarks.outputs import readme
 
     text = (REPO_ROOT / "README.md").read_text()
     for start, end in (readme.ANSWER_BLOCK, readme.RESULTS, readme.TIMING):
@@ -177,7 +179,8 @@ def test_a_newcomer_finds_the_answer_the_claims_and_the_two_commands_in_the_firs
 
 
 def test_the_reproducibility_page_says_which_frameworks_reproduce_and_whether_intervals_hold():
-    from benchmarks import render, reproducibility
+    from benchmarks.analysis import reproducibility
+    from benchmarks.outputs import render
 
     pair = reproducibility.pair(Path("results/reference"), Path("results/reference-repeat"), REPO_ROOT)
     section = reproducibility.section(Path("results/reference"), Path("results/reference-repeat"), pair["a"],
@@ -195,7 +198,7 @@ def test_the_reproducibility_page_says_which_frameworks_reproduce_and_whether_in
 
 def test_every_ratio_axis_reads_in_times_and_says_lower_is_faster(synthetic, tmp_path, monkeypatch):
     """Each plot that shows a ratio to PyTorch: log ticks written 1×, 2×, ..., and the direction in its label."""
-    from benchmarks import plots
+    from benchmarks.outputs import plots
 
     seen = []
     save = plots._save
@@ -229,7 +232,7 @@ def test_every_table_divides_by_pytorch_as_shipped(synthetic):
 
 
 def test_unsteady_cells_are_counted_per_framework_with_the_cause_its_framework_names(synthetic):
-    from benchmarks import report
+    from benchmarks.outputs import report
 
     marked = [dict(r, unsteady=r["framework"] in ("mindspore", "jittor") and r["task"] == "train",
                    process_spread=0.3 if r["task"] == "train" else 0.02) for r in synthetic]

@@ -1,6 +1,6 @@
-"""A quiet machine (#12): the guard, waiting for quiet, the host-speed retakes and a run's provenance, with the
-test-only fake framework and a real second process that burns CPU. End to end, with bounds a busy host cannot
-break and the bug each guards against would."""
+"""A run on a quiet machine (#12): waiting for quiet, flagging cells measured on a busy or slow host, refusing a
+noisy machine with --require-quiet and the host-speed retakes, with the test-only fake framework and a real second
+process that burns CPU. End to end, with bounds a busy host cannot break and the bug each guards against would."""
 import json
 import os
 import subprocess
@@ -10,50 +10,11 @@ from dataclasses import replace
 
 import pytest
 
-from benchmarks import guard, records
-from benchmarks.breakdown import PHASES, of_run
+from benchmarks.core import records
+from benchmarks.measure import guard
+from benchmarks.analysis.breakdown import PHASES, of_run
 from tests.test_faults import fake_env, fwbench  # noqa: F401 (the fixture)
-
-
-def burner(seconds: float = 600) -> subprocess.Popen:
-    """Another process keeping a core busy, as a build or a second benchmark would."""
-    return subprocess.Popen([sys.executable, "-c", f"import time\nend = time.time() + {seconds}\n"
-                                                   "while time.time() < end: pass"])
-
-
-def test_the_guard_counts_other_processes_cpu_and_not_its_own_on_fake_readings():
-    """/proc/stat's busy seconds minus this process's and its children's, per second of the window."""
-    readings = {"machine": [(100.0, 5.0), (103.0, 5.5)], "own": [10.0, 11.5], "clock": [50.0, 52.0]}
-    window = guard.Window(machine=lambda: readings["machine"].pop(0), own=lambda: readings["own"].pop(0),
-                          clock=lambda: readings["clock"].pop(0))
-    assert window.stop() == {"background_cpu": 0.75, "background_raw": 0.75, "steal": 0.25}  # (3 - 1.5) / 2 s; 0.5 / 2 s
-    readings = {"machine": [(100.0, 0.0), (101.0, 0.0)], "own": [10.0, 11.2], "clock": [0.0, 1.0]}
-    window = guard.Window(machine=lambda: readings["machine"].pop(0), own=lambda: readings["own"].pop(0),
-                          clock=lambda: readings["clock"].pop(0))
-    found = window.stop()
-    assert found["background_cpu"] == 0.0 and found["background_raw"] == -0.2  # never below zero, but for averaging
-
-
-def test_own_cpu_counts_the_children_it_waited_for():
-    before = guard.own_cpu()
-    child = subprocess.run([sys.executable, "-c", "x = 0\nfor i in range(10**7): x += i"])  # CPU time, whatever the load
-    assert child.returncode == 0 and guard.own_cpu() - before > 0.2
-
-
-def test_the_guard_sees_another_process_burning_cpu():
-    """End to end, with bounds a busier host only moves further from: a burner is seen, and waited for."""
-    hog = burner(30)
-    try:
-        time.sleep(0.3)
-        window = guard.Window()
-        time.sleep(1.0)
-        assert window.stop()["background_cpu"] > 0.7
-        start = time.monotonic()
-        waited = guard.wait_for_quiet(0.25, max_wait_s=1.0, probe_s=0.2)
-        assert waited["waited_s"] >= 1.0 and waited["background_before"] > 0.7
-        assert time.monotonic() - start < 5
-    finally:
-        hog.kill()
+from tests.test_guard import burner
 
 
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs a core for the burner beside the worker's")
@@ -70,6 +31,7 @@ def test_a_run_on_a_busy_machine_waits_then_flags_its_cells(fake_env, tmp_path):
     recs = records.read(run_dir / "records.jsonl")
     assert all(r["background_cpu"] > 0.5 and r["waited_s"] >= 2 for r in recs)
     assert "Measured on a busy machine" in (run_dir / "summary.md").read_text()
+
 
 
 def test_a_run_waits_for_a_busy_spell_to_end_and_then_measures_quietly(fake_env, tmp_path):  # noqa: F811
@@ -93,31 +55,9 @@ def test_a_run_waits_for_a_busy_spell_to_end_and_then_measures_quietly(fake_env,
     assert meta["noise"]["verdict"] in ("quiet", "noisy") and meta["cpu_flags"] is not None
 
 
-def test_a_cells_first_process_checks_parity_in_full_and_its_later_ones_warm_up_on_two_steps(fake_env, tmp_path):  # noqa: F811
-    from models.mlp import spec
-
-    run_dir = tmp_path / "three"
-    out = fwbench(fake_env, "run", "--sequential", "-f", "fake_ok", "--processes", "3", "-m", "mlp", "--modes", "eager",
-                  "-t", "1", "--max-wait", "5", "--out", str(run_dir))
-    assert out.returncode == 0, out.stderr
-    steps = {r["process"]: r["parity_steps"] for r in records.read(run_dir / "raw.jsonl")}
-    assert steps == {0: spec.PARITY_STEPS, 1: 2, 2: 2}
-    recs = records.read(run_dir / "records.jsonl")
-    assert all(r["parity_steps"] == spec.PARITY_STEPS and r["estimator"] == "minimum" for r in recs)
-    assert all(r["time_ms"] == min(r["samples_ms"]) for r in recs)
-    assert f"the loss over the first {spec.PARITY_STEPS} SGD steps" in (run_dir / "summary.md").read_text()
-
-
-def test_a_quick_run_checks_parity_over_two_steps_and_says_so(fake_env, tmp_path):  # noqa: F811
-    run_dir = tmp_path / "quick"
-    out = fwbench(fake_env, "run", "--sequential", "-f", "fake_ok", "--quick", "-m", "mlp", "--out", str(run_dir))
-    assert out.returncode == 0, out.stderr
-    assert {r["parity_steps"] for r in records.read(run_dir / "raw.jsonl")} == {2}
-    assert "the loss over the first 2 SGD steps" in (run_dir / "summary.md").read_text()
-
 
 def test_a_noisy_machine_is_named_in_every_table_and_refused_with_require_quiet(fake_env, tmp_path):  # noqa: F811
-    from benchmarks import report
+    from benchmarks.outputs import report
 
     quiet = {"cv": 0.01, "verdict": "quiet"}
     assert report.noisy_machine_text({"noise": quiet, "noise_after": quiet}) == ""
@@ -142,8 +82,9 @@ def test_a_noisy_machine_is_named_in_every_table_and_refused_with_require_quiet(
     assert "this machine is noisy for 0.4 min (2 checks, CV " in lines[-1]
 
 
+
 def test_require_quiet_with_minutes_checks_again_and_records_the_checks_that_refused(monkeypatch):
-    from benchmarks import peak
+    from benchmarks.measure import peak
     from benchmarks.commands import run as cli
 
     found = iter([{"cv": 0.08, "verdict": "noisy"}, {"cv": 0.05, "verdict": "noisy"}, {"cv": 0.02, "verdict": "quiet"}])
@@ -152,6 +93,7 @@ def test_require_quiet_with_minutes_checks_again_and_records_the_checks_that_ref
     assert cli.quiet_enough(1.0) == {"cv": 0.02, "verdict": "quiet", "refused_cvs": [0.08, 0.05]}
     monkeypatch.setattr(peak, "noise", lambda: {"cv": 0.08, "verdict": "noisy"})
     assert cli.quiet_enough(None) == {"cv": 0.08, "verdict": "noisy"}  # without --require-quiet: noted, not refused
+
 
 
 @pytest.fixture
@@ -166,9 +108,11 @@ def fake_in_process(fake_env, monkeypatch):  # noqa: F811
     frameworks.all_frameworks.cache_clear()
 
 
+
 def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_so(fake_in_process, tmp_path):
-    from benchmarks import report, runner
-    from benchmarks.plan import PROFILES, Cell, jobs
+    from benchmarks.measure import runner
+    from benchmarks.outputs import report
+    from benchmarks.core.plan import PROFILES, Cell, jobs
 
     cores = sorted(os.sched_getaffinity(0))
     # calibration, then the first worker: slow twice before it (it waits), full speed, slow after it (taken
@@ -192,11 +136,13 @@ def test_a_worker_waits_for_a_slow_host_is_taken_again_when_it_slowed_and_says_s
     assert PROFILES["quick"].host_retries == 0 and PROFILES["quick"].host_wait_s == 0  # a first look only notes it
 
 
+
 def test_slow_host_processes_are_taken_again_worst_first_within_the_retake_budget(fake_in_process, tmp_path):
     import itertools
 
-    from benchmarks import report, runner
-    from benchmarks.plan import PROFILES, Cell, jobs
+    from benchmarks.measure import runner
+    from benchmarks.outputs import report
+    from benchmarks.core.plan import PROFILES, Cell, jobs
 
     cores = sorted(os.sched_getaffinity(0))
     cells = [Cell("fake_ok", "mlp", "eager", 1), Cell("fake_ok", "mlp", "compiled", 1)]
@@ -218,86 +164,3 @@ def test_slow_host_processes_are_taken_again_worst_first_within_the_retake_budge
     assert {r["mode"] for r in recs} == {"eager", "compiled"} and all(guard.host_slow(r) for r in recs)
     text = report.host_slow_text(recs, spent)
     assert "2 more slow-host worker processes were not taken again: its budget, 0% of the first pass" in text
-
-
-def test_retakes_stop_once_they_keep_finding_a_slow_host():
-    budget = guard.RetakeBudget(share=1.0, futile_after=3)
-    budget.first_pass_s = 100.0
-    for slowdown in (1.5, 1.05, 1.4):  # one of three found full speed: a third is still worth it
-        assert budget.allows(10.0)
-        budget.took(10.0, slowdown)
-    assert budget.allows(10.0) and not budget.stopped
-    budget.took(10.0, 1.6)  # one of four
-    assert not budget.allows(1.0) and budget.stopped == "futile"
-    assert guard.RetakeBudget(share=0.25).allows(1.0) is False  # no first pass yet: nothing to spend
-    spent = guard.RetakeBudget(share=0.25)
-    spent.first_pass_s = 100.0
-    assert spent.allows(25.0) and not spent.allows(25.1) and spent.stopped == "budget"
-
-
-def test_the_host_probe_times_real_work_on_the_core_it_is_given():
-    core = sorted(os.sched_getaffinity(0))[0]
-    before = os.sched_getaffinity(0)
-    small, large = guard.host_probe(core, 0.05, size=32), guard.host_probe(core, 0.05, size=256)
-    assert 0 < small < large and os.sched_getaffinity(0) == before  # 512x the flops takes longer; affinity restored
-
-
-LEFT_BEHIND = """
-import os, time
-from benchmarks.worker import reap_children
-pid = os.fork()
-if pid == 0:  # a framework's helper process that outlives its work, as Jittor's helpers do
-    end = time.process_time() + 1.0
-    while time.process_time() < end:
-        pass
-    time.sleep(60)
-    os._exit(0)
-time.sleep(1.5)
-print(pid, flush=True)
-reap_children()
-"""
-
-
-def test_a_worker_ends_the_processes_its_framework_left_and_their_cpu_counts_as_its_own():
-    """Left running, they were reaped by init, and the guard counted their CPU as other processes' (Jittor's
-    cells read 0.10-0.13 cores busy on an idle machine)."""
-    import resource
-
-    from benchmarks import REPO_ROOT
-
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run([sys.executable, "-c", LEFT_BEHIND], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
-    helper = int(out.stdout.split()[0])
-    try:
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        assert not os.path.exists(f"/proc/{helper}")
-        assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) >= 1.0  # the helper's second
-    finally:
-        if os.path.exists(f"/proc/{helper}"):
-            os.kill(helper, 9)
-
-
-def test_a_run_in_a_changed_checkout_records_the_files_it_changed(tmp_path, monkeypatch):
-    from benchmarks import hardware
-
-    def git(*args):
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
-                       capture_output=True)
-
-    git("init", "-q")
-    (tmp_path / "spec.py").write_text("BATCH = 64\n")
-    git("add", "spec.py")
-    git("commit", "-q", "-m", "spec")
-    monkeypatch.setattr(hardware, "REPO_ROOT", tmp_path)
-    assert hardware.changed_files() == [] and not hardware.git_commit().endswith("-dirty")
-    (tmp_path / "spec.py").write_text("BATCH = 32\n")
-    (tmp_path / "untracked.txt").write_text("not the code\n")  # untracked files do not count
-    assert hardware.changed_files() == ["spec.py"] and hardware.git_commit().endswith("-dirty")
-    git("checkout", "-q", "spec.py")
-    (tmp_path / "results" / "reference").mkdir(parents=True)
-    (tmp_path / "results" / "reference" / "meta.json").write_text("{}\n")
-    git("add", "results")
-    git("commit", "-q", "-m", "a run")
-    (tmp_path / "results" / "reference" / "meta.json").unlink()  # a run folder replaced: outputs, not code
-    assert hardware.changed_files() == [] and not hardware.git_commit().endswith("-dirty")
-

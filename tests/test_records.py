@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-from benchmarks import records
-from benchmarks.errors import UserError
-from benchmarks.runner import aggregate
+from benchmarks.core import records
+from benchmarks.core.errors import UserError
+from benchmarks.measure.runner import aggregate
 
 
 def raw(process, samples, status="ok"):
@@ -122,14 +122,14 @@ def test_a_workers_peak_memory_is_its_own_not_its_launchers():
     from benchmarks import REPO_ROOT
 
     held = np.ones(400 * 1024 * 1024 // 8)  # the launcher touches 400 MB
-    code = "from benchmarks.worker import peak_rss_mb; print(peak_rss_mb())"
+    code = "from benchmarks.measure.worker import peak_rss_mb; print(peak_rss_mb())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
     assert held.sum() > 0
     assert float(out.stdout) < 200
 
 
 def test_a_crashed_shared_process_is_named_once_with_every_cell_it_measured():
-    from benchmarks.report import flaky_text
+    from benchmarks.outputs.report import flaky_text
 
     crash = "retried 1 process(es): worker killed by signal 11: first stderr line | second | third"
     recs = [dict(framework="fw", model=m, mode="compiled", threads=2, task=t, warnings=[crash])

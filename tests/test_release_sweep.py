@@ -1,4 +1,4 @@
-"""The release sweep (benchmarks/release_sweep.py) with the fake framework at three earlier releases, each a
+"""The release sweep (benchmarks/measure/release_sweep.py) with the fake framework at three earlier releases, each a
 real environment: numpy 0.0.1 (no such release: cannot install), numpy 1.26.4 (no `np.astype`, which the fake
 model file uses: an API break) and numpy 2.0.2 (runs), against its pinned numpy 2.4.6."""
 from __future__ import annotations
@@ -10,8 +10,9 @@ import sys
 
 import pytest
 
-from benchmarks import REPO_ROOT, releases
-from benchmarks.run_folder import RunFolder
+from benchmarks import REPO_ROOT
+from benchmarks.analysis import releases
+from benchmarks.core.run_folder import RunFolder
 
 pytestmark = pytest.mark.processes
 
@@ -56,7 +57,7 @@ def test_an_api_break_names_the_model_files_line(sweep_run):
 
 
 def release_sweep_hint(outcome: dict) -> str:
-    from benchmarks.release_sweep import fix_hint
+    from benchmarks.measure.release_sweep import fix_hint
 
     return fix_hint(outcome)
 

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from benchmarks import friction
+from benchmarks.core import friction
 
 
 def _file(name, uploaded, yanked=False):

@@ -1,4 +1,4 @@
-"""The run folder has one owner (benchmarks/run_folder.py), and damaged or partial folders read as what they are."""
+"""The run folder has one owner (benchmarks/core/run_folder.py), and damaged or partial folders read as what they are."""
 import ast
 import shutil
 import subprocess
@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import REPO_ROOT, run_folder
-from benchmarks.errors import UserError
-from benchmarks.run_folder import RunFolder
+from benchmarks import REPO_ROOT
+from benchmarks.core import run_folder
+from benchmarks.core.errors import UserError
+from benchmarks.core.run_folder import RunFolder
 
 QUICK = REPO_ROOT / "results" / "quick"  # a committed run: nine frameworks, one process per cell
 
@@ -68,7 +69,7 @@ def test_a_run_left_with_one_record_is_partial_and_its_claims_are_no_data(tmp_pa
     assert "torn last line" in out.stderr
     summary = (folder / "summary.md").read_text()
     assert "**Partial run: 1 of 45 planned cells have records" in summary
-    from benchmarks import report
+    from benchmarks.outputs import report
 
     line = report.data_quality_line(*run_folder.load_run(folder))
     assert line.startswith("**Partial run: 1 of 45 planned cells have records.** 1 of 1 measurements ok") and "\n" not in line
@@ -91,7 +92,7 @@ def test_records_and_raw_round_trip_through_the_folder(tmp_path):
 
 
 def test_the_record_reference_is_generated_from_the_declared_schema():
-    from benchmarks import schema
+    from benchmarks.core import schema
 
     assert (REPO_ROOT / "docs" / "records.md").read_text() == schema.reference_markdown()
     assert len(schema.csv_columns()) == len(set(schema.csv_columns()))
@@ -114,3 +115,28 @@ def test_every_committed_run_fits_the_schema():
         folder = RunFolder(meta.parent)
         assert folder.meta() and (folder.releases() if folder.is_release_sweep() else
                                   folder.aa() if folder.is_methods_comparison() else folder.records())
+
+
+def test_a_run_in_a_changed_checkout_records_the_files_it_changed(tmp_path, monkeypatch):
+    from benchmarks.core import hardware
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "spec.py").write_text("BATCH = 64\n")
+    git("add", "spec.py")
+    git("commit", "-q", "-m", "spec")
+    monkeypatch.setattr(hardware, "REPO_ROOT", tmp_path)
+    assert hardware.changed_files() == [] and not hardware.git_commit().endswith("-dirty")
+    (tmp_path / "spec.py").write_text("BATCH = 32\n")
+    (tmp_path / "untracked.txt").write_text("not the code\n")  # untracked files do not count
+    assert hardware.changed_files() == ["spec.py"] and hardware.git_commit().endswith("-dirty")
+    git("checkout", "-q", "spec.py")
+    (tmp_path / "results" / "reference").mkdir(parents=True)
+    (tmp_path / "results" / "reference" / "meta.json").write_text("{}\n")
+    git("add", "results")
+    git("commit", "-q", "-m", "a run")
+    (tmp_path / "results" / "reference" / "meta.json").unlink()  # a run folder replaced: outputs, not code
+    assert hardware.changed_files() == [] and not hardware.git_commit().endswith("-dirty")

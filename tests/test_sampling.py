@@ -1,11 +1,11 @@
-"""The stopping rule of benchmarks.worker.time_calls, on an injected clock: a call takes the seconds it
+"""The stopping rule of benchmarks.measure.worker.time_calls, on an injected clock: a call takes the seconds it
 advances the clock by, so no test here depends on how busy the host is (as pyperf tests its calibration)."""
 import statistics
 
 import numpy as np
 import pytest
 
-from benchmarks.worker import median_halfwidth, merge_rounds, time_calls
+from benchmarks.measure.worker import median_halfwidth, merge_rounds, time_calls
 
 
 REQUEST = {"max_seconds": 0.3, "warmup": 2, "min_sample_ms": 0.0, "samples": 200, "min_samples": 3,

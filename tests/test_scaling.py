@@ -3,8 +3,9 @@ crossover; the sweep's plan and plot."""
 import numpy as np
 import pytest
 
-from benchmarks import plan, scaling
-from benchmarks.plan import SWEEP, TASKS
+from benchmarks.analysis import scaling
+from benchmarks.core import plan
+from benchmarks.core.plan import SWEEP, TASKS
 
 
 def synthetic(fw: str, mode: str, overhead_us: float, gflops: float, noise: float = 0.02, jump_at=None) -> list:
@@ -55,7 +56,7 @@ def test_the_sweep_plan_covers_every_size_for_each_framework_as_shipped_and_comp
 
 
 def test_scaling_plot_renders(tmp_path):
-    from benchmarks import plots
+    from benchmarks.outputs import plots
 
     records = synthetic("torch", "eager", 40, 80) + synthetic("jax", "compiled", 30, 90)
     paths = plots.scaling_plots(records, {"peak_gflops": {"1": 100.0}}, tmp_path)
@@ -64,7 +65,7 @@ def test_scaling_plot_renders(tmp_path):
 
 
 def test_scoreboard_gains_the_fitted_numbers_when_the_run_has_a_sweep():
-    from benchmarks import scoreboard
+    from benchmarks.analysis import scoreboard
 
     speed = [{"framework": fw, "model": "mlp", "task": "train", "mode": "eager", "threads": 1, "tuning": "default",
               "status": "ok", "time_ms": ms, "time_ci95_ms": [ms * 0.9, ms * 1.1], "samples_ms": [ms, ms]}
@@ -122,8 +123,8 @@ def test_every_sweep_size_trains_well_conditioned_parity_steps():
 def test_two_sweeps_fit_agreement_measures_how_far_the_fits_moved_and_readme_says_it(tmp_path):
     import json
 
-    from benchmarks import readme
-    from benchmarks.schema import REQUIRED_KEYS
+    from benchmarks.outputs import readme
+    from benchmarks.core.schema import REQUIRED_KEYS
 
     a = synthetic("torch", "eager", 40, 130, noise=0.0) + synthetic("paddle", "eager", 100, 120, noise=0.0)
     b = synthetic("torch", "eager", 40, 130, noise=0.0) + synthetic("paddle", "eager", 100, 120, noise=0.0)

@@ -5,7 +5,7 @@ import pytest
 
 from benchmarks.frameworks import get_framework
 from benchmarks.frameworks.layout import BASIC_KINDS, model_weights
-from benchmarks.plan import available_models
+from benchmarks.core.plan import available_models
 from models.common import cross_entropy
 
 MODELS = available_models()
@@ -187,7 +187,7 @@ def test_the_tta_suite_covers_the_specs_with_tta_settings():
 def test_a_two_step_parity_gate_catches_a_weight_gradient_a_tenth_of_a_percent_off():
     """--quick checks the loss over 2 SGD steps, not 10: the second loss follows one update, so a weight
     gradient 0.1% off (either layer of the MLP) still moves it past the tolerance."""
-    from benchmarks.plan import PROFILES
+    from benchmarks.core.plan import PROFILES
     from models.mlp import spec
 
     steps = PROFILES["quick"].first_parity_steps

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from benchmarks.stats import (ESTIMATOR, ESTIMATORS, NOISY_CV, UNSTEADY_SPREAD, bootstrap_ci, bootstrap_median_ci,
+from benchmarks.core.stats import (ESTIMATOR, ESTIMATORS, NOISY_CV, UNSTEADY_SPREAD, bootstrap_ci, bootstrap_median_ci,
                              headline, minimum_of_k, process_spread, ratio_ci, summarize)
 
 

@@ -12,16 +12,16 @@ import time
 import pytest
 
 from benchmarks import REPO_ROOT
-from benchmarks.process_group import group_members, run_in_group, strays
+from benchmarks.measure.process_group import group_members, run_in_group, strays
 
 pytestmark = pytest.mark.processes
 
-# A worker's end, as benchmarks.worker ends: records out, then reap_children and os._exit, with a pool that
+# A worker's end, as benchmarks.measure.worker ends: records out, then reap_children and os._exit, with a pool that
 # repopulates (the fake framework's, a real multiprocessing pool) still running.
 WORKER_END = """
 import os
 from tests.fakefw.fake_framework import start_pool
-from benchmarks.worker import reap_children
+from benchmarks.measure.worker import reap_children
 start_pool()
 print(os.getpid(), flush=True)
 reap_children()
@@ -89,7 +89,7 @@ def test_the_runner_ends_a_worker_past_its_timeout_and_everything_it_forked():
 # A worker whose harness is gone (its parent exits at once) and a process a finished worker forked.
 ORPHANS = """
 import os, subprocess, sys, time
-sleeper = [sys.executable, "-c", "import time; time.sleep(60)  # MARK", "-m", "benchmarks.worker"]
+sleeper = [sys.executable, "-c", "import time; time.sleep(60)  # MARK", "-m", "benchmarks.measure.worker"]
 worker = subprocess.Popen(sleeper, start_new_session=True)  # its harness, this script, exits below
 if os.fork() == 0:  # a worker that forks a helper, then exits
     os.setsid()
@@ -103,7 +103,7 @@ time.sleep(0.5)
 def test_doctor_finds_processes_of_past_runs_and_leaves_live_workers_alone():
     mark = f"stray-test-{os.getpid()}-{time.time_ns()}"
     mine = lambda: [s for s in strays() if mark in s["cmdline"]]  # noqa: E731
-    live = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep(60)  # {mark}", "-m", "benchmarks.worker"],
+    live = subprocess.Popen([sys.executable, "-c", f"import time; time.sleep(60)  # {mark}", "-m", "benchmarks.measure.worker"],
                             start_new_session=True)  # a worker of a live harness: this test
     subprocess.run([sys.executable, "-c", ORPHANS.replace("MARK", mark)], check=True, timeout=60)
     try:
@@ -149,3 +149,38 @@ def test_a_hanging_test_fails_alone_with_where_it_hung_and_the_suite_goes_on(tmp
                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert "1 failed, 1 passed" in out.stdout, out.stdout
     assert "Timeout" in out.stdout and "time.sleep(600)" in out.stdout
+
+
+LEFT_BEHIND = """
+import os, time
+from benchmarks.measure.worker import reap_children
+pid = os.fork()
+if pid == 0:  # a framework's helper process that outlives its work, as Jittor's helpers do
+    end = time.process_time() + 1.0
+    while time.process_time() < end:
+        pass
+    time.sleep(60)
+    os._exit(0)
+time.sleep(1.5)
+print(pid, flush=True)
+reap_children()
+"""
+
+
+def test_a_worker_ends_the_processes_its_framework_left_and_their_cpu_counts_as_its_own():
+    """Left running, they were reaped by init, and the guard counted their CPU as other processes' (Jittor's
+    cells read 0.10-0.13 cores busy on an idle machine)."""
+    import resource
+
+    from benchmarks import REPO_ROOT
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run([sys.executable, "-c", LEFT_BEHIND], capture_output=True, text=True, timeout=60, cwd=REPO_ROOT)
+    helper = int(out.stdout.split()[0])
+    try:
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert not os.path.exists(f"/proc/{helper}")
+        assert (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) >= 1.0  # the helper's second
+    finally:
+        if os.path.exists(f"/proc/{helper}"):
+            os.kill(helper, 9)

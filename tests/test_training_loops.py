@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.frameworks import all_frameworks
-from benchmarks.loc import impl_path
-from benchmarks.plan import available_models
+from benchmarks.measure.loc import impl_path
+from benchmarks.core.plan import available_models
 
 BUILDERS = ("build_trainer", "build_predictor", "loss_fn", "TrainGraph", "EvalGraph")
 MODE_SWITCH = re.compile(r"\.(train|eval|set_train)\(")

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from benchmarks import tta
-from benchmarks.plan import available_models
-from benchmarks.plan import Cell, Profile
-from benchmarks.runner import launch
+from benchmarks.measure import tta
+from benchmarks.core.plan import available_models
+from benchmarks.core.plan import Cell, Profile
+from benchmarks.measure.runner import launch
 from tests.conftest import require_env
 
 ONE = Profile(processes=1, samples=1, min_samples=1, max_seconds=0.1, warmup=0, min_sample_ms=0.1, timeout_s=900)
@@ -45,7 +45,7 @@ def test_frameworks_reach_the_target_on_the_reference_curve(framework, model):
 
 
 def test_time_to_accuracy_reads_as_shipped_and_at_best_against_pytorchs_same_view():
-    from benchmarks import report
+    from benchmarks.outputs import report
 
     def tta(fw, mode, seconds, status="ok"):
         return {"framework": fw, "model": "mlp", "mode": mode, "threads": 1, "task": "tta", "status": status,

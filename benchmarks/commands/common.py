@@ -7,7 +7,7 @@ import sys
 from typing import List, Optional, Sequence
 
 from benchmarks import REPO_ROOT
-from benchmarks.errors import UserError
+from benchmarks.core.errors import UserError
 
 
 RESULTS = REPO_ROOT / "results"
@@ -40,6 +40,7 @@ def print_table(title: str, header: List[str], rows: List[List[str]]) -> None:
         for row in rows:
             table.add_row(*row)
         console().print(table)
+
 
 def thread_settings() -> List[str]:
     """1 thread pinned to one core, and all usable cores."""

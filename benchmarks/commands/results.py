@@ -5,35 +5,37 @@ import json
 from pathlib import Path
 from typing import List
 
-from benchmarks import REPO_ROOT, envs, plan, run_folder
+from benchmarks import REPO_ROOT
+from benchmarks.core import plan, run_folder
+from benchmarks.measure import envs
 from benchmarks.frameworks import all_frameworks
-from benchmarks.errors import UserError
-from benchmarks.run_folder import RunFolder
+from benchmarks.core.errors import UserError
+from benchmarks.core.run_folder import RunFolder
 from benchmarks.commands.common import choose, console
 from benchmarks.commands.setup import ensure_envs
 
 
 def cmd_report(args) -> int:
-    from benchmarks import outputs, report
+    from benchmarks.outputs import report, run_outputs as outputs
 
     folder = RunFolder.existing(args.run)
     run_dir = folder.path
     if folder.is_release_sweep():  # a release sweep's folder: its summary alone
-        from benchmarks import release_report
+        from benchmarks.outputs import release_report
 
         release_report.write(folder)
         console().print(release_report.terminal_text(folder))
         print(f"wrote {run_dir / 'summary.md'}")
         return 0
     if folder.is_methods_comparison():  # an A/A comparison of measuring methods: its summary alone
-        from benchmarks import methods_report, render
+        from benchmarks.outputs import methods_report, render
 
         methods_report.write(folder)
         render.terminal(methods_report.document(folder.aa(), folder.meta()), console())
         print(f"wrote {run_dir / 'summary.md'}")
         return 0
     if args.reaggregate:
-        from benchmarks import runner
+        from benchmarks.measure import runner
 
         meta = folder.run_meta()
         runner.reaggregate(run_dir, meta)
@@ -55,7 +57,7 @@ def cmd_report(args) -> int:
     report.print_claims(verdicts, console())
     print(f"wrote {run_dir / 'summary.md'}")
     if args.readme:
-        from benchmarks.readme import update_readme
+        from benchmarks.outputs.readme import update_readme
 
         relative = lambda path: Path(path).resolve().relative_to(REPO_ROOT) if path else None  # noqa: E731
         update_readme(REPO_ROOT / "README.md", relative(run_dir), relative(args.repeat), relative(args.sweep),
@@ -69,7 +71,7 @@ def cmd_loc(args) -> int:
     """Code metrics of every model file, straight from the sources (no run needed)."""
     from rich.table import Table
 
-    from benchmarks.loc import metrics
+    from benchmarks.measure.loc import metrics
 
     models = choose("model", args.models, plan.available_models())
     table = Table(title="Model files: code lines (pygount), tokens, distinct framework API calls, similarity to PyTorch")
@@ -85,8 +87,8 @@ def cmd_loc(args) -> int:
 
 
 def cmd_merge(args) -> int:
-    from benchmarks import outputs, report
-    from benchmarks.merge import merge
+    from benchmarks.outputs import report, run_outputs as outputs
+    from benchmarks.core.merge import merge
 
     out = merge([Path(r) for r in args.runs], Path(args.out))
     results, _ = outputs.build(out)
@@ -96,7 +98,7 @@ def cmd_merge(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from benchmarks.validate import compare
+    from benchmarks.measure.validate import compare
 
     ensure_envs(["torch"])
     result = compare(rounds=args.rounds)
@@ -107,9 +109,10 @@ def cmd_validate(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from benchmarks import machines, render, reproducibility
-    from benchmarks.compare import compare_records, read_raw
-    from benchmarks.run_folder import load_run
+    from benchmarks.analysis import machines, reproducibility
+    from benchmarks.outputs import render
+    from benchmarks.analysis.compare import compare_records, read_raw
+    from benchmarks.core.run_folder import load_run
 
     if args.run_b:
         a, b = load_run(Path(args.run_a)), load_run(Path(args.run_b))

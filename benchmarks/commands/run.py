@@ -8,12 +8,14 @@ import time
 from pathlib import Path
 from typing import Iterable, List, Optional, Sequence
 
-from benchmarks import REPO_ROOT, envs, plan, records
+from benchmarks import REPO_ROOT
+from benchmarks.core import plan, records
+from benchmarks.measure import envs
 from benchmarks.frameworks import all_frameworks, get_framework
-from benchmarks.errors import UserError
-from benchmarks.plan import Plan
-from benchmarks.process_group import strays, strays_line
-from benchmarks.run_folder import RunFolder
+from benchmarks.core.errors import UserError
+from benchmarks.core.plan import Plan
+from benchmarks.measure.process_group import strays, strays_line
+from benchmarks.core.run_folder import RunFolder
 from benchmarks.commands.common import RESULTS, choose, console, thread_settings
 from benchmarks.commands.setup import ensure_envs
 
@@ -53,7 +55,7 @@ def selection_plan(args) -> Plan:
                                 baseline_factor=None if suite == "speed" and not paired else 1,  # speed only
                                 shared_processes=False if args.one_cell_per_process else None)
     tunings = choose("tuning level", args.tuning or ["default"], list(plan.TUNINGS))
-    from benchmarks.hardware import cpu_traits
+    from benchmarks.core.hardware import cpu_traits
 
     cpu = cpu_traits()
     def modes_of(fw: str) -> Iterable[str]:
@@ -112,7 +114,7 @@ def quiet_enough(wait_min: Optional[float]) -> dict:
     """The machine's noise before a new run. With --require-quiet (`wait_min` not None), a noisy machine stops
     the run, after checking again every QUIET_RECHECK_S for up to `wait_min` minutes; the noise that let the
     run start then records the checks that refused it (`refused_cvs`)."""
-    from benchmarks.peak import QUIET_CV, noise
+    from benchmarks.measure.peak import QUIET_CV, noise
 
     deadline, refused = time.monotonic() + (wait_min or 0.0) * 60, []
     while True:
@@ -133,7 +135,7 @@ def quiet_enough(wait_min: Optional[float]) -> dict:
 
 
 def cmd_run(args) -> int:
-    from benchmarks.hardware import machine_meta
+    from benchmarks.core.hardware import machine_meta
 
     if args.task == "releases":
         return run_releases(args)
@@ -172,17 +174,17 @@ def cmd_run(args) -> int:
             meta["shard"] = shard
         meta["records_schema"] = records.SCHEMA_VERSION
         if takes_pairs(args):
-            from benchmarks.paired import DUET_THREADS
+            from benchmarks.measure.paired import DUET_THREADS
 
             meta["paired"] = {"rounds": args.rounds or PAIRED_ROUNDS, "duet_threads": list(DUET_THREADS)}
     ensure_envs(list(dict.fromkeys(run_plan.frameworks + ([plan.BASELINE] if meta.get("paired") else []))))
     if "peak_gflops" not in meta:
-        from benchmarks.peak import peak_gflops
-        from benchmarks.runner import cpus_for
+        from benchmarks.measure.peak import peak_gflops
+        from benchmarks.measure.runner import cpus_for
 
         meta["peak_gflops"] = {str(t): peak_gflops(cpus_for(t)) for t in sorted({c.threads for c in run_plan.cells})}
     if "noise" not in meta:
-        from benchmarks.peak import noise
+        from benchmarks.measure.peak import noise
 
         meta["noise"] = noise()
     meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in run_plan.frameworks}
@@ -223,7 +225,7 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     derived files and print the table."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from benchmarks import runner
+    from benchmarks.measure import runner
 
     started = time.time()
     interrupted = False
@@ -294,8 +296,8 @@ def time_left(minutes: Optional[float], elapsed_s: float) -> str:
 
 
 def run_paired(run_dir: Path, run_plan: Plan, meta: dict) -> bool:
-    """The paired protocol (benchmarks/paired.py) over the plan; True when interrupted."""
-    from benchmarks import paired
+    """The paired protocol (benchmarks/measure/paired.py) over the plan; True when interrupted."""
+    from benchmarks.measure import paired
 
     rounds = meta["paired"]["rounds"]
     console().print(f"fwbench: {len(run_plan.cells)} cells in paired trials: {run_plan.profile.processes} worker "
@@ -312,10 +314,10 @@ def run_paired(run_dir: Path, run_plan: Plan, meta: dict) -> bool:
 
 def finish(run_dir: Path, meta: dict, started: float, interrupted: bool) -> int:
     """After the measurements: the machine's state, meta.json, the derived files, the table and the answer."""
-    from benchmarks import outputs, report
+    from benchmarks.outputs import report, run_outputs as outputs
 
     if not interrupted:  # the machine may have turned noisy while the run took
-        from benchmarks.peak import noise
+        from benchmarks.measure.peak import noise
 
         meta["noise_after"] = noise()
     meta["loadavg_after"] = list(os.getloadavg())
@@ -325,10 +327,11 @@ def finish(run_dir: Path, meta: dict, started: float, interrupted: bool) -> int:
         print(f"warning: {strays_line(left)}", file=sys.stderr)
     meta["wall_s"] = round(meta.get("wall_s", 0) + time.time() - started, 1)
     meta["interrupted"] = interrupted
-    from benchmarks.worker import peak_rss_mb
+    from benchmarks.measure.worker import peak_rss_mb
 
     meta["harness_peak_rss_mb"] = round(peak_rss_mb(), 1)  # the harness's own memory, workers not included
-    from benchmarks import breakdown, render
+    from benchmarks.analysis import breakdown
+    from benchmarks.outputs import render
 
     spent = breakdown.of_run(run_dir)
     if spent:
@@ -349,8 +352,9 @@ def finish(run_dir: Path, meta: dict, started: float, interrupted: bool) -> int:
 
 def print_answer(results: List[dict], verdicts: List[dict]) -> None:
     """The answer at the end of a run: who is fast at each thread setting, and the claims' verdicts."""
-    from benchmarks import report, scoreboard
-    from benchmarks.views import thread_settings
+    from benchmarks.analysis import scoreboard
+    from benchmarks.outputs import report
+    from benchmarks.analysis.views import thread_settings
 
     for threads in thread_settings(results):
         console().print(f"[bold]The answer, {threads} thread{'s' if threads > 1 else ''}:[/] "
@@ -359,9 +363,9 @@ def print_answer(results: List[dict], verdicts: List[dict]) -> None:
 
 
 def run_releases(args) -> int:
-    """`fwbench run --task releases`: the release sweep (benchmarks/release_sweep.py), resumable."""
-    from benchmarks import release_sweep
-    from benchmarks.hardware import machine_meta
+    """`fwbench run --task releases`: the release sweep (benchmarks/measure/release_sweep.py), resumable."""
+    from benchmarks.measure import release_sweep
+    from benchmarks.core.hardware import machine_meta
 
     if args.append or args.retry_failed or args.shard or getattr(args, "paired", False) or args.quick:
         raise UserError("the release sweep takes --frameworks, --models, --rounds, --cap-gb, --out and --resume only")
@@ -383,14 +387,14 @@ def run_releases(args) -> int:
                                    "timed_tasks": list(release_sweep.SPEED_TASKS)})
     ensure_envs(list(dict.fromkeys(frameworks)))
     meta["environments"] = {fw: envs.load_spec(fw).marker() for fw in frameworks}
-    from benchmarks.friction import registry_facts
+    from benchmarks.core.friction import registry_facts
 
     meta["release_facts"] = {fw: registry_facts(get_framework(fw).install.package) for fw in frameworks}  # pip's own index
     folder.write_meta(meta)
     sweep = meta["release_sweep"]
     interrupted = timed_side_run(folder, meta, lambda progress: release_sweep.sweep(
         folder, frameworks, sweep["rounds"], sweep["cap_gb"], models=sweep["models"], on_progress=progress))
-    from benchmarks import release_report
+    from benchmarks.outputs import release_report
 
     release_report.write(folder)
     console().print(release_report.terminal_text(folder))
@@ -398,11 +402,12 @@ def run_releases(args) -> int:
 
 
 def run_methods(args) -> int:
-    """`fwbench run --task methods`: the A/A comparison of measuring methods (benchmarks/methods.py), resumable
+    """`fwbench run --task methods`: the A/A comparison of measuring methods (benchmarks/measure/methods.py), resumable
     by (repeat, thread setting, method)."""
-    from benchmarks import methods, methods_report
-    from benchmarks.hardware import machine_meta
-    from benchmarks.runner import USABLE
+    from benchmarks.measure import methods
+    from benchmarks.outputs import methods_report
+    from benchmarks.core.hardware import machine_meta
+    from benchmarks.measure.runner import USABLE
 
     if args.append or args.retry_failed or args.shard or getattr(args, "paired", False) or args.frameworks:
         raise UserError("the methods comparison takes --models, --threads, --rounds, --processes, --out and --resume only")
@@ -430,7 +435,7 @@ def run_methods(args) -> int:
         methods.aa_cells(setup["models"], setup["threads"]), profile, setup["rounds"], setup["worker_sets"],
         setup["repeats"], cores=len(USABLE), done=done, on_record=folder.append_aa, on_progress=progress))
     methods_report.write(folder)
-    from benchmarks import render
+    from benchmarks.outputs import render
 
     render.terminal(methods_report.document(folder.aa(), meta), console())
     return side_run_end(folder, meta, interrupted, "methods", "finished methods")
@@ -449,7 +454,7 @@ def timed_side_run(folder: RunFolder, meta: dict, work) -> bool:
     meta["interrupted"] = interrupted
     meta["loadavg_after"] = list(os.getloadavg())
     if not interrupted:
-        from benchmarks.peak import noise
+        from benchmarks.measure.peak import noise
 
         meta["noise_after"] = noise()
     folder.write_meta(meta)

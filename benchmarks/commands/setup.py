@@ -5,10 +5,11 @@ import os
 import sys
 from typing import Sequence
 
-from benchmarks import envs, plan
+from benchmarks.core import plan
+from benchmarks.measure import envs
 from benchmarks.frameworks import all_frameworks, get_framework
-from benchmarks.errors import UserError
-from benchmarks.process_group import strays, strays_line
+from benchmarks.core.errors import UserError
+from benchmarks.measure.process_group import strays, strays_line
 from benchmarks.commands.common import choose, console, thread_settings
 
 
@@ -23,7 +24,7 @@ def cmd_setup(args) -> int:
 def build_releases(frameworks: Sequence[str]) -> int:
     """Every earlier release's environment, while the releases' environments stay under the sweep's cap
     (the sweep builds the rest as it goes); one line for each that cannot be built."""
-    from benchmarks import release_sweep
+    from benchmarks.measure import release_sweep
 
     for fw in frameworks:
         for release in release_sweep.releases_of(fw)[:-1]:
@@ -74,7 +75,7 @@ def warm_caches(spec: envs.EnvSpec, bar) -> None:
     """Once per environment whose framework keeps compiled kernels on disk: compile every model's, so that
     runs start from what a user has from their second run on. A failure here is reported, not fatal: the
     run's parity gate will say more."""
-    from benchmarks.runner import warm_caches as warm
+    from benchmarks.measure.runner import warm_caches as warm
 
     marker, modes = spec.marker(), get_framework(spec.framework).install.warm_modes
     if not marker or not modes or "warm_pass_s" in marker:
@@ -92,7 +93,7 @@ def cmd_doctor(args) -> int:
     from rich.table import Table
 
 
-    from benchmarks.friction import index_url
+    from benchmarks.core.friction import index_url
 
     index = index_url()
     table = Table(title=f"fwbench environments under {envs.cache_root() / 'envs'}; releases from {index}")
@@ -113,8 +114,8 @@ def cmd_doctor(args) -> int:
                           f"run: fwbench setup {key}")
     console().print(table)
     report_strays()
-    from benchmarks.hardware import scheduler_facts
-    from benchmarks.peak import QUIET_CV, noise
+    from benchmarks.core.hardware import scheduler_facts
+    from benchmarks.measure.peak import QUIET_CV, noise
 
     n = noise()
     console().print(f"Noise: a fixed numpy kernel pinned to core {n['cpu']} varied by CV {n['cv']:.1%} over "
@@ -136,7 +137,7 @@ def cmd_doctor(args) -> int:
 def newer_text(package: str, pinned: str, index: str, python: str) -> str:
     """'3.4.0 (2026-11-20)' when the index has a newer release that installs here on the environment's CPython,
     '–' when it has none (naming a newer one that needs another CPython), or why it could not tell."""
-    from benchmarks.friction import newer_release, registry_facts
+    from benchmarks.core.friction import newer_release, registry_facts
 
     facts = registry_facts(package, index, timeout=15)
     if facts.get("registry_error"):
@@ -151,9 +152,9 @@ def newer_text(package: str, pinned: str, index: str, python: str) -> str:
 
 def cmd_releases(args) -> int:
     """Each framework's releases on the index pip is configured with: the newest, the cadence, its wheels."""
-    from benchmarks import render
-    from benchmarks.document import Paragraph, Table
-    from benchmarks.friction import index_url, registry_facts, releases_table
+    from benchmarks.outputs import render
+    from benchmarks.core.document import Paragraph, Table
+    from benchmarks.core.friction import index_url, registry_facts, releases_table
 
     index = index_url()
     rows = []

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Mapping, Optional, Tuple
 
-from benchmarks.plan import TUNINGS  # each level adds its knobs to the lower ones
+from benchmarks.core.plan import TUNINGS  # each level adds its knobs to the lower ones
 from benchmarks.frameworks.install import Install
 from benchmarks.frameworks.layout import WeightLayout
 

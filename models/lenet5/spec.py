@@ -3,7 +3,7 @@
 Input 1x28x28, no padding: 28 -> conv 24 -> pool 12 -> conv 8 -> pool 4, so the first dense layer
 sees 16*4*4 = 256 features flattened in C,H,W order. Canonical layouts: conv weights OIHW, dense
 [in, out], images NCHW. The same network definition, with CONFIG changed, is the small CNN that
-trains on scikit-learn's 8x8 digits (TTA below; benchmarks/tta.py).
+trains on scikit-learn's 8x8 digits (TTA below; benchmarks/measure/tta.py).
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def param_kinds(config: dict = CONFIG) -> dict:
 
 
 PARAM_KINDS = param_kinds()
-# Time to accuracy on scikit-learn's 8x8 digits (benchmarks/tta.py): the same network, 3x3 kernels, padding 1.
+# Time to accuracy on scikit-learn's 8x8 digits (benchmarks/measure/tta.py): the same network, 3x3 kernels, padding 1.
 TTA = {"config": {"in_channels": 1, "hw": 8, "kernel": 3, "padding": 1, "channels": (8, 16), "hidden": (64, 32),
                   "classes": 10},
        "input_shape": (1, 8, 8)}

@@ -20,7 +20,7 @@ LOSS_TOL = 1e-4  # max |loss - reference| / |reference| over the first PARITY_ST
 PARAM_KINDS = {"fc1.weight": "dense", "fc1.bias": "bias", "fc2.weight": "dense", "fc2.bias": "bias"}
 
 
-# Time to accuracy on scikit-learn's 8x8 digits (benchmarks/tta.py): the same network, 64-128-10.
+# Time to accuracy on scikit-learn's 8x8 digits (benchmarks/measure/tta.py): the same network, 64-128-10.
 TTA = {"config": {"n_in": 64, "n_hidden": 128, "n_out": 10}, "input_shape": (64,)}
 
 
