@@ -242,3 +242,20 @@ def test_unsteady_cells_are_counted_per_framework_with_the_cause_its_framework_n
     assert rows["Jittor"][2:] == ["2 of 6", "±30%", "not found"]  # no cause known: it says so
     assert rows["MindSpore"][2] == "1 of 1" and "pipeline queue" in rows["MindSpore"][4]
     assert report.unsteady_rows([dict(r, unsteady=False, process_spread=0.0) for r in synthetic]) == []
+
+
+def test_workers_that_died_by_a_signal_are_counted_per_cell_with_the_cause_its_framework_names(synthetic):
+    from benchmarks.outputs import report
+
+    died = "1 of 2 processes: worker killed by signal 11 while preparing: E1207 oneflow"
+    crashed = [dict(r, framework="oneflow", mode="compiled", threads=2, status="failed", reason=died,
+                    warnings=["retried 2 process(es): worker killed by signal 11 while preparing"]) for r in synthetic[:3]]
+    crashed += [dict(r, framework="oneflow", mode="compiled", threads=2, status="ok", reason="",
+                     warnings=["retried 1 process(es): worker killed by signal 6 after 44 trials"]) for r in synthetic[3:5]]
+    crashed += [dict(r, framework="jittor", status="failed", reason="worker killed by signal 9: oom") for r in synthetic[:1]]
+    crashed += [dict(r, framework="paddle", status="failed", reason="parity: forward 1e-2") for r in synthetic[:1]]
+    rows = report.crash_rows(crashed + synthetic)
+    assert [row[:6] for row in rows] == [["Jittor", synthetic[0]["mode"], str(synthetic[0]["threads"]), "1", "0", "SIGKILL"],
+                                         ["OneFlow", "compiled", "2", "3", "2", "SIGABRT, SIGSEGV"]]
+    assert rows[0][6] == "not found" and "DequeueNNGraph" in rows[1][6]  # a parity failure is no crash
+    assert report.crash_rows(synthetic) == []

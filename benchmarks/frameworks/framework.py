@@ -58,7 +58,7 @@ class Framework:
     def __init__(self, key: str, display: str, order: int, runtime: Callable[["Framework"], object], install: Install,
                  layout: WeightLayout = WeightLayout(), api_packages: Tuple[str, ...] = (),
                  modes: Dict[str, str] = DEFAULT_MODES, default_mode: str = "eager", default_mode_source: str = "",
-                 knobs: Tuple[Knob, ...] = (), unsteady_cause: str = "",
+                 knobs: Tuple[Knob, ...] = (), unsteady_cause: str = "", crash_cause: str = "",
                  concepts: Mapping[str, Tuple[str, ...]] = {}):
         self.key = key  # short name: the folder, the impl file prefix, the CLI value
         self.display = display  # name shown in tables
@@ -71,6 +71,8 @@ class Framework:
         # why its cells settle into different speeds from one worker process to the next, where that was found
         # (tables name it beside the cells flagged unsteady); "" where no cause is known
         self.unsteady_cause = unsteady_cause
+        # why its workers die by a signal (SIGSEGV, SIGABRT) where that was found in its own code; "" where not
+        self.crash_cause = crash_cause
         # API concept -> the calls (resolved names; ".name" a method) its model files make for it
         unknown = set(concepts) - set(CONCEPTS)
         if unknown:

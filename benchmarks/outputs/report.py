@@ -1,6 +1,8 @@
 """Tables from records alone: the terminal table and summary.md."""
 from __future__ import annotations
 
+import re
+import signal
 from typing import Dict, List, Optional
 
 from benchmarks import REPO_ROOT
@@ -555,6 +557,9 @@ def detail_sections(records: List[Dict], meta: Dict) -> list:
     unsteady = unsteady_rows(records)
     if unsteady:
         out.append(Section("Unsteady cells and their causes", [Paragraph(UNSTEADY_TEXT), Table(UNSTEADY_HEADER, unsteady)]))
+    crashed = crash_rows(records)
+    if crashed:
+        out.append(Section("Crashed workers and their causes", [Paragraph(CRASH_TEXT), Table(CRASH_HEADER, crashed)]))
     out += scaling.sections(records, meta)
     tta_rows = tta_table(records)
     if tta_rows[1]:
@@ -599,6 +604,34 @@ def unsteady_rows(records: List[Dict]) -> List[List[str]]:
                          f"±{max(r['process_spread'] for r in flagged):.0%}",
                          get_framework(fw).unsteady_cause or "not found"])
     return rows
+
+
+CRASH_HEADER = ["Framework", "Mode", "Threads", "Measurements failed", "Measurements retried", "Signals", "Cause"]
+CRASH_TEXT = ("Cells whose worker process died by a signal: its measurements failed where the relaunch died too, and "
+              "were retried where a relaunch took them. The cause is the framework's, where it was found in its own "
+              "code (each framework folder's `crash_cause`).")
+SIGNAL = re.compile(r"killed by signal (\d+)")
+
+
+def crash_rows(records: List[Dict]) -> List[List[str]]:
+    """Per framework, mode and thread setting whose workers died by a signal: how many measurements failed and how
+    many were retried, the signals, and the cause its framework names ("not found" where none is known)."""
+    from benchmarks.frameworks import get_framework
+
+    groups: Dict[tuple, Dict] = {}
+    for r in records:
+        failed = SIGNAL.findall(r.get("reason") or "") if r["status"] != "ok" else []
+        retried = SIGNAL.findall(" ".join(r.get("warnings") or []))
+        if failed or retried:
+            group = groups.setdefault((r["framework"], r["mode"], r["threads"]), {"failed": 0, "retried": 0, "signals": set()})
+            group["failed"] += bool(failed)
+            group["retried"] += bool(retried) and not failed
+            group["signals"] |= set(failed + retried)
+    order = lambda fw: get_framework(fw).order if fw in all_frameworks() else 99  # noqa: E731
+    return [[framework_display(fw), mode, str(threads), str(g["failed"]), str(g["retried"]),
+             ", ".join(signal.Signals(int(n)).name for n in sorted(g["signals"], key=int)),
+             (get_framework(fw).crash_cause if fw in all_frameworks() else "") or "not found"]
+            for (fw, mode, threads), g in sorted(groups.items(), key=lambda kv: (order(kv[0][0]), kv[0][1:]))]
 
 
 def summary_document(records: List[Dict], meta: Dict, verdicts: List[Dict], link_root: str = "../../") -> list:

@@ -25,6 +25,12 @@ FRAMEWORK = Framework(
                 "OneFlow 0.9 links its own OpenBLAS (DYNAMIC_ARCH, no AVX-512 kernels), which took an AMX-capable "
                 "Xeon (this project's Intel host) for a Prescott (OPENBLAS_VERBOSE=2: 'Core: Prescott') and ran "
                 "SSE3 GEMM kernels; Haswell's are AVX2 + FMA", cpu_flag="avx2"),),
+    crash_cause=("a race in nn.Graph's launch (oneflow/core/vm/lazy_job_instruction_policy.h, "
+                 "LaunchLazyJobInstructionPolicy::Compute): the job is handed to the actor threads before its graph "
+                 "is queued (EnqueueNNGraph), so a small job that finishes first pops an empty queue "
+                 "(LazyJobStreamPolicy::DequeueNNGraph) and corrupts the heap: SIGSEGV there, or SIGABRT "
+                 "(free(): invalid pointer) later; found with gdb at 2 threads, where the actor threads run on "
+                 "the other core"),
     concepts={"Model base class": ("oneflow.nn.Module",), "Dense layer": ("oneflow.nn.Linear",),
               "Convolution": ("oneflow.nn.Conv2d",), "Pooling": ("oneflow.nn.MaxPool2d",),
               "Batch norm": ("oneflow.nn.BatchNorm2d",), "LSTM": ("oneflow.nn.LSTM",),
