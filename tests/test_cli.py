@@ -5,6 +5,7 @@ import pytest
 
 from benchmarks import REPO_ROOT
 from benchmarks.cli import main
+from benchmarks.core import records
 
 
 def fwbench(*args):
@@ -87,7 +88,7 @@ def test_paired_trials_are_the_default_of_a_full_run_and_refused_where_only_the_
     assert out.returncode == 2 and "not allowed with argument" in out.stderr
 
 
-def test_a_paired_run_estimates_its_length_from_the_committed_paired_run_scaled_by_calls(tmp_path, monkeypatch):
+def test_a_paired_run_estimates_its_length_from_the_committed_paired_run_scaled_by_calls_and_rounds(tmp_path, monkeypatch):
     import json
 
     from benchmarks import cli
@@ -98,14 +99,23 @@ def test_a_paired_run_estimates_its_length_from_the_committed_paired_run_scaled_
         return run.selection_plan(cli.parser().parse_args(["run", "--paired", *argv]))
 
     monkeypatch.setattr(run, "RESULTS", tmp_path)
-    assert run.paired_estimate(plan_of("--quick")) == ""  # no committed run to judge by
+    assert run.paired_estimate(plan_of("--quick"), 6) == ""  # no committed run to judge by
     then = plan_of("--quick", "-m", "mlp")
     (tmp_path / "quick").mkdir()
     meta = {"paired": {"rounds": 6}, "wall_s": 60.0, "plan": then.to_meta(), "profile": "quick"}
     (tmp_path / "quick" / "meta.json").write_text(json.dumps(meta))
-    found = run.paired_estimate(plan_of("--quick"))  # five models' calls where the committed run had one's
-    assert f"about {len(plan.available_models())} min" in found and "judging by" in found
-    assert run.time_left(run.paired_minutes(plan_of("--quick")), 60.0) == f"; about {len(plan.available_models()) - 1} min left"
+    models = len(plan.available_models())
+    found = run.paired_estimate(plan_of("--quick"), 6)  # five models' calls where the committed run had one's
+    assert f"about {models} min" in found and "judging by" in found
+    assert run.time_left(run.paired_minutes(plan_of("--quick"), 6), 60.0) == f"; about {models - 1} min left"
     assert "under a minute" in run.time_left(1.0, 59.0) and run.time_left(None, 10.0) == ""
+    assert run.paired_minutes(plan_of("--quick"), 3) == pytest.approx(models / 2)  # no preparation on record: all trials
+    # 20 s of preparation alone and 2 x 20 s side by side (20 s of the wall): 40 s of its 60 are not trials
+    workers = [dict(framework="fake", mode="eager", tuning="default", threads=t, process=p, attempt=0,
+                    worker_prepare_s=20.0, prepared_beside=t == 1) for t, p in ((2, 0), (1, 0), (1, 1))]
+    (tmp_path / "quick" / "raw.jsonl").write_text("".join(json.dumps(dict(w, task=task)) + "\n"
+                                                          for w in workers for task in ("train", "infer_b1")))
+    assert run.preparation_s(records.read(tmp_path / "quick" / "raw.jsonl")) == 40.0
+    assert run.paired_minutes(plan_of("--quick"), 3) == pytest.approx((40 + 20 * 3 / 6) / 60 * models)
     (tmp_path / "quick" / "meta.json").write_text(json.dumps(dict(meta, interrupted=True)))
-    assert run.paired_estimate(plan_of("--quick")) == ""
+    assert run.paired_estimate(plan_of("--quick"), 6) == ""

@@ -262,25 +262,36 @@ def execute(run_dir: Path, run_plan: Plan, meta: dict, retry_failed: bool = Fals
     return finish(run_dir, meta, started, interrupted)
 
 
-def paired_minutes(run_plan: Plan) -> Optional[float]:
+def paired_minutes(run_plan: Plan, rounds: int) -> Optional[float]:
     """About how many minutes a paired run will take: the committed paired run of its profile, scaled by calls
-    and worker sets (None without one)."""
+    and worker sets, its trials (all but its workers' preparation) also by rounds (None without one)."""
     source = paired_source(run_plan)
     meta = source.meta() if source.meta_path.exists() else {}
     if not meta.get("paired") or not meta.get("wall_s") or meta.get("interrupted"):
         return None
     then = Plan.from_meta(meta)
     calls = lambda p: sum(len(c.tasks) for c in p.cells) * p.profile.processes  # noqa: E731
-    return meta["wall_s"] / 60 * calls(run_plan) / max(1, calls(then))
+    prepared_s = min(preparation_s(source.raw()), meta["wall_s"])
+    trials_s = (meta["wall_s"] - prepared_s) * rounds / meta["paired"].get("rounds", rounds)
+    return (prepared_s + trials_s) / 60 * calls(run_plan) / max(1, calls(then))
+
+
+def preparation_s(raw: List[dict]) -> float:
+    """The seconds a paired run's workers spent preparing (import, build, parity), by its raw records: each
+    worker once, two that prepared side by side on the two cores as one."""
+    workers = {(r["framework"], r["mode"], r.get("tuning"), r["threads"], r["process"], r.get("attempt")):
+               r["worker_prepare_s"] / (2 if r.get("prepared_beside") else 1)
+               for r in raw if r.get("worker_prepare_s") is not None}
+    return sum(workers.values())
 
 
 def paired_source(run_plan: Plan) -> RunFolder:
     return RunFolder(RESULTS / ESTIMATE_FROM.get((run_plan.name, "speed"), "reference"))
 
 
-def paired_estimate(run_plan: Plan) -> str:
+def paired_estimate(run_plan: Plan, rounds: int) -> str:
     """`paired_minutes` as the start line says it ('' without a committed run to judge by)."""
-    minutes = paired_minutes(run_plan)
+    minutes = paired_minutes(run_plan, rounds)
     if minutes is None:
         return ""
     return (f"; about {max(1, round(minutes))} min (judging by results/{paired_source(run_plan).path.name}; a busy or "
@@ -301,8 +312,8 @@ def run_paired(run_dir: Path, run_plan: Plan, meta: dict) -> bool:
 
     rounds = meta["paired"]["rounds"]
     console().print(f"fwbench: {len(run_plan.cells)} cells in paired trials: {run_plan.profile.processes} worker "
-                    f"set(s) per thread setting, {rounds} rounds each{paired_estimate(run_plan)}", highlight=False)
-    minutes, began = paired_minutes(run_plan), time.time()
+                    f"set(s) per thread setting, {rounds} rounds each{paired_estimate(run_plan, rounds)}", highlight=False)
+    minutes, began = paired_minutes(run_plan, rounds), time.time()
     try:
         with console().status("starting") as status:
             paired.run(run_dir, run_plan.cells, run_plan.profile, rounds, duet_threads=meta["paired"]["duet_threads"],
