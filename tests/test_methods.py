@@ -46,7 +46,9 @@ def test_on_a_drifting_host_sequential_aa_ratios_stray_from_one_and_paired_and_d
     assert {(r["method"], r["repeat"]) for r in found} == {(m, n) for m in methods.METHODS for n in (1, 2)}
     assert len(found) == 3 * 2 * 6  # methods x repeats x (2 models x 3 tasks)
     sequential, pair, duet = (methods_report.figures(found, m, 1) for m in methods.METHODS)
-    assert sequential["p90"] > 0.05 and sequential["p90"] > 2 * pair["p90"]
+    # a pair on this fast-drifting host errs by the drift between its two trials, + or - by which went
+    # first; the trimmed mean (stats.paired_ratio) cancels those a little less fully than a plain mean would
+    assert sequential["p90"] > 0.05 and sequential["p90"] > 1.5 * pair["p90"]
     assert duet["p90"] < 1e-9 and duet["holds_one"] == 1.0
     assert methods_report.chosen(found)[1] in ("paired", "duet")
 

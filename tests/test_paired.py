@@ -147,12 +147,17 @@ def test_a_call_that_failed_parity_or_a_dead_worker_is_a_failed_record_and_the_o
     assert {r["status"] for r in jittor} == {"ok"} and all(len(r["pair_ms"]) == 3 for r in jittor)
 
 
-@pytest.mark.parametrize("settle, scatter", [(0.05, 0.15), (0.10, 0.05), (0.02, 0.03)])
-def test_a_reruns_ratio_falls_in_the_interval_at_least_nine_times_in_ten(settle, scatter):
+@pytest.mark.parametrize("settle, scatter, stray", [(0.05, 0.15, 0), (0.10, 0.05, 0), (0.02, 0.03, 0),
+                                                    (0.02, 0.03, 0.1), (0.0, 0.08, 0.2)])
+def test_a_reruns_ratio_falls_in_the_interval_at_least_nine_times_in_ten(settle, scatter, stray):
     """Simulated runs of 20 cells of one framework, two worker processes each, whose processes settle apart
-    by `settle` and whose trial pairs scatter by `scatter` (log sd): with the settling pooled over the
-    cells (paired.pooled_intervals), one run's intervals hold the next run's ratios >= 90% of the time."""
+    by `settle` and whose trial pairs scatter by `scatter` (log sd), a `stray` share of them caught by a
+    burst of other work on one side (1.5x): with the settling pooled over the cells
+    (paired.pooled_intervals), one run's intervals hold the next run's ratios >= 90% of the time."""
     rng = np.random.default_rng(7)
+
+    def burst() -> float:
+        return math.log(1.5) * (1 if rng.random() < 0.5 else -1) if rng.random() < stray else 0.0
 
     def run():
         raw, records = [], []
@@ -161,16 +166,19 @@ def test_a_reruns_ratio_falls_in_the_interval_at_least_nine_times_in_ten(settle,
                 settled = rng.normal(0, settle)
                 raw.append({"framework": "paddle", "model": f"m{c}", "mode": "eager", "threads": 1, "task": "train",
                             "tuning": "default", "status": "ok", "process": process,
-                            "pair_ms": [[2.0 * math.exp(settled + rng.normal(0, scatter)), 1.0] for _ in range(6)]})
+                            "pair_ms": [[2.0 * math.exp(settled + rng.normal(0, scatter) + burst()), 1.0]
+                                        for _ in range(6)]})
             records.append(dict(raw[-1], paired_ratio=2.0, paired_ci=[2.0, 2.0]))
         return [(r["paired_ratio"], *r["paired_ci"]) for r in runner.pooled_intervals(records, raw)]
 
     runs = [run() for _ in range(40)]
     held = np.mean([a[1] <= b[0] <= a[2] for first, again in zip(runs, runs[1:]) for a, b in zip(first, again)])
     assert held >= 0.9, held
-    ideal = 1.96 * math.sqrt(2 * (settle ** 2 / 2 + scatter ** 2 / 12))  # the half-width that would just do
-    width = np.median([math.log(hi / lo) / 2 for r in runs for _, lo, hi in r])
-    assert width < 1.3 * ideal  # and no wider than that needs
+    if not stray:
+        t = 2.45  # Student's t, 6 df: the 8 of 12 pairs a 20% trimmed mean keeps, less the 2 processes
+        ideal = t * math.sqrt(2 * (settle ** 2 / 2 + scatter ** 2 / 12))  # the half-width that would just do
+        width = np.median([math.log(hi / lo) / 2 for r in runs for _, lo, hi in r])
+        assert width < 1.3 * ideal  # and no wider than that needs
 
 
 def test_a_long_lived_worker_prepares_once_takes_trials_on_request_and_is_stopped_between_them(tmp_path):

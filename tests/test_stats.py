@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from benchmarks.core.stats import (ESTIMATOR, ESTIMATORS, NOISY_CV, UNSTEADY_SPREAD, bootstrap_ci, bootstrap_median_ci,
-                             headline, minimum_of_k, process_spread, ratio_ci, summarize)
+                             headline, minimum_of_k, paired_ratio, process_spread, ratio_ci, summarize,
+                             trimmed_mean, winsorized_variance)
 
 
 def test_median_and_cv_of_known_samples():
@@ -120,3 +121,19 @@ def test_a_cell_with_more_processes_is_judged_unsteady_as_if_it_had_k():
     assert process_spread(groups, k=3) == pytest.approx(0.075)  # half the 20 triples hold it: the median of 0 and 15%
     assert summarize(groups)["unsteady"] and not summarize(groups, over_processes=3)["unsteady"]
     assert process_spread(groups[:3], k=3) == process_spread(groups[:3])  # k processes or fewer: unchanged
+
+
+def test_a_stray_pair_barely_moves_the_paired_ratio():
+    """One trial pair of ten caught by a burst of other work (3x on one side) moves the trimmed ratio by
+    under 2%; the plain geometric mean would move by 12%."""
+    pairs = [[2.0 * f, 1.0] for f in (0.98, 0.99, 1.0, 1.0, 1.01, 1.02, 0.99, 1.01, 1.0)] + [[6.0, 1.0]]
+    ratio, lo, hi = paired_ratio([pairs])
+    assert ratio == pytest.approx(2.0, rel=0.02) and lo < 2.0 < hi
+    assert np.exp(np.mean(np.log([a / b for a, b in pairs]))) > 2.2
+
+
+def test_the_trimmed_mean_and_winsorized_variance_of_known_values():
+    assert trimmed_mean([1, 2, 3, 4, 100]) == 3.0  # 20% of 5: one value off each end
+    assert trimmed_mean([1, 2, 3, 4]) == 2.5  # 20% of 4 is no whole value: nothing trimmed
+    assert winsorized_variance([1, 2, 3, 4, 100]) == pytest.approx(np.var([2, 2, 3, 4, 4], ddof=1))
+    assert winsorized_variance([5.0]) == 0.0

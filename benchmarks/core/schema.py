@@ -94,10 +94,11 @@ RECORD: Tuple[Field, ...] = (
     F("warnings", "list", "what was tolerated: a lost process, a retry"),
     F("process", "int", "the first kept process's index (a leftover of raw.jsonl)"),
     F("background_before", "float", "older runs: cores other processes used just before the worker"),
-    F("paired_ratio", "float", "paired runs: time over PyTorch as shipped, the geometric mean over pairs of trials "
+    F("paired_ratio", "float", "paired runs: time over PyTorch as shipped, the 20% trimmed geometric mean over pairs of trials "
       "taken side by side (benchmarks/measure/paired.py); PyTorch's own cells: against a second PyTorch worker (A/A)", csv=True),
     F("busy_pairs", "int", "paired runs, per process: trial pairs taken while other work used more than 0.1 core"),
-    F("paired_ci", "list", "its 95% interval [low, high], a bootstrap over worker processes and the pairs in each"),
+    F("paired_ci", "list", "its 95% interval [low, high]: where a rerun's ratio falls, from the pairs and how far worker "
+      "processes settle apart (stats.paired_ratio)"),
     F("pairs", "int", "trial pairs behind it", csv=True),
     F("prepared_beside", "bool", "paired runs at one thread: its worker was prepared while another prepared on the "
       "other core (cold figures such as `first_step_ms` taken beside it; its trials ran alone on its core)"),

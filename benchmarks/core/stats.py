@@ -12,6 +12,7 @@ from math import comb
 from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
+from scipy.stats import chi2
 
 NOISY_CV = 0.10  # pyperf warns when the standard deviation reaches 10% of the mean
 UNSTEADY_SPREAD = 0.10  # processes whose estimates differ by more than this: the cell's state varies
@@ -146,53 +147,98 @@ T_975 = (12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18
          2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04)  # Student's t, 97.5%, 1-30 df
 
 
+TRIM = 0.2  # the paired ratio's trimmed share at each end (Wilcox's usual 20%; docs/method.md)
+
+
 def _log_groups(processes: Sequence[Sequence[Sequence[float]]]) -> List[np.ndarray]:
     return [np.log([x / b for x, b in pairs]) for pairs in processes if len(pairs)]
 
 
-def process_variance(processes: Sequence[Sequence[Sequence[float]]]) -> Optional[float]:
-    """How much a cell's worker processes settled apart, as a variance of log ratios: the variance of the
-    processes' mean log ratios less what their pairs' own scatter explains (may come out below zero; None
-    with fewer than two processes)."""
+def trimmed_mean(values: Sequence[float], trim: float = TRIM) -> float:
+    """The mean of the values less the lowest and highest `trim` share of them (floor(trim * n) each end)."""
+    x, cut = np.sort(values), int(trim * len(values))
+    return float(x[cut:len(x) - cut].mean())
+
+
+def winsorized_variance(values: Sequence[float], trim: float = TRIM) -> float:
+    """The variance once the `trim` share at each end is set to the nearest value kept (Yuen's; 0 for one value)."""
+    x, cut = np.sort(values), int(trim * len(values))
+    if len(x) < 2:
+        return 0.0
+    if cut:
+        x = np.clip(x, x[cut], x[len(x) - cut - 1])
+    return float(np.var(x, ddof=1))
+
+
+def _kept(n: int, trim: float) -> float:
+    """The share of n values a trimmed mean keeps."""
+    return (n - 2 * int(trim * n)) / n
+
+
+def _settling_parts(processes: Sequence[Sequence[Sequence[float]]], trim: float = TRIM) -> Optional[tuple]:
+    """(the variance of the processes' trimmed mean log ratios, what their pairs' own scatter explains of
+    it, the degrees of freedom), or None with fewer than two processes."""
     logs = _log_groups(processes)
     if len(logs) < 2:
         return None
-    within = _within_variance(logs)
-    return float(np.var([g.mean() for g in logs], ddof=1) - within * np.mean([1 / len(g) for g in logs]))
+    centres = [trimmed_mean(g, trim) for g in logs]
+    return float(np.var(centres, ddof=1)), _within_variance(logs, trim) * np.mean([1 / len(g) for g in logs]), len(logs) - 1
 
 
-def _within_variance(logs: List[np.ndarray]) -> float:
-    """The pairs' scatter around their own process's mean (pooled), 0 without the degrees of freedom."""
+def process_variance(processes: Sequence[Sequence[Sequence[float]]], trim: float = TRIM) -> Optional[float]:
+    """How much a cell's worker processes settled apart, as a variance of log ratios: the variance of the
+    processes' trimmed mean log ratios less what their pairs' own scatter explains (may come out below zero;
+    None with fewer than two processes)."""
+    parts = _settling_parts(processes, trim)
+    return None if parts is None else parts[0] - parts[1]
+
+
+def _within_variance(logs: List[np.ndarray], trim: float = TRIM) -> float:
+    """The pairs' scatter within their own process (winsorized, pooled over processes, over the share the
+    trimmed mean keeps squared: the variance of a trimmed mean, as Yuen's; 0 without the degrees of freedom)."""
     pooled = sum(len(g) for g in logs)
     if pooled <= len(logs):
         return 0.0
-    return float(sum(((g - g.mean()) ** 2).sum() for g in logs) / (pooled - len(logs)))
+    scatter = sum(winsorized_variance(g, trim) * (len(g) - 1) for g in logs) / (pooled - len(logs))
+    return scatter / _kept(pooled, trim) ** 2
 
 
 def pooled_settling(cells: Sequence[Sequence[Sequence[Sequence[float]]]]) -> float:
-    """How far worker processes settle apart, pooled over cells (each its processes' pairs): the mean of the
-    cells' process_variance, never below zero (paired_ratio's `between`; 0.0 when no cell can tell)."""
-    found = [v for v in (process_variance(processes) for processes in cells) if v is not None]
-    return max(0.0, sum(found) / len(found)) if found else 0.0
+    """How far worker processes settle apart, pooled over cells (each its processes' pairs): paired_ratio's
+    `between`, 0.0 when no cell can tell. A median, so that the few cells whose processes settle far apart
+    (they keep their own figure in paired_ratio) do not widen every other cell's interval: the median of the
+    cells' variances of their processes' centres, each over the median of its chi-square distribution (two
+    processes give one degree of freedom, whose median is 0.455 of its mean), less the median of what the
+    pairs' own scatter explains; never below zero."""
+    found = [p for p in (_settling_parts(processes) for processes in cells) if p]
+    if not found:
+        return 0.0
+    spread = np.median([v / (chi2.median(df) / df) for v, _, df in found])
+    return max(0.0, float(spread - np.median([w for _, w, _ in found])))
 
 
-def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float = 0.0) -> Optional[tuple]:
+def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float = 0.0,
+                 trim: float = TRIM) -> Optional[tuple]:
     """A time ratio from paired trials: `processes` holds, per worker process, its (this side's trial
-    estimate, the baseline's trial estimate next to it) pairs. The ratio is the geometric mean of the
-    per-pair ratios. Its interval is where a rerun's ratio falls 95% of the time: the estimate's variance
-    is the pairs' scatter over their number plus how far processes settle apart over the number of
-    processes (the larger of this cell's own figure and `between`, its framework's pooled over its cells,
-    since two processes alone say little); Student's t over the pairs; and sqrt(2) wider, since a rerun's
-    estimate varies as much as this one. None without a pair."""
+    estimate, the baseline's trial estimate next to it) pairs. The ratio is the trimmed geometric mean of
+    the per-pair ratios (a pair caught by a burst of other work on one side is a stray the trimming drops;
+    the two full runs of results/reference agreed better with it than with the plain mean). Its interval is
+    where a rerun's ratio falls 95% of the time: the estimate's variance is the pairs' winsorized scatter
+    over their number (Yuen's) plus how far processes settle apart over the number of processes (the larger
+    of this cell's own figure and `between`, its framework's pooled over its cells, since two processes
+    alone say little); Student's t over the pairs kept; and sqrt(2) wider, since a rerun's estimate varies
+    as much as this one. None without a pair."""
     logs = _log_groups(processes)
     if not logs:
         return None
     pooled = np.concatenate(logs)
-    within = _within_variance(logs) if len(logs) > 1 else (float(np.var(pooled, ddof=1)) if len(pooled) > 1 else 0.0)
-    settled = max(between, process_variance(processes) or 0.0, 0.0)
+    within = (_within_variance(logs, trim) if len(logs) > 1
+              else winsorized_variance(pooled, trim) / _kept(len(pooled), trim) ** 2)
+    settled = max(between, process_variance(processes, trim) or 0.0, 0.0)
     variance = within / len(pooled) + settled / len(logs)
-    df = len(pooled) - len(logs) if len(logs) > 1 else len(pooled) - 1
+    kept = len(pooled) - 2 * int(trim * len(pooled))
+    df = kept - len(logs) if len(logs) > 1 else kept - 1
     t = 1.96 if df > len(T_975) else T_975[max(df, 1) - 1]
     half = t * np.sqrt(2 * variance)
-    centre = pooled.mean()
+    centre = trimmed_mean(pooled, trim)
     return float(np.exp(centre)), float(np.exp(centre - half)), float(np.exp(centre + half))
