@@ -182,7 +182,8 @@ def _settling_parts(processes: Sequence[Sequence[Sequence[float]]], trim: float 
     if len(logs) < 2:
         return None
     centres = [trimmed_mean(g, trim) for g in logs]
-    return float(np.var(centres, ddof=1)), _within_variance(logs, trim) * np.mean([1 / len(g) for g in logs]), len(logs) - 1
+    explained = _within_variance(logs, trim) * np.mean([1 / len(g) for g in logs])
+    return float(np.var(centres, ddof=1)), explained, len(logs) - 1
 
 
 def process_variance(processes: Sequence[Sequence[Sequence[float]]], trim: float = TRIM) -> Optional[float]:
@@ -222,7 +223,7 @@ def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float 
     """A time ratio from paired trials: `processes` holds, per worker process, its (this side's trial
     estimate, the baseline's trial estimate next to it) pairs. The ratio is the trimmed geometric mean of
     the per-pair ratios (a pair caught by a burst of other work on one side is a stray the trimming drops;
-    the two full runs of results/reference agreed better with it than with the plain mean). Its interval is
+    docs/experiments/2026-12-07-trimmed-pairs.md has what it did to four runs' agreement). Its interval is
     where a rerun's ratio falls 95% of the time: the estimate's variance is the pairs' winsorized scatter
     over their number (Yuen's) plus how far processes settle apart over the number of processes (the larger
     of this cell's own figure and `between`, its framework's pooled over its cells, since two processes
