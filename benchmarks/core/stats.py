@@ -170,9 +170,14 @@ def winsorized_variance(values: Sequence[float], trim: float = TRIM) -> float:
     return float(np.var(x, ddof=1))
 
 
+def _kept_count(n: int, trim: float) -> int:
+    """How many of n values a trimmed mean keeps."""
+    return n - 2 * int(trim * n)
+
+
 def _kept(n: int, trim: float) -> float:
     """The share of n values a trimmed mean keeps."""
-    return (n - 2 * int(trim * n)) / n
+    return _kept_count(n, trim) / n
 
 
 def _settling_parts(processes: Sequence[Sequence[Sequence[float]]], trim: float = TRIM) -> Optional[tuple]:
@@ -237,7 +242,7 @@ def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float 
               else winsorized_variance(pooled, trim) / _kept(len(pooled), trim) ** 2)
     settled = max(between, process_variance(processes, trim) or 0.0, 0.0)
     variance = within / len(pooled) + settled / len(logs)
-    kept = len(pooled) - 2 * int(trim * len(pooled))
+    kept = _kept_count(len(pooled), trim)
     df = kept - len(logs) if len(logs) > 1 else kept - 1
     t = 1.96 if df > len(T_975) else T_975[max(df, 1) - 1]
     half = t * np.sqrt(2 * variance)

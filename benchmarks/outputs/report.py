@@ -587,22 +587,34 @@ UNSTEADY_TEXT = (f"Cells whose worker processes' own estimates lie more than {UN
                  "`unsteady_cause`).")
 
 
+def framework_order(fw: str) -> int:
+    """Where a framework comes in tables (its folder's `order`; after the known ones if it has no folder)."""
+    from benchmarks.frameworks import get_framework
+
+    return get_framework(fw).order if fw in all_frameworks() else 99
+
+
+def framework_cause(fw: str, kind: str) -> str:
+    """The cause a framework's folder names for `kind` ("unsteady_cause", "crash_cause"), or "not found"."""
+    from benchmarks.frameworks import get_framework
+
+    return (getattr(get_framework(fw), kind) if fw in all_frameworks() else "") or "not found"
+
+
 def unsteady_rows(records: List[Dict]) -> List[List[str]]:
     """Per framework and thread setting with unsteady cells: how many of its timed cells, the widest spread,
     and the cause its framework names ("not found" where none is known)."""
-    from benchmarks.frameworks import get_framework
-
     groups: Dict[tuple, List[Dict]] = {}
     for r in records:
         if r.get("time_ms") is not None and r.get("unsteady") is not None:
             groups.setdefault((r["framework"], r["threads"]), []).append(r)
     rows = []
-    for (fw, threads), group in sorted(groups.items(), key=lambda kv: (get_framework(kv[0][0]).order, kv[0][1])):
+    for (fw, threads), group in sorted(groups.items(), key=lambda kv: (framework_order(kv[0][0]), kv[0][1])):
         flagged = [r for r in group if r["unsteady"]]
         if flagged:
             rows.append([framework_display(fw), str(threads), f"{len(flagged)} of {len(group)}",
                          f"±{max(r['process_spread'] for r in flagged):.0%}",
-                         get_framework(fw).unsteady_cause or "not found"])
+                         framework_cause(fw, "unsteady_cause")])
     return rows
 
 
@@ -616,8 +628,6 @@ SIGNAL = re.compile(r"killed by signal (\d+)")
 def crash_rows(records: List[Dict]) -> List[List[str]]:
     """Per framework, mode and thread setting whose workers died by a signal: how many measurements failed and how
     many were retried, the signals, and the cause its framework names ("not found" where none is known)."""
-    from benchmarks.frameworks import get_framework
-
     groups: Dict[tuple, Dict] = {}
     for r in records:
         failed = SIGNAL.findall(r.get("reason") or "") if r["status"] != "ok" else []
@@ -627,11 +637,10 @@ def crash_rows(records: List[Dict]) -> List[List[str]]:
             group["failed"] += bool(failed)
             group["retried"] += bool(retried) and not failed
             group["signals"] |= set(failed + retried)
-    order = lambda fw: get_framework(fw).order if fw in all_frameworks() else 99  # noqa: E731
     return [[framework_display(fw), mode, str(threads), str(g["failed"]), str(g["retried"]),
              ", ".join(signal.Signals(int(n)).name for n in sorted(g["signals"], key=int)),
-             (get_framework(fw).crash_cause if fw in all_frameworks() else "") or "not found"]
-            for (fw, mode, threads), g in sorted(groups.items(), key=lambda kv: (order(kv[0][0]), kv[0][1:]))]
+             framework_cause(fw, "crash_cause")]
+            for (fw, mode, threads), g in sorted(groups.items(), key=lambda kv: (framework_order(kv[0][0]), kv[0][1:]))]
 
 
 def summary_document(records: List[Dict], meta: Dict, verdicts: List[Dict], link_root: str = "../../") -> list:
