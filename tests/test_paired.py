@@ -63,8 +63,8 @@ class FakeServer(paired.Server):
     def answer(self):
         key, number, now = self.asked
         model = self.cells[int(key.split(":")[0])].model
-        samples = []
-        for _ in range(paired.TRIAL_SAMPLES):
+        samples, began = [], now
+        while len(samples) < paired.TRIAL_SAMPLES and now - began <= paired.TRIAL_BUDGET_S:  # as worker.trial
             samples.append(self.ms[model] * self.host.speed(now))
             now += samples[-1] / 1000 * 50  # the host drifts while it runs
         self.host.now = max(self.host.now, now)
@@ -252,6 +252,12 @@ def test_a_trial_settles_takes_samples_within_its_budget_and_a_slow_call_is_its_
     calls.clear()
     slow = trial(call(0.5), 1, 5, 0.2, clock)  # slower than the budget: its one call is the trial
     assert slow["samples_ms"] == pytest.approx([500.0]) and len(calls) == 1
+    calls.clear()
+    settled = trial(call(0.15), 1, 20, 0.1, clock, alone_s=0.2)  # past the budget, not alone: settle, then one
+    assert settled["samples_ms"] == pytest.approx([150.0]) and len(calls) == 2
+    calls.clear()
+    alone = trial(call(0.25), 1, 20, 0.1, clock, alone_s=0.2)
+    assert alone["samples_ms"] == pytest.approx([250.0]) and len(calls) == 1
 
 
 def test_each_call_records_how_busy_the_machine_was_while_its_pairs_were_taken():

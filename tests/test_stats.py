@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from benchmarks.core.stats import (ESTIMATOR, ESTIMATORS, NOISY_CV, UNSTEADY_SPREAD, bootstrap_ci, bootstrap_median_ci,
-                             headline, minimum_of_k, paired_ratio, process_spread, ratio_ci, summarize,
+                             headline, minimum_of_k, paired_ratio, process_spread, ratio_ci, settling, summarize,
                              trimmed_mean, winsorized_variance)
 
 
@@ -137,3 +137,15 @@ def test_the_trimmed_mean_and_winsorized_variance_of_known_values():
     assert trimmed_mean([1, 2, 3, 4]) == 2.5  # 20% of 4 is no whole value: nothing trimmed
     assert winsorized_variance([1, 2, 3, 4, 100]) == pytest.approx(np.var([2, 2, 3, 4, 4], ddof=1))
     assert winsorized_variance([5.0]) == 0.0
+
+
+def test_a_cell_keeps_its_own_settling_only_where_its_processes_lie_surely_farther_apart_than_pooled():
+    rng = np.random.default_rng(3)
+
+    def cell(offsets):
+        return [[[2.0 * np.exp(o + rng.normal(0, 0.03)), 1.0] for _ in range(10)] for o in offsets]
+
+    apart = settling(cell([0.0, 0.4]), between=0.001)  # a bimodal framework's two worker sets
+    assert apart == pytest.approx(0.4 ** 2 / 2, rel=0.3)
+    assert settling(cell([0.0, 0.01]), between=0.001) == 0.001  # within what the pairs' scatter explains
+    assert settling([cell([0.0])[0]], between=0.002) == 0.002  # one process: the pooled figure

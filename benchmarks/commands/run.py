@@ -174,9 +174,10 @@ def cmd_run(args) -> int:
             meta["shard"] = shard
         meta["records_schema"] = records.SCHEMA_VERSION
         if takes_pairs(args):
-            from benchmarks.measure.paired import DUET_THREADS
+            from benchmarks.measure.paired import DUET_THREADS, TRIAL_ALONE_S, TRIAL_BUDGET_S, TRIAL_SAMPLES
 
-            meta["paired"] = {"rounds": args.rounds or PAIRED_ROUNDS, "duet_threads": list(DUET_THREADS)}
+            meta["paired"] = {"rounds": args.rounds or PAIRED_ROUNDS, "duet_threads": list(DUET_THREADS),
+                              "trial": {"samples": TRIAL_SAMPLES, "budget_s": TRIAL_BUDGET_S, "alone_s": TRIAL_ALONE_S}}
     ensure_envs(list(dict.fromkeys(run_plan.frameworks + ([plan.BASELINE] if meta.get("paired") else []))))
     if "peak_gflops" not in meta:
         from benchmarks.measure.peak import peak_gflops

@@ -116,7 +116,9 @@ RECORD: Tuple[Field, ...] = (
 META: Tuple[Field, ...] = (
     F("date", "str", "when the run started (ISO 8601)", True),
     F("command", "str", "the command line that started it"),
-    F("paired", "dict", "a paired run (`--paired`): its `rounds` of trial pairs per worker set"),
+    F("paired", "dict", "a paired run (`--paired`): its `rounds` of trial pairs per worker set; its `trial`: "
+      "samples at most, the sampling budget and the time past which a call is its own trial (absent before 2026-12-07: "
+      "5, 0.2 s, 0.2 s)"),
     F("git_commit", "str", "the commit, `-dirty` when tracked files differed from it"),
     F("changed_files", "list", "those tracked files"),
     F("fwbench_version", "str", "the harness's version"),

@@ -191,14 +191,6 @@ def _settling_parts(processes: Sequence[Sequence[Sequence[float]]], trim: float 
     return float(np.var(centres, ddof=1)), explained, len(logs) - 1
 
 
-def process_variance(processes: Sequence[Sequence[Sequence[float]]], trim: float = TRIM) -> Optional[float]:
-    """How much a cell's worker processes settled apart, as a variance of log ratios: the variance of the
-    processes' trimmed mean log ratios less what their pairs' own scatter explains (may come out below zero;
-    None with fewer than two processes)."""
-    parts = _settling_parts(processes, trim)
-    return None if parts is None else parts[0] - parts[1]
-
-
 def _within_variance(logs: List[np.ndarray], trim: float = TRIM) -> float:
     """The pairs' scatter within their own process (winsorized, pooled over processes, over the share the
     trimmed mean keeps squared: the variance of a trimmed mean, as Yuen's; 0 without the degrees of freedom)."""
@@ -223,6 +215,23 @@ def pooled_settling(cells: Sequence[Sequence[Sequence[Sequence[float]]]]) -> flo
     return max(0.0, float(spread - np.median([w for _, w, _ in found])))
 
 
+SETTLED_APART = 0.95  # a cell keeps its own settling figure where its processes lie this surely farther apart
+
+
+def settling(processes: Sequence[Sequence[Sequence[float]]], between: float = 0.0, trim: float = TRIM) -> float:
+    """The settling variance a cell's interval carries: its framework's pooled figure (`between`), or the cell's
+    own where its processes lie farther apart than the pooled figure and their pairs' scatter explain (a
+    chi-square test at SETTLED_APART: the cell's own figure from two processes has one degree of freedom, and
+    taking the larger of it and the pooled one whatever it said widened every interval by chance alone)."""
+    parts = _settling_parts(processes, trim)
+    if parts is None:
+        return max(between, 0.0)
+    spread, explained, df = parts
+    if spread > (explained + max(between, 0.0)) * chi2.ppf(SETTLED_APART, df) / df:
+        return max(between, spread - explained, 0.0)
+    return max(between, 0.0)
+
+
 def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float = 0.0,
                  trim: float = TRIM) -> Optional[tuple]:
     """A time ratio from paired trials: `processes` holds, per worker process, its (this side's trial
@@ -230,17 +239,17 @@ def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float 
     the per-pair ratios (a pair caught by a burst of other work on one side is a stray the trimming drops;
     docs/experiments/2026-12-07-trimmed-pairs.md has what it did to four runs' agreement). Its interval is
     where a rerun's ratio falls 95% of the time: the estimate's variance is the pairs' winsorized scatter
-    over their number (Yuen's) plus how far processes settle apart over the number of processes (the larger
-    of this cell's own figure and `between`, its framework's pooled over its cells, since two processes
-    alone say little); Student's t over the pairs kept; and sqrt(2) wider, since a rerun's estimate varies
-    as much as this one. None without a pair."""
+    over their number (Yuen's) plus how far processes settle apart over the number of processes (`settling`:
+    `between`, its framework's figure pooled over its cells, since two processes alone say little, or this
+    cell's own where it is surely larger); Student's t over the pairs kept; and sqrt(2) wider, since a
+    rerun's estimate varies as much as this one. None without a pair."""
     logs = _log_groups(processes)
     if not logs:
         return None
     pooled = np.concatenate(logs)
     within = (_within_variance(logs, trim) if len(logs) > 1
               else winsorized_variance(pooled, trim) / _kept(len(pooled), trim) ** 2)
-    settled = max(between, process_variance(processes, trim) or 0.0, 0.0)
+    settled = settling(processes, between, trim)
     variance = within / len(pooled) + settled / len(logs)
     kept = _kept_count(len(pooled), trim)
     df = kept - len(logs) if len(logs) > 1 else kept - 1

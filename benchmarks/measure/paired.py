@@ -32,8 +32,9 @@ from benchmarks.measure.envs import EnvSpec, load_spec, worker_env
 from benchmarks.core.plan import BASELINE, Cell, Profile
 from benchmarks.measure.process_group import end_group
 
-TRIAL_SAMPLES = 5  # samples per trial, at most
-TRIAL_BUDGET_S = 0.2  # a trial stops sampling once it has taken this long (one sample at least)
+TRIAL_SAMPLES = 20  # samples per trial, at most: a fast call's fastest of 20 scatters half as much as of 5
+TRIAL_BUDGET_S = 0.1  # a trial stops sampling once it has taken this long (one sample at least)
+TRIAL_ALONE_S = 0.2  # a call slower than this is its own trial: its settling call is its one sample
 READY_TIMEOUT_S = 900.0  # import, build and parity of every cell of one worker
 TRIAL_TIMEOUT_S = 120.0
 CALL_BUDGET_S, MIN_PAIRS = 3.0, 3  # per call and worker set: pairs past both sit out (spent_enough)
@@ -179,7 +180,7 @@ class Server:
             return False
         self.resume()
         self.proc.stdin.write(json.dumps({"trial": number, "call": key, "samples": TRIAL_SAMPLES,
-                                          "budget_s": TRIAL_BUDGET_S}) + "\n")
+                                          "budget_s": TRIAL_BUDGET_S, "alone_s": TRIAL_ALONE_S}) + "\n")
         self.proc.stdin.flush()
         return True
 

@@ -199,7 +199,7 @@ def run(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None]) -> bool
 def serve(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None], lines) -> bool:
     """A long-lived worker: load the framework and prepare every cell of the request once (parity gate,
     first calls, loops calibrated), each task announced by a `ready` line; then take trials on request, one
-    JSON line each from `lines` ({"trial": id, "call": "position:task", "samples": n, "budget_s": s}), until
+    JSON line each from `lines` ({"trial": id, "call": "position:task", "samples": n, "budget_s": s, "alone_s": s}), until
     {"stop": true}. True when no cell raised."""
     runtime, import_s = start(request)
     calls: Dict[str, tuple] = {}
@@ -222,23 +222,25 @@ def serve(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None], lines
         if message.get("stop"):
             break
         fn, loops = calls[message["call"]]
-        emit(dict(trial(fn, loops, message["samples"], message["budget_s"]), trial=message["trial"]))
+        emit(dict(trial(fn, loops, message["samples"], message["budget_s"], alone_s=message.get("alone_s")),
+                  trial=message["trial"]))
     emit({"stopped": True, "peak_rss_mb": peak_rss_mb()})
     return clean
 
 
 def trial(fn: Callable[[], Any], loops: int, samples: int, budget_s: float,
-          clock: Callable[[], float] = time.perf_counter) -> Dict[str, Any]:
+          clock: Callable[[], float] = time.perf_counter, alone_s: Optional[float] = None) -> Dict[str, Any]:
     """One short trial of a prepared call: one call to settle (see time_calls), then up to `samples` samples
-    of `loops` calls each, at least one, no more once `budget_s` is spent. A call slower than the budget is
-    its own trial: the settling call is its one sample (a step of seconds leaves nothing to settle). With
-    the samples, where the trial's CPU went (as time_calls records it), for the step anatomy."""
+    of `loops` calls each, at least one, no more once `budget_s` is spent. A call slower than `alone_s` (the
+    budget unless given) is its own trial: the settling call is its one sample (a step of seconds leaves
+    nothing to settle). With the samples, where the trial's CPU went (as time_calls records it), for the
+    step anatomy."""
     threads0, usage = thread_cpu(), resource.getrusage(resource.RUSAGE_SELF)
     wall0, cpu0 = clock(), time.process_time()
     fn()
     once = clock() - wall0
     taken: List[float] = []
-    if loops == 1 and once > budget_s:
+    if loops == 1 and once > (budget_s if alone_s is None else alone_s):
         taken.append(once * 1000)
     else:
         start = clock()
