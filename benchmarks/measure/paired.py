@@ -32,7 +32,7 @@ from benchmarks.measure.envs import EnvSpec, load_spec, worker_env
 from benchmarks.core.plan import BASELINE, Cell, Profile
 from benchmarks.measure.process_group import end_group
 
-TRIAL_SAMPLES = 20  # samples per trial, at most: a fast call's fastest of 20 scatters half as much as of 5
+TRIAL_SAMPLES = 20  # at most per trial: at one thread a fast call's fastest of 20 scatters half as much as of 5
 TRIAL_BUDGET_S = 0.1  # a trial stops sampling once it has taken this long (one sample at least)
 TRIAL_ALONE_S = 0.2  # a call slower than this is its own trial: its settling call is its one sample
 READY_TIMEOUT_S = 900.0  # import, build and parity of every cell of one worker

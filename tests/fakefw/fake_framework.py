@@ -6,6 +6,7 @@ import random
 import signal
 import threading
 import time
+from typing import Optional
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +18,12 @@ from benchmarks.frameworks.runtime import Runtime
 HERE = Path(__file__).resolve().parent
 
 
-def _burn(name: str = "") -> None:
+def _burn(name: str = "", named: Optional[threading.Event] = None) -> None:
     if name:  # the name the kernel shows for this thread, as a framework's helper threads have
         with open(f"/proc/self/task/{threading.get_native_id()}/comm", "w") as f:
             f.write(name)
+    if named:
+        named.set()
     a = np.ones((256, 256), dtype=np.float32)
     while True:
         a @ a  # numpy releases the GIL: this runs beside the timed calls
@@ -92,7 +95,9 @@ class FakeRuntime(Runtime):
                 marker.touch()
                 os.kill(os.getpid(), signal.SIGKILL)
         elif self.fault == "helper":  # a named helper thread that burns CPU beside the main thread
-            threading.Thread(target=_burn, args=("fakehelper",), daemon=True).start()
+            named = threading.Event()  # running under its name before the first timed call, however busy the host
+            threading.Thread(target=_burn, args=("fakehelper", named), daemon=True).start()
+            named.wait(10)
         elif self.fault == "pool":
             start_pool()
         elif self.fault == "slow":
