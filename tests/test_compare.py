@@ -273,3 +273,17 @@ def test_a_paired_runs_aa_test_counts_pytorch_as_shipped_only_not_its_compiled_m
     found = paired_aa([record("eager", 1.01, [0.95, 1.05]), record("eager", 0.99, [0.97, 1.02]),
                        record("compiled", 0.6, [0.55, 0.65])])  # compiled against eager is a real ratio
     assert found["cells"] == 2 and found["holds_one"] == 1.0 and abs(found["bias"] - 1) < 0.01
+
+
+def test_the_readme_trust_line_gives_both_runs_coverage_and_judges_by_the_weaker():
+    from benchmarks.analysis.reproducibility import trust_line
+
+    def run(ratio, half):
+        return [{"framework": "paddle", "model": m, "mode": "eager", "threads": 1, "tuning": "default", "task": "train",
+                 "status": "ok", "paired_ratio": ratio, "paired_ci": [ratio / half, ratio * half]}
+                for m in ("mlp", "lenet5")]
+
+    wide, narrow = (run(2.0, 1.2), {}), (run(2.3, 1.05), {})  # the first's interval holds 2.3, the repeat's not 2.0
+    line = trust_line(wide, narrow)
+    assert "held the other run's ratio for 100% and 0% of cells" in line and "too narrow" in line
+    assert "the intervals hold" in trust_line(wide, (run(2.1, 1.2), {}))
