@@ -223,13 +223,12 @@ def settling(processes: Sequence[Sequence[Sequence[float]]], between: float = 0.
     own where its processes lie farther apart than the pooled figure and their pairs' scatter explain (a
     chi-square test at SETTLED_APART: the cell's own figure from two processes has one degree of freedom, and
     taking the larger of it and the pooled one whatever it said widened every interval by chance alone)."""
-    parts = _settling_parts(processes, trim)
+    pooled, parts = max(between, 0.0), _settling_parts(processes, trim)
     if parts is None:
-        return max(between, 0.0)
+        return pooled
     spread, explained, df = parts
-    if spread > (explained + max(between, 0.0)) * chi2.ppf(SETTLED_APART, df) / df:
-        return max(between, spread - explained, 0.0)
-    return max(between, 0.0)
+    apart = spread > (explained + pooled) * chi2.ppf(SETTLED_APART, df) / df
+    return max(pooled, spread - explained) if apart else pooled
 
 
 def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float = 0.0,
