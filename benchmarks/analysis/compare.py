@@ -465,12 +465,18 @@ def coverage(a_records: List[Dict], b_records: List[Dict]) -> Optional[Dict]:
     return {"cells": len(shared), "share": float(np.mean(inside)), "width": float(np.median(widths))}
 
 
+def both_ways(a_records: List[Dict], b_records: List[Dict]) -> Optional[tuple]:
+    """(A's intervals holding B's ratios, B's holding A's), each as `coverage` gives it; None where either has none."""
+    found = coverage(a_records, b_records), coverage(b_records, a_records)
+    return found if all(found) else None
+
+
 def coverage_text(a_records: List[Dict], b_records: List[Dict], names: tuple = ("A", "B")) -> str:
     """One sentence: how often each run's intervals hold the other run's ratios, against the goal."""
-    found = [(coverage(x, y), nx, ny) for (x, nx), (y, ny) in
-             (((a_records, names[0]), (b_records, names[1])), ((b_records, names[1]), (a_records, names[0])))]
-    if not all(f for f, _, _ in found):
+    covers = both_ways(a_records, b_records)
+    if not covers:
         return ""
+    found = [(covers[0], names[0], names[1]), (covers[1], names[1], names[0])]
     parts = [f"{ny}'s ratio in {nx}'s interval for {f['share']:.0%} of {f['cells']} cells (their median width "
              f"{f['width']:.0%})" for f, nx, ny in found]
     short = min(f["share"] for f, _, _ in found) < COVERAGE_GOAL

@@ -53,10 +53,10 @@ def trust_line(a: tuple, b: tuple, lead: str = "Taken twice, the") -> str:
     found = compare.agreement(a[0], b[0])
     if not found:
         return ""
-    covers = [compare.coverage(a[0], b[0]), compare.coverage(b[0], a[0])]  # each run's intervals, the other's ratios
+    covers = compare.both_ways(a[0], b[0])
     text = (f"{lead} ratios to PyTorch moved by {found['median']:.1%} at the median cell and "
             f"{found['p90']:.1%} at the 90th percentile")
-    if all(covers):
+    if covers:
         first, repeat = covers
         text += (f"; each run's printed 95% intervals held the other run's ratio for {first['share']:.0%} and "
                  f"{repeat['share']:.0%} of cells (median widths {first['width']:.0%} and {repeat['width']:.0%}), so "
