@@ -62,12 +62,24 @@ def baseline_cell(cell: Cell, framework: str = BASELINE) -> Cell:
 
 def schedule(calls: Sequence[Call], rounds: int, rng: random.Random) -> Iterator[Tuple[int, Call, bool]]:
     """RMIT order: each round every call once, in a fresh random order; each yields (round, call, baseline
-    first?), the side that goes first drawn at random too."""
+    first?). The side that goes first is counterbalanced: over each two rounds a call goes once each way, in a
+    random order, so any run of its first rounds is within one pair of balanced (a side that goes second runs
+    a few percent faster or slower, by framework: docs/experiments/2026-12-08-pair-order.md)."""
+    firsts = {call: balanced_firsts(rounds, rng) for call in calls}
     for number in range(rounds):
         order = list(calls)
         rng.shuffle(order)
         for call in order:
-            yield number, call, rng.random() < 0.5
+            yield number, call, firsts[call][number]
+
+
+def balanced_firsts(rounds: int, rng: random.Random) -> List[bool]:
+    """Whether the baseline goes first, per round: each two rounds one of each, in a random order."""
+    firsts: List[bool] = []
+    while len(firsts) < rounds:
+        first = rng.random() < 0.5
+        firsts += [first, not first]
+    return firsts[:rounds]
 
 
 def trial_estimate(samples: Sequence[float]) -> float:
@@ -461,7 +473,7 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
                 if generation.revive(None, profile.retries):
                     base = generation.baseline
             if pair:
-                trials[call].append(pair[:2])
+                trials[call].append((*pair[:2], baseline_first))
                 loads[call].append(pair[2])
                 if pair[3] and "cpu_wall_ratio" in pair[3]:
                     anatomies[call].append(pair[3])
@@ -492,7 +504,7 @@ def lost_records(server: Server, generation_number: int) -> List[Dict]:
 def spent_enough(pairs: List[tuple], loads: List[Dict[str, float]]) -> bool:
     """A call that has taken MIN_PAIRS pairs and CALL_BUDGET_S of time in this worker set sits out its later
     rounds: a step of seconds is steady over a few pairs, and twelve of them would take half the run."""
-    spent = sum(max(load["wall_s"], (sum(mine) + sum(theirs)) / 1000) for (mine, theirs), load in zip(pairs, loads))
+    spent = sum(max(load["wall_s"], (sum(mine) + sum(theirs)) / 1000) for (mine, theirs, *_), load in zip(pairs, loads))
     return len(pairs) >= MIN_PAIRS and spent >= CALL_BUDGET_S
 
 
@@ -538,9 +550,10 @@ def raw_record(call: Call, server: Server, pairs: List[tuple], generation_number
         return dict(failure_records(call.cell, "failed", reason, [call.task])[0], process=generation_number,
                     attempt=server.attempt, **({"signal": server.signal} if server.signal else {}))
     record = {k: v for k, v in ready.items() if k not in ("ready", "position", "loops")}  # the worker's bookkeeping
-    return dict(record, samples_ms=[s for mine, _ in pairs for s in mine], process=generation_number,
+    return dict(record, samples_ms=[s for mine, *_ in pairs for s in mine], process=generation_number,
                 attempt=server.attempt,
-                pair_ms=[[trial_estimate(mine), trial_estimate(theirs)] for mine, theirs in pairs],
+                pair_ms=[[trial_estimate(mine), trial_estimate(theirs)] for mine, theirs, *_ in pairs],
+                baseline_first=[bool(first) for *_, first in pairs],
                 trials=len(pairs), peak_rss_mb=server.peak_rss_mb or record.get("peak_rss_mb"),
                 worker_prepare_s=round(server.prepared_s, 2), prepared_beside=server.prepared_beside)
 

@@ -187,8 +187,8 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     final = last_attempts(raw)
     ok = [r for r in final if r["status"] == "ok"]
     base = dict(ok[0] if ok else final[0])
-    for key in ("loops", "attempt", "signal", "position", "launch", "shared_with", "strays_ended", "pair_ms", "trials",
-                "worker_prepare_s", "role", "ready"):
+    for key in ("loops", "attempt", "signal", "position", "launch", "shared_with", "strays_ended", "pair_ms",
+                "baseline_first", "trials", "worker_prepare_s", "role", "ready"):
         base.pop(key, None)
     base["processes"] = len(final)
     base["shared_processes"] = sum((r.get("shared_with") or 1) > 1 for r in final)  # measured other cells too
