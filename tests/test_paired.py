@@ -336,6 +336,29 @@ def test_a_slow_call_sits_out_once_it_has_its_pairs_and_its_time_and_a_fast_one_
     assert all(n == 8 for (model, _), n in pairs.items() if model == "mlp")
 
 
+def test_a_trial_counts_the_pages_its_samples_map_afresh_and_not_its_settling_calls():
+    import mmap
+
+    from benchmarks.measure.worker import trial
+
+    pages, first = 512, [True]
+
+    def fresh_pages():  # every call maps and touches `pages` new pages, as an allocator that gives memory back
+        region = mmap.mmap(-1, pages * mmap.PAGESIZE)
+        for offset in range(0, pages * mmap.PAGESIZE, mmap.PAGESIZE):
+            region[offset] = 1
+        region.close()
+
+    def settling_only():  # maps pages in its first call only: the settling call
+        if first.pop() if first else False:
+            fresh_pages()
+
+    faulting = trial(fresh_pages, 1, 4, 10.0)["page_faults_per_step"]
+    assert pages <= faulting["minor"] < 2 * pages and faulting["major"] == 0
+    assert trial(settling_only, 1, 4, 10.0)["page_faults_per_step"]["minor"] < pages / 4
+    assert trial(fresh_pages, 1, 4, 0.0, alone_s=0.0)["page_faults_per_step"]["minor"] >= pages  # its own trial
+
+
 def test_a_calls_step_anatomy_is_its_trials_weighted_by_their_calls():
     trials = [{"samples_ms": [1.0] * 4, "loops": 1, "cpu_wall_ratio": 1.0, "stop": "trial", "warmup_s": 0.0,
                "sampling_s": 0.1, "thread_cpu_ms_per_step": {"main": 1.0},
@@ -343,7 +366,10 @@ def test_a_calls_step_anatomy_is_its_trials_weighted_by_their_calls():
               {"samples_ms": [1.0] * 12, "loops": 1, "cpu_wall_ratio": 2.0, "stop": "trial", "warmup_s": 0.0,
                "sampling_s": 0.3, "thread_cpu_ms_per_step": {"main": 1.0, "pool": 2.0},
                "ctx_switches_per_step": {"voluntary": 4.0, "involuntary": 1.0}}]
+    for trial, minor in zip(trials, (100.0, 0.0)):
+        trial["page_faults_per_step"] = {"minor": minor, "major": 0.0}
     found = paired.step_anatomy(trials)
+    assert found["page_faults_per_step"] == {"minor": 25.0, "major": 0.0}
     assert found["cpu_wall_ratio"] == pytest.approx(1.75)  # weighted by sampling time
     assert found["thread_cpu_ms_per_step"] == {"main": 1.0, "pool": 1.5}  # by calls: 12 of 16 had the pool
     assert found["ctx_switches_per_step"]["voluntary"] == pytest.approx(3.0)

@@ -76,6 +76,8 @@ RECORD: Tuple[Field, ...] = (
     F("kernel_libraries", "list", "math libraries the framework reports and those mapped into the worker"),
     F("thread_cpu_ms_per_step", "dict", "CPU ms per call of the main thread and of each group of helper threads"),
     F("ctx_switches_per_step", "dict", "voluntary and involuntary context switches per call"),
+    F("page_faults_per_step", "dict", "minor and major page faults per call (a minor one: a page mapped afresh, "
+      "zeroed; runs from 2026-12-08)"),
     F("background_cpu", "float", "cores other processes used while the busiest kept process ran"),
     F("steal", "float", "cores the hypervisor took meanwhile"),
     F("host_slowdown", "float", "how slowly the host ran the cores around the slowest kept process (1.0: full speed)"),

@@ -516,7 +516,8 @@ def step_anatomy(trials: List[Dict]) -> Dict:
     from benchmarks.measure.worker import merge_rounds
 
     merged = merge_rounds(trials)
-    return {key: merged[key] for key in ("cpu_wall_ratio", "thread_cpu_ms_per_step", "ctx_switches_per_step")}
+    keys = ("cpu_wall_ratio", "thread_cpu_ms_per_step", "ctx_switches_per_step", "page_faults_per_step")
+    return {key: merged[key] for key in keys if key in merged}
 
 
 BUSY_WINDOW_S = 0.5  # /proc/stat counts in 10 ms ticks: a shorter pair's own figure cannot tell busy from quiet

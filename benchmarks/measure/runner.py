@@ -220,7 +220,7 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
             values = [r[key] for r in ok if r.get(key) is not None]
             base[key] = max(values) if values else None
         base["waited_s"] = round(sum(r.get("waited_s") or 0 for r in ok), 1)
-        for key in ("thread_cpu_ms_per_step", "ctx_switches_per_step"):
+        for key in ("thread_cpu_ms_per_step", "ctx_switches_per_step", "page_faults_per_step"):
             per_process = [r[key] for r in ok if r.get(key)]
             if per_process:  # the median over processes, name by name
                 names = dict.fromkeys(n for d in per_process for n in d)

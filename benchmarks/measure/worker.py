@@ -53,9 +53,14 @@ def thread_cpu() -> Dict[int, tuple]:
     return out
 
 
-def anatomy(before: Dict[int, tuple], after: Dict[int, tuple], switches: tuple, calls: int) -> Dict[str, Any]:
+def anatomy(before: Dict[int, tuple], after: Dict[int, tuple], usage0: resource.struct_rusage,
+            calls: int, faults0: Optional[resource.struct_rusage] = None) -> Dict[str, Any]:
     """CPU time per step of the main thread and of the framework's helper threads (grouped by name),
-    and context switches per step, over the sampling window."""
+    context switches and page faults per step, over the sampling window (`usage0`: the process's rusage at
+    its start; `faults0`: where page faults start counting, if later). Minor faults are pages the process
+    maps afresh: memory the allocator gave back to the kernel and takes again, zeroed, at every call
+    (docs/experiments/2026-12-08-pair-order.md)."""
+    faults0 = faults0 or usage0
     groups: Dict[str, float] = {}
     for tid, (name, seconds) in after.items():
         used = seconds - before.get(tid, (name, 0.0))[1]
@@ -64,8 +69,10 @@ def anatomy(before: Dict[int, tuple], after: Dict[int, tuple], switches: tuple, 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"thread_cpu_ms_per_step": {k: round(v * 1000 / calls, 4) for k, v in
                                        sorted(groups.items(), key=lambda kv: -kv[1]) if v > 0},
-            "ctx_switches_per_step": {"voluntary": (usage.ru_nvcsw - switches[0]) / calls,
-                                      "involuntary": (usage.ru_nivcsw - switches[1]) / calls}}
+            "ctx_switches_per_step": {"voluntary": (usage.ru_nvcsw - usage0.ru_nvcsw) / calls,
+                                      "involuntary": (usage.ru_nivcsw - usage0.ru_nivcsw) / calls},
+            "page_faults_per_step": {"minor": (usage.ru_minflt - faults0.ru_minflt) / calls,
+                                     "major": (usage.ru_majflt - faults0.ru_majflt) / calls}}
 
 
 def median_halfwidth(samples: List[float]) -> float:
@@ -131,7 +138,7 @@ def time_calls(fn: Callable[[], Any], request: Dict[str, Any], warmup: Optional[
             stop = "budget"
             break
     wall, cpu = max(clock() - wall0, 1e-9), time.process_time() - cpu0
-    steps = anatomy(threads0, thread_cpu(), (usage.ru_nvcsw, usage.ru_nivcsw), len(samples) * loops)
+    steps = anatomy(threads0, thread_cpu(), usage, len(samples) * loops)
     return {"samples_ms": samples, "loops": loops, "cpu_wall_ratio": cpu / wall, "stop": stop,
             "warmup_s": round(warmup_s, 4), "sampling_s": round(wall, 4), **steps}
 
@@ -216,6 +223,8 @@ def serve(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None], lines
         except Exception as exc:
             emit(error_line(exc, model=part["model"]))
             clean = False
+    if os.environ.get("FWBENCH_MLOCK"):
+        lock_pages()
     emit({"serving": sorted(calls)})
     for line in lines:
         message = json.loads(line)
@@ -226,6 +235,17 @@ def serve(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None], lines
                   trial=message["trial"]))
     emit({"stopped": True, "peak_rss_mb": peak_rss_mb()})
     return clean
+
+
+def lock_pages() -> bool:
+    """Keep every page this worker touches resident (mlockall, locking pages as they are faulted in): a
+    stopped worker's library pages are otherwise reclaimable, and a host that pages out idle memory (DAMON)
+    makes its next trial fault them back from disk. False where the kernel refuses."""
+    import ctypes
+
+    current, future, onfault = 1, 2, 4  # MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT (linux/mman.h)
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.mlockall(current | future | onfault) == 0
 
 
 def trial(fn: Callable[[], Any], loops: int, samples: int, budget_s: float,
@@ -240,10 +260,11 @@ def trial(fn: Callable[[], Any], loops: int, samples: int, budget_s: float,
     fn()
     once = clock() - wall0
     taken: List[float] = []
+    faults0 = usage  # the settling call's page faults count only where it is the sample
     if loops == 1 and once > (budget_s if alone_s is None else alone_s):
         taken.append(once * 1000)
     else:
-        start = clock()
+        faults0, start = resource.getrusage(resource.RUSAGE_SELF), clock()
         while len(taken) < samples:
             t0 = clock()
             for _ in range(loops):
@@ -254,7 +275,7 @@ def trial(fn: Callable[[], Any], loops: int, samples: int, budget_s: float,
     wall, cpu = max(clock() - wall0, 1e-9), time.process_time() - cpu0
     calls = max(1, len(taken) * loops)  # the settling call's CPU counts too: the anatomy of the trial's window
     return {"samples_ms": taken, "loops": loops, "cpu_wall_ratio": cpu / wall, "stop": "trial", "warmup_s": 0.0,
-            "sampling_s": round(wall, 4), **anatomy(threads0, thread_cpu(), (usage.ru_nvcsw, usage.ru_nivcsw), calls)}
+            "sampling_s": round(wall, 4), **anatomy(threads0, thread_cpu(), usage, calls, faults0)}
 
 
 def measure(request: Dict[str, Any], runtime, import_s: float, emit: Callable[[Dict[str, Any]], None]) -> None:
@@ -391,7 +412,9 @@ def merge_rounds(parts: List[Dict[str, Any]]) -> Dict[str, Any]:
             "cpu_wall_ratio": sum(p["cpu_wall_ratio"] * w for p, w in zip(parts, sampling)) / (sum(sampling) or 1.0),
             "stop": parts[-1]["stop"], "rounds": len(parts), "warmup_s": round(sum(p["warmup_s"] for p in parts), 4),
             "sampling_s": round(sum(sampling), 4), "thread_cpu_ms_per_step": weighted("thread_cpu_ms_per_step"),
-            "ctx_switches_per_step": weighted("ctx_switches_per_step")}
+            "ctx_switches_per_step": weighted("ctx_switches_per_step"),
+            **({"page_faults_per_step": weighted("page_faults_per_step")}
+               if all("page_faults_per_step" in p for p in parts) else {})}
 
 
 def size_sweep(request: Dict[str, Any], runtime, spec, impl, import_s: float,
