@@ -459,6 +459,7 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
     loads: Dict[Call, List[Dict[str, float]]] = {call: [] for call in calls}
     anatomies: Dict[Call, List[Dict]] = {call: [] for call in calls}
     base_samples: Dict[str, List[float]] = {}
+    base_anatomies: Dict[str, List[Dict]] = {}  # the baseline's trials, per call: its step anatomy
     rng = random.Random(f"{seed}:{generation_number}:{cells[0].threads}")
     plan = list(schedule(calls, rounds, rng))
     try:
@@ -478,6 +479,9 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
                 if pair[3] and "cpu_wall_ratio" in pair[3]:
                     anatomies[call].append(pair[3])
                 base_samples.setdefault(theirs, []).extend(pair[1])
+                base_trial = getattr(base, "last", None)
+                if base_trial and "cpu_wall_ratio" in base_trial:
+                    base_anatomies.setdefault(theirs, []).append(base_trial)
             if on_trial:
                 on_trial(number + 1, len(plan))
     finally:
@@ -486,7 +490,8 @@ def measure(cells: Sequence[Cell], profile: Profile, rounds: int, generation_num
     out = [dict(raw_record(call, generation.servers[group_of(call.cell)], trials[call], generation_number),
                 **machine_load(loads[call]), **step_anatomy(anatomies[call])) for call in calls]
     out += [dict(record, samples_ms=base_samples.get(key, []), role="baseline", process=generation_number,
-                 attempt=base.attempt, peak_rss_mb=base.peak_rss_mb) for key, record in base.ready.items()]
+                 attempt=base.attempt, peak_rss_mb=base.peak_rss_mb, **step_anatomy(base_anatomies.get(key, [])))
+            for key, record in base.ready.items()]
     return out + [record for server in generation.lost for record in lost_records(server, generation_number)]
 
 
