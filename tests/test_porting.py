@@ -242,6 +242,12 @@ def test_unsteady_cells_are_counted_per_framework_with_the_cause_its_framework_n
     assert rows["Jittor"][2:] == ["2 of 6", "±30%", "not found"]  # no cause known: it says so
     assert rows["MindSpore"][2] == "1 of 1" and "pipeline queue" in rows["MindSpore"][4]
     assert report.unsteady_rows([dict(r, unsteady=False, process_spread=0.0) for r in synthetic]) == []
+    # where the processes mapped memory afresh at different rates, the allocator is named first
+    faulting = [dict(r, unsteady=True, process_spread=0.2, process_page_faults=[48.0, 4758.0]) for r in synthetic[:1]]
+    faulting += [dict(r, unsteady=True, process_spread=0.2, process_page_faults=[300.0, 700.0]) for r in synthetic[1:2]]
+    cause = report.unsteady_rows(faulting)[0][4]
+    first = f"{synthetic[0]['model']} {synthetic[0]['task']}"
+    assert cause.startswith(f"{first}: its processes mapped 48 to 4,758 pages afresh") and "glibc" in cause  # 300-700: alike
 
 
 def test_workers_that_died_by_a_signal_are_counted_per_cell_with_the_cause_its_framework_names(synthetic):

@@ -29,6 +29,9 @@ def test_aggregate_has_every_required_key():
     assert record["time_ci95_ms"][0] <= record["time_ms"] <= record["time_ci95_ms"][1]
     assert record["process_spread"] == pytest.approx(0.0) and record["unsteady"] is False
     assert record["loc"] > 10
+    assert "process_page_faults" not in record  # workers before page faults were counted
+    faulting = [dict(raw(n, [1.0]), page_faults_per_step={"minor": minor, "major": 0.0}) for n, minor in enumerate((48, 4758))]
+    assert aggregate(faulting, processes=2)["process_page_faults"] == [48, 4758]
 
 
 def test_a_cell_with_more_processes_than_the_others_takes_the_minimum_their_count_would_show():

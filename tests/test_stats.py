@@ -149,3 +149,12 @@ def test_a_cell_keeps_its_own_settling_only_where_its_processes_lie_surely_farth
     assert apart == pytest.approx(0.4 ** 2 / 2, rel=0.3)
     assert settling(cell([0.0, 0.01]), between=0.001) == 0.001  # within what the pairs' scatter explains
     assert settling([cell([0.0])[0]], between=0.002) == 0.002  # one process: the pooled figure
+
+
+def test_processes_whose_page_faults_lie_far_apart_are_told_from_those_alike():
+    from benchmarks.core import stats
+
+    assert stats.faults_apart({"process_page_faults": [48.0, 4758.0]})
+    assert not stats.faults_apart({"process_page_faults": [7280.0, 7000.0]})  # both map afresh: alike
+    assert not stats.faults_apart({"process_page_faults": [0.0, stats.FAULTS_APART - 1]})
+    assert not stats.faults_apart({"process_page_faults": [5000.0]}) and not stats.faults_apart({})

@@ -71,6 +71,8 @@ RECORD: Tuple[Field, ...] = (
     F("schema_version", "int", "this schema's version when the record was written"),
     F("samples_ms", "list", "every sample (ms per call) of the processes that count", True),
     F("process_medians_ms", "list", "each process's median sample"),
+    F("process_page_faults", "list", "each process's minor page faults per call, in the same order (runs from "
+      "2026-12-08)"),
     F("tuning", "str", "`default`, `documented` or `all`: the knobs the cell applied"),
     F("knobs", "dict", "the knob variables as the worker saw them"),
     F("kernel_libraries", "list", "math libraries the framework reports and those mapped into the worker"),

@@ -16,6 +16,7 @@ from scipy.stats import chi2
 
 NOISY_CV = 0.10  # pyperf warns when the standard deviation reaches 10% of the mean
 UNSTEADY_SPREAD = 0.10  # processes whose estimates differ by more than this: the cell's state varies
+FAULTS_APART = 500  # minor page faults per call: processes this far apart map memory afresh in one and not the other
 
 
 def p10(values, axis=None):
@@ -256,3 +257,11 @@ def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float 
     half = t * np.sqrt(2 * variance)
     centre = trimmed_mean(pooled, trim)
     return float(np.exp(centre)), float(np.exp(centre - half)), float(np.exp(centre + half))
+
+
+def faults_apart(record: Dict) -> bool:
+    """Whether the cell's processes map memory afresh at different rates (`process_page_faults` at least
+    FAULTS_APART per call apart): the allocator's state, which a process's history sets, not the framework's
+    code (glibc's dynamic mmap threshold: docs/experiments/2026-12-08-pair-order.md)."""
+    faults = record.get("process_page_faults") or []
+    return len(faults) > 1 and max(faults) - min(faults) >= FAULTS_APART

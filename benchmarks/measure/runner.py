@@ -206,6 +206,9 @@ def aggregate(raw: List[Dict], processes: int, peak_gflops: Optional[float] = No
     groups = [r["samples_ms"] for r in ok if r.get("samples_ms")]
     base["samples_ms"] = [s for g in groups for s in g]
     base["process_medians_ms"] = [statistics.median(g) for g in groups]
+    faults = [r["page_faults_per_step"]["minor"] for r in ok if r.get("samples_ms") and r.get("page_faults_per_step")]
+    if len(faults) == len(groups):  # each process's pages mapped afresh per call, beside its median
+        base["process_page_faults"] = [round(f, 1) for f in faults]
     if groups and status == "ok":
         base.update(summarize(groups, over_processes))
         alone = [r for r in ok if (r.get("shared_with") or 1) == 1] or ok

@@ -613,9 +613,24 @@ def unsteady_rows(records: List[Dict]) -> List[List[str]]:
         flagged = [r for r in group if r["unsteady"]]
         if flagged:
             rows.append([framework_display(fw), str(threads), f"{len(flagged)} of {len(group)}",
-                         f"±{max(r['process_spread'] for r in flagged):.0%}",
-                         framework_cause(fw, "unsteady_cause")])
+                         f"±{max(r['process_spread'] for r in flagged):.0%}", unsteady_cause(fw, flagged)])
     return rows
+
+
+def unsteady_cause(fw: str, flagged: List[Dict]) -> str:
+    """The framework's cause, and before it the allocator's where some of its unsteady cells' processes
+    mapped memory afresh at different rates (stats.faults_apart), naming those cells."""
+    from benchmarks.core.stats import faults_apart
+
+    apart = [r for r in flagged if faults_apart(r)]
+    cause = framework_cause(fw, "unsteady_cause")
+    if not apart:
+        return cause
+    names = ", ".join(f"{r['model']} {r['task']}" for r in apart[:4]) + (" and more" if len(apart) > 4 else "")
+    lows, highs = min(min(r["process_page_faults"]) for r in apart), max(max(r["process_page_faults"]) for r in apart)
+    return (f"{names}: its processes mapped {lows:,.0f} to {highs:,.0f} pages afresh per call, by the state its "
+            f"allocator reached (glibc's dynamic mmap threshold; docs/experiments/2026-12-08-pair-order.md)"
+            + ("" if cause == "not found" else f". Otherwise: {cause}"))
 
 
 CRASH_HEADER = ["Framework", "Mode", "Threads", "Measurements failed", "Measurements retried", "Signals", "Cause"]
