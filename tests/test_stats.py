@@ -156,5 +156,6 @@ def test_processes_whose_page_faults_lie_far_apart_are_told_from_those_alike():
 
     assert stats.faults_apart({"process_page_faults": [48.0, 4758.0]})
     assert not stats.faults_apart({"process_page_faults": [7280.0, 7000.0]})  # both map afresh: alike
+    assert not stats.faults_apart({"process_page_faults": [16212.6, 12395.4]})
     assert not stats.faults_apart({"process_page_faults": [0.0, stats.FAULTS_APART - 1]})
     assert not stats.faults_apart({"process_page_faults": [5000.0]}) and not stats.faults_apart({})

@@ -261,7 +261,7 @@ def paired_ratio(processes: Sequence[Sequence[Sequence[float]]], between: float 
 
 def faults_apart(record: Dict) -> bool:
     """Whether the cell's processes map memory afresh at different rates (`process_page_faults` at least
-    FAULTS_APART per call apart): the allocator's state, which a process's history sets, not the framework's
-    code (glibc's dynamic mmap threshold: docs/experiments/2026-12-08-pair-order.md)."""
+    FAULTS_APART per call and twofold apart): the allocator's state, which a process's history sets, not the
+    framework's code (glibc's dynamic mmap threshold: docs/experiments/2026-12-08-pair-order.md)."""
     faults = record.get("process_page_faults") or []
-    return len(faults) > 1 and max(faults) - min(faults) >= FAULTS_APART
+    return len(faults) > 1 and max(faults) - min(faults) >= FAULTS_APART and max(faults) >= 2 * min(faults)
