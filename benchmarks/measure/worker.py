@@ -223,8 +223,6 @@ def serve(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None], lines
         except Exception as exc:
             emit(error_line(exc, model=part["model"]))
             clean = False
-    if os.environ.get("FWBENCH_MLOCK"):
-        lock_pages()
     emit({"serving": sorted(calls)})
     for line in lines:
         message = json.loads(line)
@@ -235,17 +233,6 @@ def serve(request: Dict[str, Any], emit: Callable[[Dict[str, Any]], None], lines
                   trial=message["trial"]))
     emit({"stopped": True, "peak_rss_mb": peak_rss_mb()})
     return clean
-
-
-def lock_pages() -> bool:
-    """Keep every page this worker touches resident (mlockall, locking pages as they are faulted in): a
-    stopped worker's library pages are otherwise reclaimable, and a host that pages out idle memory (DAMON)
-    makes its next trial fault them back from disk. False where the kernel refuses."""
-    import ctypes
-
-    current, future, onfault = 1, 2, 4  # MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT (linux/mman.h)
-    libc = ctypes.CDLL(None, use_errno=True)
-    return libc.mlockall(current | future | onfault) == 0
 
 
 def trial(fn: Callable[[], Any], loops: int, samples: int, budget_s: float,
